@@ -1,0 +1,77 @@
+"""The command line: parse, wire, and map every error to one line and an exit code.
+
+Subcommands live in `ci.commands`, one module each. Only this module exits.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from ci.commands.run import run_command
+from ci.errors import CiError, ExitCode
+from logsafe import Redactor
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name=None, version=__import__("ci").__version__)
+def cli() -> None:
+    """The Bottie pipeline: gates, checklist, gated deploy."""
+
+
+cli.add_command(run_command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="python -m ci",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        return _fail("interrupted", ExitCode.INTERRUPTED)
+    except click.UsageError as exc:
+        return _fail(exc.format_message(), ExitCode.USAGE)
+    except click.ClickException as exc:
+        return _fail(exc.format_message(), ExitCode.ERROR)
+    except CiError as exc:
+        return _fail(str(exc), exc.exit_code, tip=exc.tip)
+    except KeyboardInterrupt:
+        return _fail("interrupted", ExitCode.INTERRUPTED)
+    except Exception:  # the one place a bug becomes a message, not a traceback
+        return _unexpected()
+    return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _fail(message: str, code: int, *, tip: str | None = None) -> int:
+    redactor = Redactor.from_environ()
+    for line in message.splitlines() or [""]:
+        click.echo(f"error: {redactor.redact(line)}", err=True)
+    if tip:
+        click.echo(f"tip: {redactor.redact(tip)}", err=True)
+    return code
+
+
+def _unexpected() -> int:
+    text = Redactor.from_environ().redact(traceback.format_exc())
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="bottie-ci-", suffix=".log", delete=False, encoding="utf-8"
+    ) as log:
+        log.write(text)
+    last = text.strip().splitlines()[-1] if text.strip() else "unknown error"
+    return _fail(
+        f"an unexpected error occurred: {last}",
+        ExitCode.UNEXPECTED,
+        tip=f"the traceback is in {log.name}; please report it",
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""`python -m ci run [GATE ...]`: run gates in parallel and report."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from ci import config, git, runner
+from ci.errors import ExitCode
+from ci.gates import GATES, GateContext
+from ci.report.github import GithubReporter
+from ci.report.interface import Reporter
+from ci.report.json import JsonReporter
+from ci.report.terminal import TerminalReporter
+
+
+@click.command("run")
+@click.argument("gates", nargs=-1)
+@click.option("--list", "list_only", is_flag=True, help="List the gates and exit.")
+@click.option("--fail-fast", is_flag=True, help="Stop the other gates at the first failure.")
+@click.option("--json", "as_json", is_flag=True, help="Print all results as JSON on stdout.")
+@click.option("--sequential", is_flag=True, help="Run one gate at a time.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every gate's output, not only failures'.")
+@click.option(
+    "--results-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where each gate's JSON result goes (default: results_dir from config).",
+)
+def run_command(
+    gates: tuple[str, ...],
+    list_only: bool,
+    fail_fast: bool,
+    as_json: bool,
+    sequential: bool,
+    verbose: bool,
+    results_dir: Path | None,
+) -> int:
+    """Run the chosen GATES (default: all) and exit 0 only if all passed."""
+    if list_only:
+        for gate in GATES.values():
+            click.echo(f"{gate.name:<10} {gate.description}  [needs: {', '.join(gate.needs)}]")
+        return ExitCode.OK
+    selected = runner.select(gates)
+    root = git.toplevel(Path.cwd())
+    cfg = config.load(root)
+    ctx = GateContext(
+        root=root, config=cfg, results_dir=(results_dir or root / cfg.results_dir).resolve()
+    )
+    reporters = _reporters(as_json=as_json, verbose=verbose)
+    results = runner.run_gates(
+        selected, ctx, reporters, parallel=not sequential, fail_fast=fail_fast
+    )
+    return ExitCode.OK if all(r.status.ok for r in results) else ExitCode.FAILED
+
+
+def _reporters(*, as_json: bool, verbose: bool) -> list[Reporter]:
+    # With --json, stdout carries only the document; progress goes to stderr.
+    console = Console(stderr=as_json, highlight=False)
+    reporters: list[Reporter] = [TerminalReporter(console, verbose=verbose)]
+    if as_json:
+        reporters.append(JsonReporter(sys.stdout))
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        reporters.append(GithubReporter(sys.stdout))
+    return reporters

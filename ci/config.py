@@ -1,0 +1,107 @@
+"""The pipeline's configuration: `[tool.bottie]` in pyproject.toml, validated on load.
+
+Each section is a frozen pydantic model with defaults, so a repository with no
+table at all still gets a working pipeline (the "embedded defaults").
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ci.errors import ConfigError
+
+PYPROJECT = "pyproject.toml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LintConfig(Section):
+    paths: list[str] = ["."]
+    print_free: list[str] = Field(default=["bot"], description="paths where T20 (print) applies")
+
+
+class TestsConfig(Section):
+    paths: list[str] = ["tests"]
+    exclude_markers: list[str] = ["network", "e2e"]
+    coverage_source: list[str] = ["bot"]
+    fail_under: float = Field(default=70, ge=0, le=100)
+    timeout: float = Field(default=900, gt=0)
+
+
+class AuditConfig(Section):
+    requirements: list[str] = ["bot/requirements.txt"]
+    osv_url: str | None = None
+    timeout: float = Field(default=300, gt=0)
+
+
+class WorkflowsConfig(Section):
+    dir: str = ".github/workflows"
+
+
+class EnvConfig(Section):
+    example: str = ".env.example"
+    sources: list[str] = ["bot"]
+
+
+class SecretsConfig(Section):
+    config: str = ".gitleaks.toml"
+    base_ref: str | None = Field(default=None, description="scan only commits after this ref")
+
+
+class SmokeConfig(Section):
+    command: list[str] = [
+        "{python}",
+        "-m",
+        "uvicorn",
+        "bot.app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+    ]
+    health_path: str = "/health"
+    startup_timeout: float = Field(default=30, gt=0)
+    env: dict[str, str] = {}
+
+
+class Config(Section):
+    results_dir: str = ".ci-results"
+    lint: LintConfig = LintConfig()
+    tests: TestsConfig = TestsConfig()
+    audit: AuditConfig = AuditConfig()
+    workflows: WorkflowsConfig = WorkflowsConfig()
+    env: EnvConfig = EnvConfig()
+    secrets: SecretsConfig = SecretsConfig()
+    smoke: SmokeConfig = SmokeConfig()
+
+
+def load(root: Path) -> Config:
+    """Read and validate `[tool.bottie]`; a missing file or table gives the defaults."""
+    path = root / PYPROJECT
+    if not path.is_file():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{PYPROJECT}: not valid TOML: {exc}") from None
+    table = data.get("tool", {}).get("bottie", {})
+    return parse(table)
+
+
+def parse(table: object) -> Config:
+    try:
+        return Config.model_validate(table)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_describe(e) for e in exc.errors())) from None
+
+
+def _describe(error: object) -> str:
+    # Only the location and pydantic's message: never the input value, which could be a secret.
+    assert isinstance(error, dict)
+    where = ".".join(str(part) for part in ("tool", "bottie", *error["loc"]))
+    return f"{PYPROJECT}: [{where}]: {error['msg']}"

@@ -1,0 +1,10 @@
+"""The gate registry: a plain dict from name to gate, in the order they are listed."""
+
+from __future__ import annotations
+
+from ci.gates.interface import Gate, GateContext, GateResult, Status
+from ci.gates.lint import LintGate
+
+GATES: dict[str, Gate] = {gate.name: gate for gate in (LintGate(),)}
+
+__all__ = ["GATES", "Gate", "GateContext", "GateResult", "Status"]

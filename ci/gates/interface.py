@@ -1,0 +1,84 @@
+"""The one small interface every gate implements, and the result it returns."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from ci.config import Config
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"  # the gate ran and found a problem
+    ERROR = "error"  # the gate could not run (missing tool, tool crashed)
+    SKIPPED = "skipped"  # not run: cancelled by --fail-fast, or nothing to check
+
+    @property
+    def ok(self) -> bool:
+        return self in (Status.PASSED, Status.SKIPPED)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a gate found, with where it is when the tool says."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class GateResult:
+    gate: str
+    status: Status
+    summary: str
+    duration: float = 0.0
+    findings: tuple[Finding, ...] = ()
+    output: str = ""  # the tools' output, already redacted
+    artifacts: dict[str, str] = field(default_factory=dict)  # name -> path relative to root
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GateResult:
+        return cls(
+            gate=data["gate"],
+            status=Status(data["status"]),
+            summary=data["summary"],
+            duration=float(data.get("duration", 0.0)),
+            findings=tuple(Finding(**f) for f in data.get("findings", ())),
+            output=data.get("output", ""),
+            artifacts=dict(data.get("artifacts", {})),
+        )
+
+
+@dataclass(frozen=True)
+class GateContext:
+    """What a gate may look at: the repository, its config, where to write."""
+
+    root: Path
+    config: Config
+    results_dir: Path
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+class Gate(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def needs(self) -> tuple[str, ...]:  # executables it runs, for `--list` and error tips
+        ...
+
+    def run(self, ctx: GateContext) -> GateResult: ...

@@ -1,0 +1,73 @@
+"""lint: `ruff check` and `ruff format --check`, with T20 (no stray print) on the bot."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ci import proc
+from ci.gates.interface import Finding, GateContext, GateResult, Status
+
+_RUFF_HINT = "pip install ruff (it is in requirements/ci.txt)"
+
+
+def _ruff() -> str:
+    # The ruff installed beside this interpreter first, so a venv's pin wins over PATH.
+    beside = Path(sys.executable).with_name("ruff")
+    return str(beside) if beside.is_file() else proc.which("ruff", install_hint=_RUFF_HINT)
+
+
+class LintGate:
+    name = "lint"
+    description = "ruff check + ruff format --check (T20 on the bot's code)"
+    needs = ("ruff",)
+
+    def run(self, ctx: GateContext) -> GateResult:
+        cfg = ctx.config.lint
+        runs = [("check", *cfg.paths), ("format", "--check", *cfg.paths)]
+        present = [p for p in cfg.print_free if (ctx.root / p).exists()]
+        if present:
+            runs.append(("check", "--select", "T20", *present))
+        findings: list[Finding] = []
+        for args in runs:
+            result = proc.run(
+                [_ruff(), *args, "--no-cache", "--output-format=json"],
+                cwd=ctx.root,
+                cancel=ctx.cancel,
+            )
+            if result.returncode not in (0, 1):
+                return GateResult(self.name, Status.ERROR, result.describe(), output=result.output)
+            findings += [f for f in _parse(result.stdout, ctx.root) if f not in findings]
+        if findings:
+            return GateResult(
+                self.name,
+                Status.FAILED,
+                f"{len(findings)} problem(s)",
+                findings=tuple(findings),
+                output="\n".join(_line(f) for f in findings),
+            )
+        return GateResult(self.name, Status.PASSED, "ruff check and format clean")
+
+
+def _parse(stdout: str, root: Path) -> list[Finding]:
+    try:
+        items = json.loads(stdout or "[]")
+    except json.JSONDecodeError:
+        return [Finding(f"ruff printed output that is not JSON: {stdout[:200]!r}")]
+    findings = []
+    for item in items:
+        path = Path(item["filename"])
+        rel = path.relative_to(root) if path.is_relative_to(root) else path
+        message = item["message"]
+        if item.get("code") == "unformatted":
+            message += " (run `ruff format`)"
+        findings.append(
+            Finding(message, file=str(rel), line=item["location"]["row"], rule=item.get("code"))
+        )
+    return findings
+
+
+def _line(f: Finding) -> str:
+    where = f"{f.file}:{f.line}" if f.line else (f.file or "")
+    return f"{where}: {f.rule or ''} {f.message}".strip()

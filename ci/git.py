@@ -1,0 +1,45 @@
+"""The few git questions the pipeline asks, through the one subprocess helper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ci import proc
+from ci.errors import GitError
+
+
+def _git(root: Path, *args: str) -> proc.ProcResult:
+    return proc.run(["git", *args], cwd=root, timeout=120)
+
+
+def toplevel(start: Path) -> Path:
+    """The root of the git work tree containing `start`."""
+    if not start.is_dir():
+        raise GitError(f"{start}: no such directory")
+    result = _git(start, "rev-parse", "--show-toplevel")
+    if not result.ok:
+        raise GitError(f"{start}: not a git repository", tip="run it inside a clone of the bot")
+    return Path(result.stdout.strip())
+
+
+def head_sha(root: Path) -> str:
+    result = _git(root, "rev-parse", "--verify", "HEAD")
+    if not result.ok:
+        raise GitError(f"{root}: repository has no commits yet")
+    return result.stdout.strip()
+
+
+def output(root: Path, *args: str) -> str:
+    """stdout of a git command that must succeed."""
+    result = _git(root, *args)
+    if not result.ok:
+        raise GitError(f"git {' '.join(args)}: {result.describe()}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def is_tracked(root: Path, path: str) -> bool:
+    return _git(root, "ls-files", "--error-unmatch", "--", path).ok
+
+
+def is_ignored(root: Path, path: str) -> bool:
+    return _git(root, "check-ignore", "-q", "--", path).ok

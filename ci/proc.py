@@ -1,0 +1,132 @@
+"""The one subprocess helper: argv lists, timeouts, captured output, redaction.
+
+Every child runs in its own process group so that a timeout, `--fail-fast` or
+Ctrl-C can stop it together with whatever it started.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ci.errors import ToolNotFoundError
+from logsafe import Redactor
+
+_KILL_GRACE_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class ProcResult:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+    timed_out: bool = False
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out and not self.cancelled
+
+    @property
+    def output(self) -> str:
+        """stdout and stderr together, as a person would read them."""
+        return "\n".join(part for part in (self.stdout.rstrip(), self.stderr.rstrip()) if part)
+
+    def describe(self) -> str:
+        name = Path(self.argv[0]).name
+        if self.timed_out:
+            return f"{name} timed out after {self.duration:.0f}s"
+        if self.cancelled:
+            return f"{name} was cancelled"
+        return f"{name} exited with {self.returncode}"
+
+
+def which(tool: str, *, install_hint: str) -> str:
+    """Absolute path of `tool`, or a ToolNotFoundError that says how to install it."""
+    found = shutil.which(tool)
+    if found is None:
+        raise ToolNotFoundError(f"executable `{tool}` not found", tip=install_hint)
+    return found
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 600.0,
+    stdin: str | None = None,
+    cancel: threading.Event | None = None,
+    redactor: Redactor | None = None,
+) -> ProcResult:
+    """Run `argv` to completion and return its redacted output.
+
+    A missing executable raises ToolNotFoundError; a non-zero exit does not
+    raise: the caller decides what the code means (gitleaks says 1 for both
+    leaks and its own errors, for instance).
+    """
+    redactor = redactor or Redactor.from_environ()
+    start = time.monotonic()
+    try:
+        child = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
+    except FileNotFoundError as exc:
+        raise ToolNotFoundError(f"executable `{argv[0]}` not found") from exc
+    timed_out = cancelled = False
+    deadline = start + timeout
+    communicate_input = stdin
+    while True:
+        try:
+            out, err = child.communicate(communicate_input, timeout=0.1)
+            break
+        except subprocess.TimeoutExpired:
+            communicate_input = None
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+            elif time.monotonic() > deadline:
+                timed_out = True
+            else:
+                continue
+            out, err = _stop(child)
+            break
+    return ProcResult(
+        argv=tuple(argv),
+        returncode=child.returncode,
+        stdout=redactor.redact(out or ""),
+        stderr=redactor.redact(err or ""),
+        duration=time.monotonic() - start,
+        timed_out=timed_out,
+        cancelled=cancelled,
+    )
+
+
+def _stop(child: subprocess.Popen[str]) -> tuple[str, str]:
+    """SIGTERM the child's process group, then SIGKILL it if it lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(child.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            return child.communicate(timeout=_KILL_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            continue
+    return child.communicate()

@@ -1,0 +1,100 @@
+"""Run gates in parallel (or one by one), save each result, report progress."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
+from pathlib import Path
+
+from ci.errors import CiError, UsageError
+from ci.gates import GATES, Gate, GateContext, GateResult, Status
+from ci.report.interface import Reporter
+
+_NOT_RUN = "not run: an earlier gate failed (--fail-fast)"
+_CANCELLED = "cancelled: another gate failed (--fail-fast)"
+
+
+def select(names: Sequence[str]) -> list[Gate]:
+    """The gates named, in registry order; all of them when none is named."""
+    unknown = [n for n in names if n not in GATES]
+    if unknown:
+        raise UsageError(f"unknown gate {unknown[0]!r}; valid gates: {', '.join(GATES)}")
+    wanted = set(names) or set(GATES)
+    return [gate for name, gate in GATES.items() if name in wanted]
+
+
+def run_gates(
+    gates: Sequence[Gate],
+    ctx: GateContext,
+    reporters: Iterable[Reporter] = (),
+    *,
+    parallel: bool = True,
+    fail_fast: bool = False,
+) -> list[GateResult]:
+    reporters = list(reporters)
+    ctx.results_dir.mkdir(parents=True, exist_ok=True)
+    for reporter in reporters:
+        reporter.start([g.name for g in gates])
+    results: dict[str, GateResult] = {}
+    workers = len(gates) if parallel else 1
+    with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="gate") as pool:
+        pending: dict[Future[GateResult], Gate] = {
+            pool.submit(_run_one, gate, ctx, reporters): gate for gate in gates
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                gate = pending.pop(future)
+                result = future.result()
+                results[gate.name] = result
+                save(result, ctx.results_dir)
+                for reporter in reporters:
+                    reporter.gate_finished(result)
+                if fail_fast and not result.status.ok:
+                    ctx.cancel.set()
+    ordered = [results[g.name] for g in gates]
+    for reporter in reporters:
+        reporter.finish(ordered)
+    return ordered
+
+
+def _run_one(gate: Gate, ctx: GateContext, reporters: list[Reporter]) -> GateResult:
+    if ctx.cancel.is_set():
+        return GateResult(
+            gate.name, Status.SKIPPED, "not run: an earlier gate failed (--fail-fast)"
+        )
+    for reporter in reporters:
+        reporter.gate_started(gate.name)
+    start = time.monotonic()
+    try:
+        result = gate.run(ctx)
+    except CiError as exc:
+        summary = str(exc) + (f" (tip: {exc.tip})" if exc.tip else "")
+        result = GateResult(gate.name, Status.ERROR, summary)
+    duration = time.monotonic() - start
+    if ctx.cancel.is_set() and result.status is not Status.PASSED:
+        result = GateResult(
+            gate.name, Status.SKIPPED, "cancelled: another gate failed (--fail-fast)"
+        )
+    return replace(result, duration=duration)
+
+
+def save(result: GateResult, results_dir: Path) -> Path:
+    path = results_dir / f"{result.gate}.json"
+    path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def load_results(results_dir: Path) -> dict[str, GateResult]:
+    """Every gate result saved under `results_dir`, by gate name."""
+    results: dict[str, GateResult] = {}
+    for path in sorted(results_dir.glob("*.json")):
+        try:
+            result = GateResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CiError(f"{path}: not a gate result: {exc}") from None
+        results[result.gate] = result
+    return results

@@ -1,0 +1,90 @@
+"""The CLI's contract: one clear line and a documented exit code, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ci.errors import ExitCode
+from tests.conftest import Repo, run_ci
+
+
+def test_list_names_every_gate(repo: Repo) -> None:
+    from ci.gates import GATES
+
+    result = run_ci("run", "--list", cwd=repo.path)
+    assert result.code == ExitCode.OK
+    for name in GATES:
+        assert name in result.stdout
+
+
+def test_unknown_gate_lists_valid_ones(repo: Repo) -> None:
+    result = run_ci("run", "nope", cwd=repo.path)
+    assert result.code == ExitCode.USAGE
+    assert result.stderr.strip().splitlines()[0] == (
+        "error: unknown gate 'nope'; valid gates: " + ", ".join(__import__("ci.gates").gates.GATES)
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_not_a_git_repository(tmp_path: Path) -> None:
+    result = run_ci("run", "lint", cwd=tmp_path)
+    assert result.code == ExitCode.ERROR
+    assert "not a git repository" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_config_names_the_field_not_the_value(repo: Repo) -> None:
+    repo.write("pyproject.toml", '[tool.bottie.tests]\nfail_under = "sk-live-SECRETVALUE"\n')
+    result = run_ci("run", "lint", cwd=repo.path)
+    assert result.code == ExitCode.ERROR
+    assert "[tool.bottie.tests.fail_under]" in result.stderr
+    assert "SECRETVALUE" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_config_key_is_refused(repo: Repo) -> None:
+    repo.write("pyproject.toml", "[tool.bottie]\nresults_dri = 'x'\n")
+    result = run_ci("run", "lint", cwd=repo.path)
+    assert result.code == ExitCode.ERROR
+    assert "results_dri" in result.stderr
+
+
+def test_invalid_toml_is_one_line(repo: Repo) -> None:
+    repo.write("pyproject.toml", "[tool.bottie\n")
+    result = run_ci("run", "lint", cwd=repo.path)
+    assert result.code == ExitCode.ERROR
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_json_output_and_results_dir(repo: Repo) -> None:
+    repo.write("bot/calc.py", "import os\n")
+    result = run_ci("run", "lint", "--json", cwd=repo.path)
+    assert result.code == ExitCode.FAILED
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert document["gates"][0]["gate"] == "lint"
+    saved = json.loads((repo.path / ".ci-results" / "lint.json").read_text())
+    assert saved["status"] == "failed"
+
+
+def test_github_actions_gets_annotations_and_summary(repo: Repo, tmp_path: Path) -> None:
+    repo.write("bot/calc.py", "import os\n")
+    summary = tmp_path / "summary.md"
+    result = run_ci(
+        "run",
+        "lint",
+        cwd=repo.path,
+        env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.code == ExitCode.FAILED
+    assert "::error file=bot/calc.py,line=1,title=lint%3A F401::" in result.stdout
+    assert "| lint | ❌ failed |" in summary.read_text()
+
+
+def test_secret_in_environment_never_reaches_the_terminal(repo: Repo) -> None:
+    secret = "zq9TopSecretValue0042"
+    repo.write("pyproject.toml", f'[tool.bottie]\nresults_dir = "{secret}/x"\nnope = 1\n')
+    result = run_ci("run", "lint", cwd=repo.path, env={"BINANCE_API_SECRET": secret})
+    assert result.code == ExitCode.ERROR
+    assert secret not in result.stderr + result.stdout

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from ci import runner
+from ci.errors import ToolNotFoundError, UsageError
+from ci.gates.interface import GateContext, GateResult, Status
+from tests.conftest import Repo
+
+
+@dataclass
+class FakeGate:
+    """A gate whose behaviour the test chooses; stands in for real tools here only."""
+
+    name: str
+    outcome: Status = Status.PASSED
+    delay: float = 0.0
+    raises: Exception | None = None
+    description: str = "fake"
+    needs: tuple[str, ...] = ()
+
+    def run(self, ctx: GateContext) -> GateResult:
+        deadline = time.monotonic() + self.delay
+        while time.monotonic() < deadline and not ctx.cancel.is_set():
+            time.sleep(0.01)
+        if self.raises:
+            raise self.raises
+        return GateResult(self.name, self.outcome, "done")
+
+
+def test_select_unknown_gate() -> None:
+    with pytest.raises(UsageError, match="unknown gate 'x'"):
+        runner.select(["x"])
+
+
+def test_select_all_by_default() -> None:
+    assert [g.name for g in runner.select([])] == list(runner.GATES)
+
+
+def test_gates_run_in_parallel(repo: Repo) -> None:
+    gates = [FakeGate(f"g{i}", delay=0.5) for i in range(4)]
+    start = time.monotonic()
+    results = runner.run_gates(gates, repo.context())
+    assert time.monotonic() - start < 1.5  # four half-second gates, not two seconds
+    assert [r.status for r in results] == [Status.PASSED] * 4
+
+
+def test_fail_fast_cancels_the_rest(repo: Repo) -> None:
+    gates = [FakeGate("bad", Status.FAILED), FakeGate("slow", delay=30)]
+    results = runner.run_gates(gates, repo.context(), fail_fast=True)
+    assert results[0].status is Status.FAILED
+    assert results[1].status is Status.SKIPPED
+
+
+def test_missing_tool_becomes_an_error_result_with_tip(repo: Repo) -> None:
+    gate = FakeGate(
+        "tool", raises=ToolNotFoundError("executable `x` not found", tip="pip install x")
+    )
+    (result,) = runner.run_gates([gate], repo.context())
+    assert result.status is Status.ERROR
+    assert result.summary == "executable `x` not found (tip: pip install x)"
+
+
+def test_results_are_saved_and_loaded(repo: Repo) -> None:
+    ctx = repo.context()
+    runner.run_gates([FakeGate("a"), FakeGate("b", Status.FAILED)], ctx)
+    loaded = runner.load_results(ctx.results_dir)
+    assert {k: v.status for k, v in loaded.items()} == {"a": Status.PASSED, "b": Status.FAILED}
+
+
+def test_sequential_runs_one_at_a_time(repo: Repo) -> None:
+    active = 0
+    peak = 0
+    lock = threading.Lock()
+
+    @dataclass
+    class Counting(FakeGate):
+        def run(self, ctx: GateContext) -> GateResult:
+            nonlocal active, peak
+            with lock:
+                active += 1
+                peak = max(peak, active)
+            time.sleep(0.05)
+            with lock:
+                active -= 1
+            return GateResult(self.name, Status.PASSED, "ok")
+
+    runner.run_gates([Counting("a"), Counting("b"), Counting("c")], repo.context(), parallel=False)
+    assert peak == 1
