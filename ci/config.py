@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -53,7 +54,9 @@ class SecretsConfig(Section):
     base_ref: str | None = Field(default=None, description="scan only commits after this ref")
 
 
-class SmokeConfig(Section):
+class AppConfig(Section):
+    """How to start the bot and ask it whether it is healthy (smoke and deploy share this)."""
+
     command: list[str] = [
         "{python}",
         "-m",
@@ -66,7 +69,28 @@ class SmokeConfig(Section):
     ]
     health_path: str = "/health"
     startup_timeout: float = Field(default=30, gt=0)
-    env: dict[str, str] = {}
+    state_files: list[str] = Field(
+        default=["positions.json", "orders.json"],
+        description="JSON state files under the bot's STATE_DIR, backed up before a deploy",
+    )
+
+
+class SmokeConfig(Section):
+    env: dict[str, str] = Field(default={}, description="extra non-secret env for the smoke run")
+
+
+class EnvironmentConfig(Section):
+    """One rung of the ladder (testnet, mainnet): its network and non-secret settings."""
+
+    network: Literal["testnet", "mainnet"]
+    vars: dict[str, str] = Field(default={}, description="non-secret settings for this env")
+    required: list[str] = Field(default=[], description="variables that must come from secrets")
+
+
+DEFAULT_ENVIRONMENTS = {
+    "testnet": EnvironmentConfig(network="testnet"),
+    "mainnet": EnvironmentConfig(network="mainnet"),
+}
 
 
 class Config(Section):
@@ -77,7 +101,9 @@ class Config(Section):
     workflows: WorkflowsConfig = WorkflowsConfig()
     env: EnvConfig = EnvConfig()
     secrets: SecretsConfig = SecretsConfig()
+    app: AppConfig = AppConfig()
     smoke: SmokeConfig = SmokeConfig()
+    environments: dict[str, EnvironmentConfig] = DEFAULT_ENVIRONMENTS
 
 
 def load(root: Path) -> Config:
