@@ -49,7 +49,8 @@ def card_markdown(card: Card) -> str:
         "|---|---|---|",
     ]
     for s in card.settings:
-        value = f"_{s.display}_" if s.secret else f"`{_cell(s.display)}`"
+        plain = s.secret or s.value is None  # "set"/"unset" are words, not values
+        value = f"_{s.display}_" if plain else f"`{_cell(s.display)}`"
         lines.append(f"| {s.name} | {value} | {s.source.value} |")
     lines.append("")
     if card.warnings:

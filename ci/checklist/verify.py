@@ -62,7 +62,7 @@ def refusals(
     document: dict[str, Any], checklist: Checklist, sha: str, env: str, hmac_key: bytes | None
 ) -> list[str]:
     reasons = []
-    if not hmac.compare_digest(digest_of(document), checklist.digest):
+    if not _same(digest_of(document), checklist.digest):
         reasons.append("digest mismatch: the checklist was changed after it was built")
     elif hmac_key is not None:
         reasons += _signature_refusals(checklist, hmac_key)
@@ -80,6 +80,11 @@ def refusals(
 def _signature_refusals(checklist: Checklist, hmac_key: bytes) -> list[str]:
     if checklist.signature is None:
         return ["unsigned: a signing key is configured but the checklist has no signature"]
-    if not hmac.compare_digest(sign(checklist.digest, hmac_key), checklist.signature):
+    if not _same(sign(checklist.digest, hmac_key), checklist.signature):
         return ["signature mismatch: not signed with this pipeline's key"]
     return []
+
+
+def _same(expected: str, found: str) -> bool:
+    # Bytes: compare_digest refuses non-ASCII str, and a tampered file may hold any text.
+    return hmac.compare_digest(expected.encode("utf-8"), found.encode("utf-8"))
