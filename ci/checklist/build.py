@@ -99,7 +99,8 @@ def _without_credentials(url: str) -> str:
 
 def _local_ref(root: Path) -> str | None:
     result = proc.run(["git", "symbolic-ref", "-q", "HEAD"], cwd=root, timeout=60)
-    return result.stdout.strip() or None if result.ok else None
+    ref = result.stdout.strip()
+    return ref if result.ok and ref else None  # None on a detached HEAD
 
 
 def workflow_run(environ: Mapping[str, str]) -> Run | None:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from ci import tags
 from ci.checklist import binance, card
-from ci.checklist.model import Item, ItemKind, ItemStatus
+from ci.checklist.model import Item, ItemKind, ItemStatus, gate_item_id
 from ci.config import Config
 from ci.gates.interface import GateResult, Status
 from ci.settings import Settings
@@ -57,7 +57,7 @@ def env_files(ctx: ItemContext) -> Item:
 
 def gate_items(ctx: ItemContext) -> list[Item]:
     return [
-        gate_item(ctx, gate, f"gate-{gate}", f"the {gate} gate passed on this SHA")
+        gate_item(ctx, gate, gate_item_id(gate), f"the {gate} gate passed on this SHA")
         for gate in ctx.config.checklist.gates
     ]
 

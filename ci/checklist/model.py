@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,27 @@ from pydantic import BaseModel, ConfigDict
 SCHEMA_VERSION = 1
 HMAC_KEY_ENV = "CHECKLIST_HMAC_KEY"
 _UNSIGNED_FIELDS = ("digest", "signature")
+
+# Items every checklist must hold, whatever the gates: a checklist without them
+# proves nothing about them, however complete the rest is.
+CORE_ITEMS = (
+    "env-files",
+    "api-keys",
+    "cors",
+    "dashboard-poll",
+    "state-files",
+    "rollback-target",
+    "toggle-card",
+)
+
+
+def gate_item_id(gate: str) -> str:
+    return f"gate-{gate}"
+
+
+def required_items(gates: Iterable[str]) -> tuple[str, ...]:
+    """The core items and one item per gate that must have passed."""
+    return (*CORE_ITEMS, *(gate_item_id(g) for g in gates))
 
 
 class ItemKind(StrEnum):

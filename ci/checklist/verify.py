@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ci.checklist.model import SCHEMA_VERSION, Checklist, digest_of, sign
+from ci.checklist.model import CORE_ITEMS, SCHEMA_VERSION, Checklist, digest_of, sign
 from ci.errors import RefusedError
 
 
@@ -17,10 +18,21 @@ class ChecklistRefused(RefusedError):
     """The checklist does not allow this deploy; the message has one line per reason."""
 
 
-def verify_file(path: Path, *, sha: str, env: str, hmac_key: bytes | None = None) -> Checklist:
-    """The checklist at `path` when it is complete for exactly `sha` and `env`."""
+def verify_file(
+    path: Path,
+    *,
+    sha: str,
+    env: str,
+    hmac_key: bytes | None = None,
+    required: Collection[str] = CORE_ITEMS,
+) -> Checklist:
+    """The checklist at `path` when it is complete for exactly `sha` and `env`.
+
+    `required` names the items it must hold (`model.required_items(config gates)`).
+    """
     document, checklist = load(path)
     found = refusals(document, checklist, sha, env, hmac_key)
+    found += _item_set_refusals(checklist, required)
     # One line per reason, whatever a gate's summary held.
     reasons = [f"{path}: {' '.join(reason.split())}" for reason in found]
     if reasons:
@@ -72,8 +84,14 @@ def refusals(
         reasons.append(f"built for environment {checklist.environment!r}, not {env!r}")
     for item in checklist.incomplete_items:
         reasons.append(f"item {item.id} is {item.status.value}: {item.evidence}")
-    if not checklist.items:
-        reasons.append("no items: an empty checklist proves nothing")
+    return reasons
+
+
+def _item_set_refusals(checklist: Checklist, required: Collection[str]) -> list[str]:
+    ids = [item.id for item in checklist.items]
+    reasons = [f"item {item_id} is absent" for item_id in required if item_id not in ids]
+    twice = sorted({item_id for item_id in ids if ids.count(item_id) > 1})
+    reasons += [f"item {item_id} is listed more than once" for item_id in twice]
     return reasons
 
 

@@ -10,8 +10,9 @@ import click
 from ci import config, git, runner
 from ci.checklist import hmac_key_from, render, verify_file
 from ci.checklist.build import Attestation, build
-from ci.checklist.model import Checklist
-from ci.errors import ExitCode
+from ci.checklist.model import Checklist, required_items
+from ci.config import Config
+from ci.errors import ExitCode, GitError
 from ci.report.github import append_summary
 from logsafe import Redactor
 
@@ -93,7 +94,21 @@ def _verdict(checklist: Checklist, output: Path) -> str:
 @click.option("--env", required=True, help="The environment about to be deployed to.")
 def verify_command(file: Path, sha: str, env: str) -> int:
     """Exit 0 only if FILE is a complete checklist of exactly this SHA and environment."""
-    checklist = verify_file(file, sha=sha, env=env, hmac_key=hmac_key_from(os.environ))
+    checklist = verify_file(
+        file,
+        sha=sha,
+        env=env,
+        hmac_key=hmac_key_from(os.environ),
+        required=required_items(_config_here().checklist.gates),
+    )
     signed = "signed" if checklist.signature else "unsigned"
     click.echo(f"{file}: complete for {env} at {checklist.sha} ({signed}, {checklist.digest})")
     return ExitCode.OK
+
+
+def _config_here() -> Config:
+    """This repository's config; the defaults when verifying outside a clone."""
+    try:
+        return config.load(git.toplevel(Path.cwd()))
+    except GitError:
+        return Config()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from ci.checklist import ChecklistRefused, verify_file
 from ci.checklist.model import (
+    CORE_ITEMS,
     SCHEMA_VERSION,
     Checklist,
     Item,
@@ -34,12 +35,16 @@ COMPLETE = Checklist(
     run=Run(id="42", url="https://github.com/octo/bottie/actions/runs/42", actor="alice"),
     created_at="2026-01-02T03:04:05Z",
     items=(
-        Item(
-            id="gate-tests",
-            title="the tests gate passed",
-            kind=ItemKind.AUTOMATIC,
-            status=ItemStatus.PASSED,
-            evidence="tests gate passed: 120 passed",
+        *(
+            Item(
+                id=item_id,
+                title=f"the {item_id} check",
+                kind=ItemKind.AUTOMATIC,
+                status=ItemStatus.PASSED,
+                evidence=f"{item_id} passed",
+            )
+            for item_id in CORE_ITEMS
+            if item_id != "toggle-card"
         ),
         Item(
             id="toggle-card",

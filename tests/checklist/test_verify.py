@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ci.checklist import ChecklistRefused, verify_file
-from ci.checklist.model import Checklist, ItemStatus, digest_of
+from ci.checklist.model import CORE_ITEMS, Checklist, ItemStatus, digest_of, required_items
 from tests.checklist.conftest import HMAC_KEY, complete_checklist
 from tests.conftest import Repo
 
@@ -107,9 +107,41 @@ def test_tampered_content_is_a_digest_mismatch(checklist: Checklist, tmp_path: P
     ]
 
 
+def test_an_absent_item_is_named(checklist: Checklist, tmp_path: Path) -> None:
+    document = checklist.to_json()
+    document["items"] = [i for i in document["items"] if i["id"] != "toggle-card"]
+    path = write(tmp_path / "c.json", resealed(document))
+    assert refusal(path, checklist.sha) == [f"{path}: item toggle-card is absent"]
+
+
+def test_an_absent_gate_item_is_named_when_required(checklist: Checklist, tmp_path: Path) -> None:
+    document = checklist.to_json()
+    document["items"] = [i for i in document["items"] if i["id"] != "gate-audit"]
+    path = write(tmp_path / "c.json", resealed(document))
+    verify_file(path, sha=checklist.sha, env="testnet")  # the core items are all there
+    with pytest.raises(ChecklistRefused, match="item gate-audit is absent"):
+        verify_file(
+            path, sha=checklist.sha, env="testnet", required=required_items(["tests", "audit"])
+        )
+
+
 def test_empty_checklist_is_refused(checklist: Checklist, tmp_path: Path) -> None:
     path = write(tmp_path / "c.json", resealed({**checklist.to_json(), "items": []}))
-    assert refusal(path, checklist.sha) == [f"{path}: no items: an empty checklist proves nothing"]
+    assert refusal(path, checklist.sha) == [
+        f"{path}: item {item_id} is absent" for item_id in CORE_ITEMS
+    ]
+
+
+def test_an_item_listed_twice_is_refused(checklist: Checklist, tmp_path: Path) -> None:
+    document = checklist.to_json()
+    document["items"].append(document["items"][0])
+    path = write(tmp_path / "c.json", resealed(document))
+    assert refusal(path, checklist.sha) == [f"{path}: item env-files is listed more than once"]
+
+
+def test_a_built_checklist_holds_every_required_item(checklist: Checklist) -> None:
+    ids = {item.id for item in checklist.items}
+    assert set(required_items(["tests", "smoke", "secrets", "lint", "audit"])) <= ids
 
 
 def test_every_reason_is_listed_together(checklist: Checklist, tmp_path: Path) -> None:
