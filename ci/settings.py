@@ -2,7 +2,9 @@
 
 GitHub passes an environment's secrets and variables to a step as environment
 variables, so a name set in the process wins over `[tool.bottie.environments.ENV]
-vars`. Secret values are held here but never rendered: see `Setting.display`.
+vars`. An empty value counts as unset: `${{ vars.X }}` of an undefined variable is
+"" and must not blank a configured setting. Secret values are held here but never
+rendered: see `Setting.display`.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def resolve(config: Config, env: str, environ: Mapping[str, str]) -> Settings:
     by_name: dict[str, Setting] = {}
     for name in names:
         secret = name in env_config.required or is_secret_name(name)
-        if name in environ:
+        if environ.get(name):
             by_name[name] = Setting(name, environ[name], secret, Source.ENVIRONMENT)
         elif name in env_config.vars:
             by_name[name] = Setting(name, env_config.vars[name], secret, Source.CONFIG)

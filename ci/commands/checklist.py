@@ -65,6 +65,7 @@ def build_command(
         hmac_key=hmac_key_from(os.environ),
     )
     output = output or root / cfg.checklist.output
+    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(_json(checklist), encoding="utf-8")
     markdown = Redactor.from_environ().redact(render.checklist_markdown(checklist))
     click.echo(markdown, nl=False)

@@ -79,3 +79,11 @@ def test_a_required_variable_is_secret_whatever_its_name() -> None:
         cfg.checklist,
     )
     assert "abc123" not in card_markdown(found)
+
+
+def test_an_empty_process_variable_does_not_blank_the_config() -> None:
+    # GitHub gives "" for `${{ vars.CORS_ORIGINS }}` when the variable is not defined.
+    found = card_for("mainnet", SAFE, {"CORS_ORIGINS": "", "BINANCE_API_KEY": ""})
+    shown = {s["name"]: (s["value"], s["source"]) for s in found.to_json()["settings"]}
+    assert shown["CORS_ORIGINS"] == ("https://a.example", "config")
+    assert shown["BINANCE_API_KEY"] == ("unset", "unset")
