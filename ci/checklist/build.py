@@ -36,7 +36,7 @@ def build(
     hmac_key: bytes | None = None,
 ) -> Checklist:
     check_attestation(attestation, config.checklist.attestable)
-    sha = sha or git.head_sha(root)
+    sha = commit_sha(root, sha) if sha else git.head_sha(root)
     ctx = ItemContext(
         root=root,
         config=config,
@@ -56,6 +56,13 @@ def build(
         items=tuple(items),
     )
     return checklist.sealed(hmac_key)
+
+
+def commit_sha(root: Path, revision: str) -> str:
+    """The full SHA of `revision`: a checklist names one commit, never a moving ref."""
+    return git.output(
+        root, "rev-parse", "--verify", "--end-of-options", f"{revision}^{{commit}}"
+    ).strip()
 
 
 def check_attestation(attestation: Attestation, attestable: Sequence[str]) -> None:

@@ -38,8 +38,16 @@ def checklist_group() -> None:
     help="An item a person vouches for (repeat, or comma-separate).",
 )
 @click.option("--actor", default=None, help="Who attests (default: GITHUB_ACTOR).")
-@click.option("--sha", default=None, help="The commit the checklist is for (default: HEAD).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--sha", default=None, help="The commit the checklist is for (any revision; default: HEAD)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write it (default: [tool.bottie.checklist] output).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when the checklist is incomplete.")
 def build_command(
     env: str,

@@ -124,6 +124,21 @@ class TestBuildInputs:
         assert "item 'gate-tests' cannot be attested" in built.stderr
         assert not (bot.path / "checklist.json").exists()
 
+    def test_sha_option_is_resolved_to_the_full_commit(self, bot: Repo) -> None:
+        first = head(bot)
+        bot.commit("second")
+        run_ci("checklist", "build", "--env", "testnet", "--sha", "HEAD~1", cwd=bot.path)
+        document = json.loads((bot.path / "checklist.json").read_text())
+        assert document["sha"] == first
+
+    def test_unknown_sha_is_one_line(self, bot: Repo) -> None:
+        built = run_ci("checklist", "build", "--env", "testnet", "--sha", "nope", cwd=bot.path)
+        assert built.code == ExitCode.ERROR
+        assert built.stderr.startswith(
+            "error: git rev-parse --verify --end-of-options nope^{commit}"
+        )
+        assert "Traceback" not in built.stderr
+
     def test_unknown_environment(self, bot: Repo) -> None:
         built = run_ci("checklist", "build", "--env", "staging", cwd=bot.path)
         assert built.code == ExitCode.USAGE
