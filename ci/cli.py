@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import click
 
+from ci.commands.card import card_command
+from ci.commands.checklist import checklist_group
 from ci.commands.run import run_command
 from ci.errors import CiError, ExitCode
 from logsafe import Redactor
@@ -24,6 +26,8 @@ def cli() -> None:
 
 
 cli.add_command(run_command)
+cli.add_command(checklist_group)
+cli.add_command(card_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ci.errors import ConfigError
 
@@ -87,6 +87,53 @@ class EnvironmentConfig(Section):
     required: list[str] = Field(default=[], description="variables that must come from secrets")
 
 
+BOT_SETTINGS = [
+    "BINANCE_API_KEY",
+    "BINANCE_API_SECRET",
+    "BINANCE_BASE_URL",
+    "FINNHUB_API_KEY",
+    "TRADE_ENABLED",
+    "EXECUTION_RUNTIME_ENABLED",
+    "TRADE_COOLDOWN_SECONDS",
+    "MAX_POSITION_USDT",
+    "SENTIMENT_ENABLED",
+    "QUANTUM_ENABLED",
+    "CORS_ORIGINS",
+    "DASHBOARD_POLL_SECONDS",
+    "STATE_DIR",
+    "LOG_LEVEL",
+]
+
+
+class ChecklistConfig(Section):
+    """What the deploy checklist and the toggle card check, and their bounds."""
+
+    output: str = "checklist.json"
+    gates: list[str] = Field(
+        default=["tests", "smoke", "secrets", "lint", "audit"],
+        description="gates that must have passed on this SHA, one item each",
+    )
+    env_gate: str = Field(default="env", description="the gate that checks .env/.env.example")
+    attestable: list[str] = Field(
+        default=["api-keys", "rollback-target", "toggle-card"],
+        description="items a person may attest when no automatic check can pass them",
+    )
+    poll_min_seconds: float = Field(default=1, gt=0)
+    poll_max_seconds: float = Field(default=300, gt=0)
+    max_position_usdt: float = Field(default=100, ge=0, description="card warns above this")
+    testnet_hosts: list[str] = ["testnet.binance.vision", "testnet.binancefuture.com"]
+    binance_timeout: float = Field(default=10, gt=0)
+    settings: list[str] = Field(
+        default=BOT_SETTINGS, description="the bot's variables the toggle card shows"
+    )
+
+    @model_validator(mode="after")
+    def _poll_bounds_ordered(self) -> ChecklistConfig:
+        if self.poll_min_seconds > self.poll_max_seconds:
+            raise ValueError("poll_min_seconds is above poll_max_seconds")
+        return self
+
+
 DEFAULT_ENVIRONMENTS = {
     "testnet": EnvironmentConfig(network="testnet"),
     "mainnet": EnvironmentConfig(network="mainnet"),
@@ -104,6 +151,7 @@ class Config(Section):
     app: AppConfig = AppConfig()
     smoke: SmokeConfig = SmokeConfig()
     environments: dict[str, EnvironmentConfig] = DEFAULT_ENVIRONMENTS
+    checklist: ChecklistConfig = ChecklistConfig()
 
 
 def load(root: Path) -> Config:

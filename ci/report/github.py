@@ -63,3 +63,14 @@ class GithubReporter:
         if path:
             with Path(path).open("a", encoding="utf-8") as handle:
                 handle.write(summary_markdown(results))
+
+
+def append_summary(markdown: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Append to the job summary when running under GitHub Actions; whether it did."""
+    env = os.environ if environ is None else environ
+    path = env.get("GITHUB_STEP_SUMMARY")
+    if not path or env.get("GITHUB_ACTIONS") != "true":
+        return False
+    with Path(path).open("a", encoding="utf-8") as handle:
+        handle.write(markdown + "\n")
+    return True

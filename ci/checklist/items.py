@@ -1,0 +1,161 @@
+"""The operations checklist: one small check per item, each `(ItemContext) -> Item`.
+
+A check returns PASSED or FAILED when it can decide, and MISSING when nothing
+automatic can (no mainnet key at hand, first deploy, a human review). Only a
+MISSING item may be attested; an automatic failure cannot be talked away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from ci import tags
+from ci.checklist import binance, card
+from ci.checklist.model import Item, ItemKind, ItemStatus, gate_item_id
+from ci.config import Config
+from ci.gates.interface import GateResult, Status
+from ci.settings import Settings
+
+
+@dataclass(frozen=True)
+class ItemContext:
+    root: Path
+    config: Config
+    settings: Settings
+    results: Mapping[str, GateResult]
+    sha: str
+
+
+Check = Callable[[ItemContext], Item]
+
+
+def _item(item_id: str, title: str, status: ItemStatus, evidence: str) -> Item:
+    return Item(id=item_id, title=title, kind=ItemKind.AUTOMATIC, status=status, evidence=evidence)
+
+
+def _verdict(item_id: str, title: str, problem: str | None, evidence: str) -> Item:
+    if problem:
+        return _item(item_id, title, ItemStatus.FAILED, problem)
+    return _item(item_id, title, ItemStatus.PASSED, evidence)
+
+
+def gate_item(ctx: ItemContext, gate: str, item_id: str, title: str) -> Item:
+    result = ctx.results.get(gate)
+    if result is None:
+        return _item(item_id, title, ItemStatus.MISSING, f"no saved result of the {gate} gate")
+    status = ItemStatus.PASSED if result.status is Status.PASSED else ItemStatus.FAILED
+    return _item(item_id, title, status, f"{gate} gate {result.status.value}: {result.summary}")
+
+
+def env_files(ctx: ItemContext) -> Item:
+    gate = ctx.config.checklist.env_gate
+    return gate_item(ctx, gate, "env-files", ".env is gitignored and .env.example is current")
+
+
+def gate_items(ctx: ItemContext) -> list[Item]:
+    return [
+        gate_item(ctx, gate, gate_item_id(gate), f"the {gate} gate passed on this SHA")
+        for gate in ctx.config.checklist.gates
+    ]
+
+
+def api_keys(ctx: ItemContext) -> Item:
+    item_id, title = "api-keys", "API keys are testnet keys or minimal-scope mainnet keys"
+    base_url = ctx.settings.get("BINANCE_BASE_URL")
+    if not base_url:
+        return _item(item_id, title, ItemStatus.FAILED, "BINANCE_BASE_URL is not set")
+    host = urlsplit(base_url).hostname or ""
+    on_testnet_host = host in ctx.config.checklist.testnet_hosts
+    if ctx.settings.network == "testnet":
+        problem = None if on_testnet_host else f"BINANCE_BASE_URL host {host!r} is not a testnet"
+        return _verdict(item_id, title, problem, f"testnet environment on {host}")
+    if on_testnet_host:
+        problem = f"mainnet environment points at the testnet host {host!r}"
+        return _item(item_id, title, ItemStatus.FAILED, problem)
+    key, secret = ctx.settings.get("BINANCE_API_KEY"), ctx.settings.get("BINANCE_API_SECRET")
+    if not key or not secret:
+        why = "no mainnet key at hand to ask Binance about its restrictions"
+        return _item(item_id, title, ItemStatus.MISSING, why)
+    return _mainnet_key(item_id, title, base_url, key, secret, ctx)
+
+
+def _mainnet_key(
+    item_id: str, title: str, base_url: str, key: str, secret: str, ctx: ItemContext
+) -> Item:
+    timeout = ctx.config.checklist.binance_timeout
+    try:
+        check = binance.check_api_key(base_url, key, secret, timeout=timeout)
+    except binance.BinanceError as exc:
+        return _item(item_id, title, ItemStatus.FAILED, f"could not check the key: {exc}")
+    problem = "the key is too powerful: " + "; ".join(check.problems) if check.problems else None
+    evidence = "Binance apiRestrictions: no withdrawals or transfers, IP-restricted"
+    return _verdict(item_id, title, problem, evidence)
+
+
+def cors(ctx: ItemContext) -> Item:
+    item_id, title = "cors", "CORS is not wide open"
+    origins = ctx.settings.get("CORS_ORIGINS")
+    if origins is None:
+        problem: str | None = "CORS_ORIGINS is not set (the bot's default may allow any origin)"
+    else:
+        problem = "CORS_ORIGINS allows any origin (*)" if card.cors_wide_open(origins) else None
+    return _verdict(item_id, title, problem, f"CORS_ORIGINS={origins}")
+
+
+def dashboard_poll(ctx: ItemContext) -> Item:
+    value = ctx.settings.get("DASHBOARD_POLL_SECONDS")
+    problem = card.poll_problem(value, ctx.config.checklist)
+    title = "dashboard polling interval is within bounds"
+    return _verdict("dashboard-poll", title, problem, f"DASHBOARD_POLL_SECONDS={value}")
+
+
+def state_files(ctx: ItemContext) -> Item:
+    item_id, title = "state-files", "the bot's JSON state files are listed for backup"
+    files = ctx.config.app.state_files
+    bad = [f for f in files if not _plain_json_name(f)]
+    if not files:
+        problem: str | None = "no state files listed in [tool.bottie.app] state_files"
+    elif bad:
+        problem = f"not a relative .json path under STATE_DIR: {', '.join(bad)}"
+    else:
+        problem = None
+    return _verdict(item_id, title, problem, "backed up before the switch: " + ", ".join(files))
+
+
+def _plain_json_name(name: str) -> bool:
+    path = PurePosixPath(name)
+    return path.suffix == ".json" and not path.is_absolute() and ".." not in path.parts
+
+
+def rollback_target(ctx: ItemContext) -> Item:
+    item_id, title = "rollback-target", "a rollback target exists (or this is the first deploy)"
+    target = tags.previous_good(ctx.root, ctx.settings.env)
+    if target is None:
+        why = f"no earlier deploy/{ctx.settings.env}/* tag: attest that this is the first deploy"
+        return _item(item_id, title, ItemStatus.MISSING, why)
+    evidence = f"{target.name} ({target.sha[:12]})"
+    return _item(item_id, title, ItemStatus.PASSED, evidence)
+
+
+def toggle_card(ctx: ItemContext) -> Item:
+    item_id, title = "toggle-card", "the toggle card was reviewed"
+    found = card.warnings(ctx.settings, ctx.config.checklist)
+    warned = f"{len(found)} warning(s): " + "; ".join(found) if found else "no warnings"
+    return _item(item_id, title, ItemStatus.MISSING, f"needs a person's review; {warned}")
+
+
+def run_all(ctx: ItemContext) -> list[Item]:
+    """Every item, in the order the checklist lists them."""
+    return [
+        env_files(ctx),
+        api_keys(ctx),
+        *gate_items(ctx),
+        cors(ctx),
+        dashboard_poll(ctx),
+        state_files(ctx),
+        rollback_target(ctx),
+        toggle_card(ctx),
+    ]

@@ -1,0 +1,123 @@
+"""`python -m ci checklist build|verify`: the artifact between green CI and a deploy."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ci import config, git, runner
+from ci.checklist import hmac_key_from, render, verify_file
+from ci.checklist.build import Attestation, build
+from ci.checklist.model import Checklist, required_items
+from ci.config import Config
+from ci.errors import ExitCode, GitError
+from ci.report.github import append_summary
+from logsafe import Redactor
+
+
+@click.group("checklist")
+def checklist_group() -> None:
+    """Build and verify the deploy checklist (checklist.json)."""
+
+
+@checklist_group.command("build")
+@click.option("--env", required=True, help="The environment to deploy to (testnet, mainnet).")
+@click.option(
+    "--results-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the gates saved their results (default: results_dir from config).",
+)
+@click.option(
+    "--attest",
+    "attested",
+    multiple=True,
+    metavar="ITEM_ID",
+    help="An item a person vouches for (repeat, or comma-separate).",
+)
+@click.option("--actor", default=None, help="Who attests (default: GITHUB_ACTOR).")
+@click.option(
+    "--sha", default=None, help="The commit the checklist is for (any revision; default: HEAD)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write it (default: [tool.bottie.checklist] output).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when the checklist is incomplete.")
+def build_command(
+    env: str,
+    results_dir: Path | None,
+    attested: tuple[str, ...],
+    actor: str | None,
+    sha: str | None,
+    output: Path | None,
+    strict: bool,
+) -> int:
+    """Gather gate results, configuration checks and attestations into checklist.json."""
+    root = git.toplevel(Path.cwd())
+    cfg = config.load(root)
+    results_dir = results_dir or root / cfg.results_dir
+    checklist = build(
+        root,
+        cfg,
+        env,
+        results=runner.load_results(results_dir) if results_dir.is_dir() else {},
+        attestation=Attestation(_ids(attested), actor or os.environ.get("GITHUB_ACTOR")),
+        environ=os.environ,
+        sha=sha,
+        hmac_key=hmac_key_from(os.environ),
+    )
+    output = output or root / cfg.checklist.output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(_json(checklist), encoding="utf-8")
+    markdown = Redactor.from_environ().redact(render.checklist_markdown(checklist))
+    click.echo(markdown, nl=False)
+    append_summary(markdown)
+    click.echo(_verdict(checklist, output), err=True)
+    return ExitCode.FAILED if strict and not checklist.complete else ExitCode.OK
+
+
+def _ids(attested: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(part.strip() for arg in attested for part in arg.split(",") if part.strip())
+
+
+def _json(checklist: Checklist) -> str:
+    return checklist.model_dump_json(indent=2) + "\n"
+
+
+def _verdict(checklist: Checklist, output: Path) -> str:
+    if checklist.complete:
+        return f"{output}: complete"
+    missing = ", ".join(item.id for item in checklist.incomplete_items)
+    return f"{output}: incomplete; not passed: {missing}"
+
+
+@checklist_group.command("verify")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--sha", required=True, help="The commit about to be deployed.")
+@click.option("--env", required=True, help="The environment about to be deployed to.")
+def verify_command(file: Path, sha: str, env: str) -> int:
+    """Exit 0 only if FILE is a complete checklist of exactly this SHA and environment."""
+    checklist = verify_file(
+        file,
+        sha=sha,
+        env=env,
+        hmac_key=hmac_key_from(os.environ),
+        required=required_items(_config_here().checklist.gates),
+    )
+    signed = "signed" if checklist.signature else "unsigned"
+    click.echo(f"{file}: complete for {env} at {checklist.sha} ({signed}, {checklist.digest})")
+    return ExitCode.OK
+
+
+def _config_here() -> Config:
+    """This repository's config; the defaults when verifying outside a clone."""
+    try:
+        return config.load(git.toplevel(Path.cwd()))
+    except GitError:
+        return Config()

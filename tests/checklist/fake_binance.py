@@ -1,0 +1,95 @@
+"""A loopback HTTP server that stands in for Binance's `GET /sapi/v1/account/apiRestrictions`.
+
+This machine cannot reach Binance, and Binance's testnet has no `/sapi`, so this
+test double speaks that one endpoint the way Binance documents it: it checks the
+`X-MBX-APIKEY` header, the `timestamp` and `recvWindow` parameters, and the
+HMAC-SHA256 signature of the query string, and answers errors with Binance's
+`{"code": ..., "msg": ...}` JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+API_KEY = "fakeBinanceApiKey0123456789abcdefFAKE"
+API_SECRET = "fakeBinanceApiSecret0123456789abcdefFAKE"
+PATH = "/sapi/v1/account/apiRestrictions"
+
+MINIMAL = {
+    "ipRestrict": True,
+    "createTime": 1698645219000,
+    "enableReading": True,
+    "enableWithdrawals": False,
+    "enableInternalTransfer": False,
+    "enableMargin": False,
+    "enableFutures": False,
+    "permitsUniversalTransfer": False,
+    "enableVanillaOptions": False,
+    "enableSpotAndMarginTrading": True,
+}
+
+BAD_SIGNATURE = {"code": -1022, "msg": "Signature for this request is not valid."}
+BAD_KEY = {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}
+
+
+@dataclass
+class FakeBinance:
+    url: str
+    restrictions: dict[str, Any] = field(default_factory=lambda: dict(MINIMAL))
+    requests: list[str] = field(default_factory=list)
+
+
+def _handler(state: FakeBinance) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.requests.append(self.path)
+            parts = urlsplit(self.path)
+            if parts.path != PATH:
+                return self._reply(404, {"code": -1000, "msg": "Unknown path."})
+            if self.headers.get("X-MBX-APIKEY") != API_KEY:
+                return self._reply(401, BAD_KEY)
+            signed, _, signature = parts.query.rpartition("&signature=")
+            params = parse_qs(signed)
+            if "timestamp" not in params or "recvWindow" not in params:
+                return self._reply(400, {"code": -1102, "msg": "Mandatory parameter missing."})
+            expected = hmac.new(API_SECRET.encode(), signed.encode(), hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, signature):
+                return self._reply(400, BAD_SIGNATURE)
+            return self._reply(200, state.restrictions)
+
+        def _reply(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep test output quiet
+
+    return Handler
+
+
+@contextmanager
+def running() -> Iterator[FakeBinance]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(FakeBinance("")))
+    state = FakeBinance(f"http://127.0.0.1:{server.server_address[1]}")
+    server.RequestHandlerClass = _handler(state)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

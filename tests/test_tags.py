@@ -1,0 +1,48 @@
+"""Deploy tags in a real git repository: listing, order, and the rollback target."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ci import tags
+from tests.conftest import Repo
+
+
+def test_tag_name_format() -> None:
+    when = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert tags.tag_name("mainnet", "abcdef0123456789", when) == (
+        "deploy/mainnet/20260304T050607Z-abcdef0"
+    )
+
+
+def test_parse_refuses_names_that_are_not_deploy_tags() -> None:
+    for name in (
+        "v1.0",
+        "deploy/mainnet/latest",
+        "deploy/mainnet/20261399T000000Z-abcdef0",  # no 99th day
+        "deploy/mainnet/20260101T000000Z-ABCDEF0",
+    ):
+        assert tags.parse(name, "0" * 40) is None
+
+
+def test_newest_first_peeled_to_the_commit_and_bad_ones_skipped(repo: Repo) -> None:
+    old = repo.commit("old")
+    new = repo.commit("new")
+    repo.git("tag", "-a", "-m", "ok", f"deploy/mainnet/20260101T000000Z-{old[:7]}", old)
+    repo.git("tag", "-a", "-m", "ok", f"deploy/mainnet/20260201T000000Z-{new[:7]}", new)
+    repo.git("tag", f"deploy/testnet/20260301T000000Z-{new[:7]}", new)
+    repo.git("tag", "v1.0", new)
+    listed = tags.deploy_tags(repo.path, "mainnet")
+    assert [(t.name, t.sha) for t in listed] == [
+        (f"deploy/mainnet/20260201T000000Z-{new[:7]}", new),
+        (f"deploy/mainnet/20260101T000000Z-{old[:7]}", old),
+    ]
+    newest = listed[0].name
+    assert tags.previous_good(repo.path, "mainnet") == listed[0]
+    assert tags.previous_good(repo.path, "mainnet", bad={newest}) == listed[1]
+    assert tags.previous_good(repo.path, "mainnet", bad={t.name for t in listed}) is None
+
+
+def test_no_tags_means_no_rollback_target(repo: Repo) -> None:
+    repo.commit()
+    assert tags.previous_good(repo.path, "mainnet") is None
