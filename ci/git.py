@@ -43,3 +43,15 @@ def is_tracked(root: Path, path: str) -> bool:
 
 def is_ignored(root: Path, path: str) -> bool:
     return _git(root, "check-ignore", "-q", "--", path).ok
+
+
+def clean_head(root: Path) -> str:
+    """HEAD's SHA when the work tree matches it exactly (no changes, no untracked files).
+
+    "" otherwise: results of uncommitted changes vouch for no commit.
+    """
+    head = _git(root, "rev-parse", "--verify", "HEAD")
+    status = _git(root, "status", "--porcelain", "--untracked-files=normal")
+    if not head.ok or not status.ok or status.stdout.strip():
+        return ""
+    return head.stdout.strip()

@@ -79,7 +79,7 @@ def _run_one(gate: Gate, ctx: GateContext, reporters: list[Reporter]) -> GateRes
         result = GateResult(
             gate.name, Status.SKIPPED, "cancelled: another gate failed (--fail-fast)"
         )
-    return replace(result, duration=duration)
+    return replace(result, duration=duration, sha=ctx.sha)
 
 
 def save(result: GateResult, results_dir: Path) -> Path:

@@ -91,3 +91,25 @@ def test_sequential_runs_one_at_a_time(repo: Repo) -> None:
 
     runner.run_gates([Counting("a"), Counting("b"), Counting("c")], repo.context(), parallel=False)
     assert peak == 1
+
+
+def test_results_record_the_commit_they_checked(repo: Repo) -> None:
+    from dataclasses import replace as with_
+
+    ctx = with_(repo.context(), sha="a" * 40)
+    (result,) = runner.run_gates([FakeGate("a")], ctx)
+    assert result.sha == "a" * 40
+    assert runner.load_results(ctx.results_dir)["a"].sha == "a" * 40
+
+
+def test_clean_head_is_empty_for_uncommitted_changes(repo: Repo) -> None:
+    from ci import git
+
+    repo.write("a.txt", "one")
+    sha = repo.commit("one")
+    assert git.clean_head(repo.path) == sha
+    repo.write("a.txt", "two")
+    assert git.clean_head(repo.path) == ""
+    repo.git("checkout", "a.txt")
+    repo.write("new.txt", "untracked")
+    assert git.clean_head(repo.path) == ""

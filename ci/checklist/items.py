@@ -46,6 +46,14 @@ def gate_item(ctx: ItemContext, gate: str, item_id: str, title: str) -> Item:
     result = ctx.results.get(gate)
     if result is None:
         return _item(item_id, title, ItemStatus.MISSING, f"no saved result of the {gate} gate")
+    if result.sha != ctx.sha:
+        ran_on = f"commit {result.sha[:12]}" if result.sha else "uncommitted changes"
+        return _item(
+            item_id,
+            title,
+            ItemStatus.FAILED,
+            f"the {gate} gate ran on {ran_on}, not {ctx.sha[:12]}",
+        )
     status = ItemStatus.PASSED if result.status is Status.PASSED else ItemStatus.FAILED
     return _item(item_id, title, status, f"{gate} gate {result.status.value}: {result.summary}")
 

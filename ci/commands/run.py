@@ -49,7 +49,10 @@ def run_command(
     root = git.toplevel(Path.cwd())
     cfg = config.load(root)
     ctx = GateContext(
-        root=root, config=cfg, results_dir=(results_dir or root / cfg.results_dir).resolve()
+        root=root,
+        config=cfg,
+        results_dir=(results_dir or root / cfg.results_dir).resolve(),
+        sha=git.clean_head(root),
     )
     reporters = _reporters(as_json=as_json, verbose=verbose)
     results = runner.run_gates(

@@ -41,6 +41,7 @@ class GateResult:
     findings: tuple[Finding, ...] = ()
     output: str = ""  # the tools' output, already redacted
     artifacts: dict[str, str] = field(default_factory=dict)  # name -> path relative to root
+    sha: str = ""  # the commit the gate checked; "" when the work tree had uncommitted changes
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -57,6 +58,7 @@ class GateResult:
             findings=tuple(Finding(**f) for f in data.get("findings", ())),
             output=data.get("output", ""),
             artifacts=dict(data.get("artifacts", {})),
+            sha=str(data.get("sha", "")),
         )
 
 
@@ -68,6 +70,7 @@ class GateContext:
     config: Config
     results_dir: Path
     cancel: threading.Event = field(default_factory=threading.Event)
+    sha: str = ""  # HEAD when the work tree is clean, else "": results then vouch for no commit
 
 
 class Gate(Protocol):

@@ -21,8 +21,8 @@ ATTEST = ("--attest", "rollback-target,toggle-card", "--actor", "alice")
 def bot(repo: Repo) -> Repo:
     """A bot repository whose gates all passed."""
     repo.write("pyproject.toml", PYPROJECT)
-    repo.commit("bot")
-    save_results(repo.path / ".ci-results", passing_results())
+    sha = repo.commit("bot")
+    save_results(repo.path / ".ci-results", passing_results(sha))
     return repo
 
 

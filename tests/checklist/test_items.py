@@ -15,7 +15,7 @@ from ci.checklist.model import ItemKind, ItemStatus
 from ci.config import AppConfig, Config
 from ci.errors import UsageError
 from ci.gates.interface import GateResult, Status
-from tests.checklist.conftest import make_config, passing_results
+from tests.checklist.conftest import TEST_SHA, make_config, passing_results
 from tests.conftest import Repo
 
 
@@ -34,7 +34,7 @@ def context(
         config=cfg,
         settings=settings.resolve(cfg, env, {}),
         results=passing_results() if results is None else results,
-        sha="0" * 40,
+        sha=TEST_SHA,
     )
 
 
@@ -52,10 +52,28 @@ class TestGates:
 
     @pytest.mark.parametrize("status", [Status.FAILED, Status.ERROR, Status.SKIPPED])
     def test_a_gate_not_passed_fails_its_item(self, status: Status) -> None:
-        results = {**passing_results(), "tests": GateResult("tests", status, "3 failed")}
+        results = {
+            **passing_results(),
+            "tests": GateResult("tests", status, "3 failed", sha=TEST_SHA),
+        }
         [tests] = [i for i in items.gate_items(context(results=results)) if i.id == "gate-tests"]
         assert tests.status is ItemStatus.FAILED
         assert tests.evidence == f"tests gate {status.value}: 3 failed"
+
+    def test_a_result_of_another_commit_fails_its_item(self) -> None:
+        results = {
+            **passing_results(),
+            "tests": GateResult("tests", Status.PASSED, "ok", sha="1" * 40),
+        }
+        [tests] = [i for i in items.gate_items(context(results=results)) if i.id == "gate-tests"]
+        assert tests.status is ItemStatus.FAILED
+        assert "ran on commit 111111111111" in tests.evidence
+
+    def test_a_result_of_uncommitted_changes_fails_its_item(self) -> None:
+        results = {**passing_results(), "lint": GateResult("lint", Status.PASSED, "ok", sha="")}
+        [lint] = [i for i in items.gate_items(context(results=results)) if i.id == "gate-lint"]
+        assert lint.status is ItemStatus.FAILED
+        assert "ran on uncommitted changes" in lint.evidence
 
     def test_a_gate_without_a_saved_result_is_missing(self) -> None:
         results = passing_results()
@@ -64,7 +82,10 @@ class TestGates:
         assert smoke.status is ItemStatus.MISSING
 
     def test_env_files_come_from_the_env_gate(self) -> None:
-        results = {**passing_results(), "env": GateResult("env", Status.FAILED, ".env tracked")}
+        results = {
+            **passing_results(),
+            "env": GateResult("env", Status.FAILED, ".env tracked", sha=TEST_SHA),
+        }
         item = items.env_files(context(results=results))
         assert (item.status, item.evidence) == (ItemStatus.FAILED, "env gate failed: .env tracked")
 
