@@ -1,0 +1,1 @@
+"""A small example trading bot that the Bottie pipeline gates, smokes and deploys."""
