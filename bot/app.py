@@ -120,7 +120,8 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _app_from_environment() -> FastAPI:
+def from_environment() -> FastAPI:
+    """The app factory uvicorn calls (`uvicorn --factory bot.app:from_environment`)."""
     try:
         settings = load()
     except SettingsError as exc:
@@ -128,6 +129,3 @@ def _app_from_environment() -> FastAPI:
         raise SystemExit(3) from None
     logging_setup.configure(settings.log_level)
     return create_app(settings)
-
-
-app = _app_from_environment()

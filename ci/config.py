@@ -61,7 +61,8 @@ class AppConfig(Section):
         "{python}",
         "-m",
         "uvicorn",
-        "bot.app:app",
+        "--factory",
+        "bot.app:from_environment",
         "--host",
         "127.0.0.1",
         "--port",
@@ -77,6 +78,13 @@ class AppConfig(Section):
 
 class SmokeConfig(Section):
     env: dict[str, str] = Field(default={}, description="extra non-secret env for the smoke run")
+    routes: list[str] = Field(default=["/status"], description="GET routes that must answer 2xx")
+    order_path: str = Field(default="/orders", description="POST route that must refuse orders")
+    order_body: dict[str, object] = {"symbol": "BTCUSDT", "side": "BUY", "quote_usdt": 1}
+    secret_names: list[str] = Field(
+        default=["BINANCE_API_KEY", "BINANCE_API_SECRET", "FINNHUB_API_KEY"],
+        description="variables given canary values that must never show up",
+    )
 
 
 class EnvironmentConfig(Section):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from ci.gates.interface import Gate, GateContext, GateResult, Status
 from ci.gates.lint import LintGate
+from ci.gates.smoke import SmokeGate
 
-GATES: dict[str, Gate] = {gate.name: gate for gate in (LintGate(),)}
+GATES: dict[str, Gate] = {
+    gate.name: gate
+    for gate in (
+        LintGate(),
+        SmokeGate(),
+    )
+}
 
 __all__ = ["GATES", "Gate", "GateContext", "GateResult", "Status"]

@@ -1,0 +1,31 @@
+"""smoke: start the app on loopback with trading off, probe it, check for leaks."""
+
+from __future__ import annotations
+
+from ci.gates.interface import Finding, GateContext, GateResult, Status
+from ci.smoke import run_smoke
+
+
+class SmokeGate:
+    name = "smoke"
+    description = (
+        "start the app on loopback (TRADE_ENABLED=0), probe routes, refuse orders, no leaks"
+    )
+    needs = ("python",)
+
+    def run(self, ctx: GateContext) -> GateResult:
+        report = run_smoke(ctx.root, ctx.config.app, ctx.config.smoke, cancel=ctx.cancel)
+        output = "\n".join(report.checks + report.problems)
+        if report.log_tail:
+            output += "\n--- last lines of the app's log (redacted) ---\n" + report.log_tail
+        if report.ok:
+            return GateResult(
+                self.name, Status.PASSED, f"{len(report.checks)} checks passed", output=output
+            )
+        return GateResult(
+            self.name,
+            Status.FAILED,
+            report.problems[0],
+            findings=tuple(Finding(p) for p in report.problems),
+            output=output,
+        )

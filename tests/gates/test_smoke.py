@@ -1,0 +1,107 @@
+"""The smoke gate against real processes: the example bot, and small apps that misbehave."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from ci.config import AppConfig, Config, SmokeConfig
+from ci.gates.interface import Status
+from ci.gates.smoke import SmokeGate
+from tests.conftest import PROJECT_ROOT, Repo
+
+# A stand-in bot on the stdlib, whose misbehaviour each test chooses through argv.
+FAKE_APP = """
+import json, os, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+MODE, PORT = sys.argv[1], int(sys.argv[2])
+
+class Handler(BaseHTTPRequestHandler):
+    def _send(self, code, body):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/health":
+            return self._send(500 if MODE == "unhealthy" else 200, {"status": "ok"})
+        body = {"ok": True}
+        if MODE == "leak-response":
+            body["debug"] = os.environ["BINANCE_API_SECRET"]
+        return self._send(200, body)
+
+    def do_POST(self):
+        if MODE == "accepts-orders":
+            return self._send(201, {"id": 1})
+        return self._send(403, {"refused": "trading disabled"})
+
+    def log_message(self, fmt, *args):
+        if MODE == "leak-log":
+            sys.stderr.write("using key " + os.environ["BINANCE_API_KEY"] + "\\n")
+
+if MODE == "crash":
+    sys.stderr.write("boom: missing config\\n")
+    sys.exit(2)
+HTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+"""
+
+
+def fake_config(mode: str, timeout: float = 10) -> Config:
+    app = AppConfig(command=["{python}", "app.py", mode, "{port}"], startup_timeout=timeout)
+    return Config(app=app, smoke=SmokeConfig(routes=["/status"]))
+
+
+def run_fake(repo: Repo, mode: str, timeout: float = 10) -> tuple[Status, str, str]:
+    repo.write("app.py", FAKE_APP)
+    result = SmokeGate().run(repo.context(fake_config(mode, timeout)))
+    return result.status, result.summary, result.output + json.dumps(result.to_dict())
+
+
+def test_example_bot_passes(repo: Repo) -> None:
+    for package in ("bot", "logsafe"):
+        shutil.copytree(PROJECT_ROOT / package, repo.path / package)
+    result = SmokeGate().run(repo.context())
+    assert result.status is Status.PASSED, result.output
+    assert "POST /orders refused (403)" in result.output
+
+
+def test_well_behaved_fake_passes(repo: Repo) -> None:
+    status, _, output = run_fake(repo, "good")
+    assert status is Status.PASSED, output
+
+
+def test_unhealthy_app_fails(repo: Repo) -> None:
+    status, summary, _ = run_fake(repo, "unhealthy", timeout=2)
+    assert status is Status.FAILED
+    assert summary == "not healthy after 2s (/health answered 500)"
+
+
+def test_app_that_exits_fails_and_shows_its_log(repo: Repo) -> None:
+    status, summary, output = run_fake(repo, "crash")
+    assert status is Status.FAILED
+    assert summary == "the app exited with code 2 before it was healthy"
+    assert "boom: missing config" in output
+
+
+def test_app_accepting_orders_fails(repo: Repo) -> None:
+    status, summary, _ = run_fake(repo, "accepts-orders")
+    assert status is Status.FAILED
+    assert summary == "POST /orders accepted an order with TRADE_ENABLED=0 (201)"
+
+
+def test_secret_in_a_response_fails_without_showing_it(repo: Repo) -> None:
+    status, summary, output = run_fake(repo, "leak-response")
+    assert status is Status.FAILED
+    assert summary == "BINANCE_API_SECRET leaked in an HTTP response"
+    assert "canary" not in output
+
+
+def test_secret_in_the_log_fails_without_showing_it(repo: Repo) -> None:
+    status, summary, output = run_fake(repo, "leak-log")
+    assert status is Status.FAILED
+    assert summary == "BINANCE_API_KEY leaked in the app's log output"
+    assert "using key ***" in output
+    assert "canary" not in output
