@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -27,6 +27,8 @@ class LintConfig(Section):
 
 
 class TestsConfig(Section):
+    __test__: ClassVar[bool] = False  # configuration, not a pytest test class
+
     paths: list[str] = ["tests"]
     exclude_markers: list[str] = ["network", "e2e"]
     coverage_source: list[str] = ["bot"]

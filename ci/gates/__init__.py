@@ -5,11 +5,13 @@ from __future__ import annotations
 from ci.gates.interface import Gate, GateContext, GateResult, Status
 from ci.gates.lint import LintGate
 from ci.gates.smoke import SmokeGate
+from ci.gates.tests import TestsGate
 
 GATES: dict[str, Gate] = {
     gate.name: gate
     for gate in (
         LintGate(),
+        TestsGate(),
         SmokeGate(),
     )
 }

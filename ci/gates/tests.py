@@ -1,0 +1,134 @@
+"""tests: pytest + pytest-cov on the fast unit tests; JUnit and coverage XML for CI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+
+from ci import proc
+from ci.gates.interface import Finding, GateContext, GateResult, Status
+
+# Set in the child pytest, so a suite that runs gates cannot start this gate on itself again.
+_INSIDE = "BOTTIE_TESTS_GATE_ROOT"
+_NO_TESTS = 5
+
+
+class TestsGate:
+    __test__ = False  # a gate, not a pytest test class
+    name = "tests"
+    description = "pytest + pytest-cov on the fast tests (JUnit and coverage XML written)"
+    needs = ("pytest", "pytest-cov")
+
+    def run(self, ctx: GateContext) -> GateResult:
+        if os.environ.get(_INSIDE) == str(ctx.root):
+            return GateResult(self.name, Status.SKIPPED, "already running inside this gate")
+        cfg = ctx.config.tests
+        junit = ctx.results_dir / "junit.xml"
+        coverage = ctx.results_dir / "coverage.xml"
+        for stale in (junit, coverage):
+            stale.unlink(missing_ok=True)
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *cfg.paths,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "junit_family=xunit1",
+            f"--junitxml={junit}",
+            *[f"--cov={source}" for source in cfg.coverage_source],
+            f"--cov-report=xml:{coverage}",
+            "--cov-report=term",
+            f"--cov-fail-under={cfg.fail_under}",
+        ]
+        if cfg.exclude_markers:
+            argv += ["-m", " and ".join(f"not {m}" for m in cfg.exclude_markers)]
+        env = {
+            **os.environ,
+            _INSIDE: str(ctx.root),
+            "COVERAGE_FILE": str(ctx.results_dir / ".coverage"),
+        }
+        result = proc.run(argv, cwd=ctx.root, env=env, timeout=cfg.timeout, cancel=ctx.cancel)
+        artifacts = {p.name: str(p) for p in (junit, coverage) if p.exists()}
+        return _verdict(self.name, result, junit, coverage, cfg.fail_under, artifacts)
+
+
+def _verdict(
+    name: str,
+    result: proc.ProcResult,
+    junit: Path,
+    coverage: Path,
+    fail_under: float,
+    artifacts: dict[str, str],
+) -> GateResult:
+    output = result.output
+    if result.returncode == _NO_TESTS:
+        return GateResult(name, Status.FAILED, "no tests were collected", output=output)
+    if result.timed_out or result.cancelled or not junit.exists():
+        return GateResult(name, Status.ERROR, result.describe(), output=output)
+    failures = failed_tests(junit)
+    if failures:
+        return GateResult(
+            name,
+            Status.FAILED,
+            f"{len(failures)} test(s) failed",
+            findings=tuple(failures),
+            output=output,
+            artifacts=artifacts,
+        )
+    percent = coverage_percent(coverage)
+    if result.returncode != 0 and percent is not None and percent < fail_under:
+        return GateResult(
+            name,
+            Status.FAILED,
+            f"coverage {percent:.1f}% is below the required {fail_under:g}%",
+            output=output,
+            artifacts=artifacts,
+        )
+    if result.returncode != 0:
+        return GateResult(name, Status.ERROR, result.describe(), output=output, artifacts=artifacts)
+    passed = _count(junit)
+    cov = f", coverage {percent:.1f}%" if percent is not None else ""
+    return GateResult(
+        name, Status.PASSED, f"{passed} tests passed{cov}", output=output, artifacts=artifacts
+    )
+
+
+def failed_tests(junit: Path) -> list[Finding]:
+    findings = []
+    for case in SafeET.parse(junit).getroot().iter("testcase"):
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is None:
+            continue
+        test_id = f"{case.get('file') or case.get('classname')}::{case.get('name')}"
+        message = (problem.get("message") or problem.tag).splitlines()[0][:300]
+        line = case.get("line")
+        findings.append(
+            Finding(
+                f"{test_id}: {message}",
+                file=case.get("file"),
+                line=int(line) + 1 if line and line.isdigit() else None,
+                rule="test",
+            )
+        )
+    return findings
+
+
+def coverage_percent(coverage: Path) -> float | None:
+    if not coverage.exists():
+        return None
+    rate = SafeET.parse(coverage).getroot().get("line-rate")
+    return float(rate) * 100 if rate is not None else None
+
+
+def _count(junit: Path) -> int:
+    return sum(
+        1 for case in SafeET.parse(junit).getroot().iter("testcase") if case.find("skipped") is None
+    )

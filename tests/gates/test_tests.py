@@ -1,0 +1,71 @@
+"""The tests gate runs real pytest in temporary repositories."""
+
+from __future__ import annotations
+
+from ci.config import Config, TestsConfig
+from ci.gates.interface import Status
+from ci.gates.tests import TestsGate
+from tests.conftest import Repo
+
+CODE = "def add(a, b):\n    return a + b\n\n\ndef unused(x):\n    return 1 if x else 2\n"
+
+
+def config(fail_under: float = 0) -> Config:
+    return Config(tests=TestsConfig(coverage_source=["calc"], fail_under=fail_under))
+
+
+def run(repo: Repo, test_body: str, fail_under: float = 0) -> tuple[Status, str, Repo]:
+    repo.write("calc.py", CODE)
+    repo.write("tests/test_calc.py", "from calc import add\n\n" + test_body)
+    result = TestsGate().run(repo.context(config(fail_under)))
+    return result.status, result.summary, repo
+
+
+def test_passing_tests_pass_and_write_reports(repo: Repo) -> None:
+    status, summary, _ = run(repo, "def test_add():\n    assert add(1, 2) == 3\n")
+    assert status is Status.PASSED
+    assert summary.startswith("1 tests passed, coverage ")
+    assert (repo.path / ".ci-results" / "junit.xml").exists()
+    assert (repo.path / ".ci-results" / "coverage.xml").exists()
+
+
+def test_failing_test_is_named_with_file_and_line(repo: Repo) -> None:
+    repo.write("calc.py", CODE)
+    repo.write(
+        "tests/test_calc.py",
+        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 4\n",
+    )
+    result = TestsGate().run(repo.context(config()))
+    assert result.status is Status.FAILED
+    assert result.summary == "1 test(s) failed"
+    (finding,) = result.findings
+    assert finding.message.startswith("tests/test_calc.py::test_add: assert 3 == 4")
+    assert (finding.file, finding.line) == ("tests/test_calc.py", 4)
+
+
+def test_low_coverage_fails_saying_the_numbers(repo: Repo) -> None:
+    status, summary, _ = run(repo, "def test_add():\n    assert add(1, 2) == 3\n", fail_under=95)
+    assert status is Status.FAILED
+    assert summary.startswith("coverage ")
+    assert summary.endswith("is below the required 95%")
+
+
+def test_no_tests_fails(repo: Repo) -> None:
+    repo.write("calc.py", CODE)
+    repo.write("tests/test_calc.py", "# nothing yet\n")
+    result = TestsGate().run(repo.context(config()))
+    assert result.status is Status.FAILED
+    assert result.summary == "no tests were collected"
+
+
+def test_network_tests_are_excluded(repo: Repo) -> None:
+    repo.write(
+        "pytest.ini", "[pytest]\nmarkers =\n    network: needs the internet\n    e2e: slow\n"
+    )
+    body = (
+        "import pytest\n\n\ndef test_add():\n    assert add(1, 2) == 3\n\n\n"
+        "@pytest.mark.network\ndef test_online():\n    raise AssertionError('no internet')\n"
+    )
+    status, summary, _ = run(repo, body)
+    assert status is Status.PASSED, summary
+    assert summary.startswith("1 tests passed")
