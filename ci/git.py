@@ -55,3 +55,7 @@ def clean_head(root: Path) -> str:
     if not head.ok or not status.ok or status.stdout.strip():
         return ""
     return head.stdout.strip()
+
+
+def ref_exists(root: Path, ref: str) -> bool:
+    return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").ok

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from ci.gates.interface import Gate, GateContext, GateResult, Status
 from ci.gates.lint import LintGate
+from ci.gates.secrets import SecretsGate
 from ci.gates.smoke import SmokeGate
 from ci.gates.tests import TestsGate
 
 GATES: dict[str, Gate] = {
     gate.name: gate
     for gate in (
+        SecretsGate(),
         LintGate(),
         TestsGate(),
         SmokeGate(),

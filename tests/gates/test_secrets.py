@@ -1,0 +1,154 @@
+"""The secrets gate runs real gitleaks 8.30 on real temporary git repositories."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import uuid
+from collections.abc import Callable
+
+import pytest
+
+from ci import runner
+from ci.gates.interface import GateResult, Status
+from ci.gates.secrets import SecretsGate
+from tests import secret_samples as samples
+from tests.conftest import PROJECT_ROOT, Repo
+
+
+@pytest.fixture
+def bot_repo(repo: Repo) -> Repo:
+    shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+    repo.write(".gitignore", ".env\n.ci-results/\n")
+    repo.write("bot/app.py", "def health():\n    return {'status': 'ok'}\n")
+    repo.commit("initial")
+    return repo
+
+
+def scan(repo: Repo) -> GateResult:
+    return SecretsGate().run(repo.context())
+
+
+def assert_caught(result: GateResult, secret: str, rule: str | None = None) -> None:
+    assert result.status is Status.FAILED, result.summary
+    everything = result.summary + result.output + json.dumps(result.to_dict())
+    assert secret not in everything  # reported, never shown
+    if rule:
+        assert rule in {f.rule for f in result.findings}
+
+
+def test_clean_repository_passes(bot_repo: Repo) -> None:
+    result = scan(bot_repo)
+    assert result.status is Status.PASSED, result.output
+    assert result.summary == "no secrets in history (all commits) and uncommitted files"
+
+
+@pytest.mark.parametrize("rule", sorted(samples.CUSTOM_RULE_SAMPLES))
+def test_each_custom_rule_catches_its_sample(bot_repo: Repo, rule: str) -> None:
+    name, content = samples.CUSTOM_RULE_SAMPLES[rule]()
+    bot_repo.write(name, content)
+    bot_repo.commit("add config")
+    result = scan(bot_repo)
+    assert_caught(result, content.split('"')[1], rule)
+    finding = next(f for f in result.findings if f.rule == rule)
+    assert (finding.file, finding.line) == (name, 1)
+
+
+def test_secret_in_code_is_found_and_redacted(bot_repo: Repo) -> None:
+    token = samples.github_token()
+    bot_repo.write("bot/client.py", f'TOKEN = "{token}"\n')
+    bot_repo.commit("client")
+    assert_caught(scan(bot_repo), token, "github-pat")
+
+
+def test_committed_env_file_is_found(bot_repo: Repo) -> None:
+    key = samples.binance_key(11)
+    bot_repo.write(".env.prod", f"BINANCE_API_KEY={key}\n")
+    bot_repo.commit("oops")
+    assert_caught(scan(bot_repo), key, "binance-api-key")
+
+
+def test_secret_in_json_state_is_found(bot_repo: Repo) -> None:
+    key = samples.binance_key(12)
+    bot_repo.write("state/positions.json", json.dumps({"binance_api_key": key}))
+    bot_repo.commit("state")
+    assert_caught(scan(bot_repo), key)
+
+
+def test_secret_in_a_notebook_is_found(bot_repo: Repo) -> None:
+    token = samples.telegram_token(13)
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "execution_count": None,
+        "source": [f"requests.get('https://api.telegram.org/bot{token}/getMe')\n"],
+    }
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    bot_repo.write("research.ipynb", json.dumps(notebook, indent=1))
+    bot_repo.commit("notebook")
+    assert_caught(scan(bot_repo), token, "telegram-bot-token-url")
+
+
+def test_secret_deleted_by_a_later_commit_is_still_found(bot_repo: Repo) -> None:
+    hook = samples.discord_webhook(14)
+    bot_repo.write("alerts.py", f'HOOK = "{hook}"\n')
+    bot_repo.commit("add alerts")
+    (bot_repo.path / "alerts.py").unlink()
+    bot_repo.commit("remove alerts")
+    result = scan(bot_repo)
+    assert_caught(result, hook, "discord-webhook-url")
+    assert "in commit" in result.findings[0].message
+
+
+def test_uncommitted_untracked_file_is_found(bot_repo: Repo) -> None:
+    token = samples.github_token(15)
+    bot_repo.write("scratch.py", f'TOKEN = "{token}"\n')
+    result = scan(bot_repo)
+    assert_caught(result, token, "github-pat")
+    assert result.findings[0].file == "scratch.py"
+
+
+def test_ignored_local_env_is_not_scanned(bot_repo: Repo) -> None:
+    bot_repo.write(".env", f"BINANCE_API_KEY={samples.binance_key(16)}\n")
+    assert scan(bot_repo).status is Status.PASSED
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        lambda: f'CHECKSUM = "{hashlib.sha256(b"release").hexdigest()}"\n',
+        lambda: f'ORDER_ID = "{uuid.UUID(int=123456789)}"\n',
+        lambda: "BINANCE_API_KEY=\nBINANCE_API_SECRET=changeme\nFINNHUB_API_KEY=your-key-here\n",
+    ],
+    ids=["sha256", "uuid", "env-example-placeholders"],
+)
+def test_look_alikes_are_not_flagged(bot_repo: Repo, content: Callable[[], str]) -> None:
+    bot_repo.write(".env.example", content())
+    bot_repo.commit("look-alike")
+    result = scan(bot_repo)
+    assert result.status is Status.PASSED, result.output
+
+
+def test_fingerprint_in_gitleaksignore_allows_a_finding(bot_repo: Repo) -> None:
+    bot_repo.write("bot/client.py", f'TOKEN = "{samples.github_token(17)}"\n')
+    sha = bot_repo.commit("client")
+    bot_repo.write(".gitleaksignore", f"{sha}:bot/client.py:github-pat:1\n")
+    bot_repo.commit("allow the revoked test token")
+    assert scan(bot_repo).status is Status.PASSED
+
+
+def test_broken_gitleaks_config_is_an_error_not_a_leak(bot_repo: Repo) -> None:
+    bot_repo.write(".gitleaks.toml", "[[rules]]\nid = \nregex = '('\n")
+    (result,) = runner.run_gates([SecretsGate()], bot_repo.context())
+    assert result.status is Status.ERROR
+    assert result.summary.startswith("gitleaks failed: gitleaks exited with 1: ")
+    assert "unable to load gitleaks config" in result.summary
+
+
+def test_sarif_report_is_written_for_code_scanning(bot_repo: Repo) -> None:
+    result = scan(bot_repo)
+    sarif = json.loads((bot_repo.path / ".ci-results" / "secrets.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    assert result.artifacts["sarif"].endswith("secrets.sarif")
