@@ -42,7 +42,8 @@ def is_tracked(root: Path, path: str) -> bool:
 
 
 def is_ignored(root: Path, path: str) -> bool:
-    return _git(root, "check-ignore", "-q", "--", path).ok
+    # --no-index: ask the ignore rules, even for a file that is (wrongly) tracked.
+    return _git(root, "check-ignore", "-q", "--no-index", "--", path).ok
 
 
 def clean_head(root: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ci.gates.env import EnvGate
 from ci.gates.interface import Gate, GateContext, GateResult, Status
 from ci.gates.lint import LintGate
 from ci.gates.secrets import SecretsGate
@@ -12,6 +13,7 @@ GATES: dict[str, Gate] = {
     gate.name: gate
     for gate in (
         SecretsGate(),
+        EnvGate(),
         LintGate(),
         TestsGate(),
         SmokeGate(),
