@@ -38,7 +38,11 @@ class TestsConfig(Section):
 
 class AuditConfig(Section):
     requirements: list[str] = ["bot/requirements.txt"]
-    osv_url: str | None = None
+    osv_url: str | None = Field(default=None, description="OSV query URL (env BOTTIE_OSV_URL)")
+    osv_db: str | None = Field(
+        default=None,
+        description="a directory of OSV records served on loopback instead (env BOTTIE_OSV_DB)",
+    )
     timeout: float = Field(default=300, gt=0)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ci.gates.audit import AuditGate
 from ci.gates.env import EnvGate
 from ci.gates.interface import Gate, GateContext, GateResult, Status
 from ci.gates.lint import LintGate
@@ -17,6 +18,7 @@ GATES: dict[str, Gate] = {
         LintGate(),
         TestsGate(),
         SmokeGate(),
+        AuditGate(),
     )
 }
 
