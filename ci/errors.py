@@ -41,6 +41,10 @@ class ToolNotFoundError(CiError):
     """An executable a gate needs is not installed."""
 
 
+class ToolError(CiError):
+    """A tool ran but could not do its job (crashed, printed something unreadable)."""
+
+
 class GitError(CiError):
     """git failed or this is not a git repository."""
 

@@ -9,6 +9,7 @@ from ci.gates.lint import LintGate
 from ci.gates.secrets import SecretsGate
 from ci.gates.smoke import SmokeGate
 from ci.gates.tests import TestsGate
+from ci.gates.workflows import WorkflowsGate
 
 GATES: dict[str, Gate] = {
     gate.name: gate
@@ -19,6 +20,7 @@ GATES: dict[str, Gate] = {
         TestsGate(),
         SmokeGate(),
         AuditGate(),
+        WorkflowsGate(),
     )
 }
 

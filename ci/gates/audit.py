@@ -133,7 +133,7 @@ def _findings(report: dict[str, Any], requirements: str) -> list[Finding]:
     for dep in report.get("dependencies", []):
         for vuln in dep.get("vulns", []):
             fixes = ", ".join(vuln.get("fix_versions", [])) or "none yet"
-            aliases = ", ".join(vuln.get("aliases", []))
+            aliases = ", ".join(sorted(vuln.get("aliases", [])))  # pip-audit gives a set
             ids = vuln["id"] + (f" ({aliases})" if aliases else "")
             findings.append(
                 Finding(

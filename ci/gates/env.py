@@ -39,7 +39,7 @@ class EnvGate:
                 Status.FAILED,
                 f"{len(findings)} problem(s)",
                 findings=tuple(findings),
-                output="\n".join(_line(f) for f in findings),
+                output="\n".join(f.render() for f in findings),
             )
         return GateResult(
             self.name, Status.PASSED, f".env kept out of git; {cfg.example} is current"
@@ -131,8 +131,3 @@ def _example_has_no_values(example: Path, rel: str) -> list[Finding]:
                 )
             )
     return findings
-
-
-def _line(f: Finding) -> str:
-    where = f"{f.file}:{f.line}" if f.line else (f.file or "")
-    return f"{where}: {f.message}"

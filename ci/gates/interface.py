@@ -31,6 +31,12 @@ class Finding:
     line: int | None = None
     rule: str | None = None
 
+    def render(self) -> str:
+        """`file:line: [rule] message`, as far as the location is known."""
+        where = ":".join(str(part) for part in (self.file, self.line) if part)
+        rule = f"[{self.rule}] " if self.rule else ""
+        return f"{where}: {rule}{self.message}" if where else f"{rule}{self.message}"
+
 
 @dataclass(frozen=True)
 class GateResult:

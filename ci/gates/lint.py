@@ -45,7 +45,7 @@ class LintGate:
                 Status.FAILED,
                 f"{len(findings)} problem(s)",
                 findings=tuple(findings),
-                output="\n".join(_line(f) for f in findings),
+                output="\n".join(f.render() for f in findings),
             )
         return GateResult(self.name, Status.PASSED, "ruff check and format clean")
 
@@ -66,8 +66,3 @@ def _parse(stdout: str, root: Path) -> list[Finding]:
             Finding(message, file=str(rel), line=item["location"]["row"], rule=item.get("code"))
         )
     return findings
-
-
-def _line(f: Finding) -> str:
-    where = f"{f.file}:{f.line}" if f.line else (f.file or "")
-    return f"{where}: {f.rule or ''} {f.message}".strip()

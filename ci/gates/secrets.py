@@ -51,7 +51,7 @@ class SecretsGate:
                 f"{len(findings)} secret(s) found",
                 findings=tuple(findings),
                 artifacts=artifacts,
-                output="\n".join(_line(f) for f in findings),
+                output="\n".join(f.render() for f in findings),
             )
         return GateResult(
             self.name, Status.PASSED, f"no secrets in {' and '.join(scanned)}", artifacts=artifacts
@@ -85,8 +85,3 @@ def _scan_uncommitted(ctx: GateContext, config: Path | None) -> list[Finding]:
             ["dir", str(copy)], root=ctx.root, config=config, cancel=ctx.cancel, path_prefix=copy
         )
     return list(found.findings)
-
-
-def _line(f: Finding) -> str:
-    where = f"{f.file}:{f.line}" if f.line else (f.file or "")
-    return f"{where}: {f.message}"
