@@ -14,7 +14,9 @@ import click
 
 from ci.commands.card import card_command
 from ci.commands.checklist import checklist_group
+from ci.commands.hook import hook_group
 from ci.commands.run import run_command
+from ci.commands.scan import scan_command
 from ci.errors import CiError, ExitCode
 from logsafe import Redactor
 
@@ -28,6 +30,8 @@ def cli() -> None:
 cli.add_command(run_command)
 cli.add_command(checklist_group)
 cli.add_command(card_command)
+cli.add_command(scan_command)
+cli.add_command(hook_group)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,41 @@
+"""`python -m ci hook secrets`: the pre-commit entry for secrets, on staged changes only.
+
+The history and work-tree scans of the secrets gate are too broad for a commit hook;
+this scans exactly what is about to be committed, with the same gitleaks and config.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ci import config, git, gitleaks
+from ci.errors import ExitCode
+
+
+@click.group("hook")
+def hook_group() -> None:
+    """Entry points for pre-commit hooks."""
+
+
+@hook_group.command("secrets")
+def staged_secrets() -> int:
+    """Scan the staged changes for secrets (gitleaks git --pre-commit --staged)."""
+    root = git.toplevel(Path.cwd())
+    path = root / config.load(root).secrets.config
+    found = gitleaks.scan(
+        ["git", "--pre-commit", "--staged", str(root)],
+        root=root,
+        config=path if path.is_file() else None,
+    )
+    for finding in found.findings:
+        click.echo(f"secret staged: {finding.render()}", err=True)
+    if found.findings:
+        click.echo(
+            "error: commit refused: remove the secret (and rotate it if it was real), or "
+            "allow a false positive by adding its fingerprint to .gitleaksignore",
+            err=True,
+        )
+        return ExitCode.FAILED
+    return ExitCode.OK
