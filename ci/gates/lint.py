@@ -12,7 +12,7 @@ from ci.gates.interface import Finding, GateContext, GateResult, Status
 _RUFF_HINT = "pip install ruff (it is in requirements/ci.txt)"
 
 
-def _ruff() -> str:
+def ruff_executable() -> str:
     # The ruff installed beside this interpreter first, so a venv's pin wins over PATH.
     beside = Path(sys.executable).with_name("ruff")
     return str(beside) if beside.is_file() else proc.which("ruff", install_hint=_RUFF_HINT)
@@ -32,7 +32,7 @@ class LintGate:
         findings: list[Finding] = []
         for args in runs:
             result = proc.run(
-                [_ruff(), *args, "--no-cache", "--output-format=json"],
+                [ruff_executable(), *args, "--no-cache", "--output-format=json"],
                 cwd=ctx.root,
                 cancel=ctx.cancel,
             )
