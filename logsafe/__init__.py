@@ -6,14 +6,16 @@ Stdlib only at import, so the bot and the pipeline can both use it.
 from __future__ import annotations
 
 from logsafe.handlers import RedactingFilter, install, structlog_processor
-from logsafe.redactor import MASK, Redactor, encodings, is_secret_name
+from logsafe.redactor import MASK, Redactor, current, encodings, is_secret_name, refresh
 
 __all__ = [
     "MASK",
     "RedactingFilter",
     "Redactor",
+    "current",
     "encodings",
     "install",
     "is_secret_name",
+    "refresh",
     "structlog_processor",
 ]

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from logsafe.redactor import Redactor
+from logsafe.redactor import Redactor, current
 
 
 class RedactingFilter(logging.Filter):
@@ -24,25 +24,16 @@ class RedactingFilter(logging.Filter):
     @property
     def redactor(self) -> Redactor:
         # Read the environment late, so secrets set after logging is configured count too.
-        return self._redactor or Redactor.from_environ()
+        return self._redactor or current()
 
     def filter(self, record: logging.LogRecord) -> bool:
         redactor = self.redactor
-        # Redact msg and each argument in place, keeping the args' shape: some
-        # formatters (uvicorn's access log) unpack record.args themselves.
-        if isinstance(record.msg, str):
-            record.msg = redactor.redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(_redact_arg(redactor, a) for a in record.args)
-        elif isinstance(record.args, Mapping):
-            record.args = {k: _redact_arg(redactor, v) for k, v in record.args.items()}
         try:
             rendered = record.getMessage()
         except (TypeError, ValueError):
             rendered = f"{record.msg} {record.args}"
         if redactor.redact(rendered) != rendered:
-            # A secret assembled from message and arguments: give up the shape, keep safety.
-            record.msg, record.args = redactor.redact(rendered), None
+            _redact_message(record, redactor, rendered)
         if record.exc_info:
             formatter = logging.Formatter()
             record.exc_text = redactor.redact(formatter.formatException(record.exc_info))
@@ -52,6 +43,24 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redactor.redact(record.stack_info)
         return True
+
+
+def _redact_message(record: logging.LogRecord, redactor: Redactor, rendered: str) -> None:
+    """Redact msg and each argument in place, keeping the args' shape: some formatters
+    (uvicorn's access log) unpack record.args themselves."""
+    if isinstance(record.msg, str):
+        record.msg = redactor.redact(record.msg)
+    if isinstance(record.args, tuple):
+        record.args = tuple(_redact_arg(redactor, a) for a in record.args)
+    elif isinstance(record.args, Mapping):
+        record.args = {k: _redact_arg(redactor, v) for k, v in record.args.items()}
+    try:
+        again = record.getMessage()
+    except (TypeError, ValueError):
+        again = rendered
+    if redactor.redact(again) != again:
+        # A secret assembled from message and arguments: give up the shape, keep safety.
+        record.msg, record.args = redactor.redact(rendered), None
 
 
 def _redact_arg(redactor: Redactor, arg: object) -> object:
@@ -82,5 +91,5 @@ def structlog_processor(
     logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
     """A structlog processor: place it after the exception renderer, before the renderer."""
-    redactor = Redactor.from_environ()
+    redactor = current()
     return {key: redactor.redact_value(value) for key, value in event_dict.items()}

@@ -6,13 +6,14 @@ import base64
 import fnmatch
 import os
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from logsafe.patterns import HEADER, QUERY_PARAM, TOKEN_SHAPES
+from logsafe.patterns import SHAPES
 
 MASK = "***"
 
@@ -61,17 +62,17 @@ class Redactor:
             return None
         # Longest first, so a secret that contains another is masked whole.
         ordered = sorted(self.secrets, key=len, reverse=True)
-        return re.compile("|".join(re.escape(s) for s in ordered))
+        return re.compile("(" + "|".join(re.escape(s) for s in ordered) + ")")
 
     def redact(self, text: str) -> str:
         if not text:
             return text
-        if self._known is not None:
-            text = self._known.sub(MASK, text)
-        text = QUERY_PARAM.sub(lambda m: m.group(1) + MASK, text)
-        text = HEADER.sub(lambda m: m.group(1) + MASK, text)
-        for shape in TOKEN_SHAPES:
-            text = shape.sub(_mask_group, text)
+        if self._known is not None and any(s in text for s in self.secrets):
+            text = self._known.sub(_mask_group, text)
+        lower = text.lower()
+        for shape in SHAPES:
+            if not shape.keywords or any(k in lower for k in shape.keywords):
+                text = shape.regex.sub(_mask_group, text)
         return text
 
     def redact_value(self, value: Any) -> Any:
@@ -89,10 +90,44 @@ class Redactor:
         return self.redact(repr(value))
 
 
+@lru_cache(maxsize=4096)
+def _secret_name_cached(name: str) -> bool:
+    return is_secret_name(name)
+
+
+@lru_cache(maxsize=8)
+def _redactor_for(values: tuple[str, ...]) -> Redactor:
+    return Redactor().with_secrets(values)
+
+
+_REFRESH_SECONDS = 1.0
+_current: tuple[float, Redactor] | None = None
+
+
+def current() -> Redactor:
+    """A Redactor for the secrets in os.environ, cheap enough for every log record.
+
+    os.environ is re-read at most once a second: a secret set later than that is
+    masked from the next second on.
+    """
+    global _current
+    now = time.monotonic()
+    if _current is None or now - _current[0] > _REFRESH_SECONDS:
+        values = tuple(sorted(v for k, v in os.environ.items() if _secret_name_cached(k)))
+        _current = (now, _redactor_for(values))
+    return _current[1]
+
+
+def refresh() -> None:
+    """Re-read os.environ on the next record (after changing secrets at run time)."""
+    global _current
+    _current = None
+
+
 def _mask_group(match: re.Match[str]) -> str:
+    """Mask the one group that matched; keep the rest of the match (`signature=`)."""
+    group = match.lastindex or 0
     whole = match.group(0)
-    if match.re.groups == 0:
-        return MASK
-    start, end = match.span(1)
-    offset = match.start(0)
+    start, end = match.span(group)
+    offset = match.start()
     return whole[: start - offset] + MASK + whole[end - offset :]
