@@ -15,6 +15,7 @@ import click
 from ci.commands.card import card_command
 from ci.commands.checklist import checklist_group
 from ci.commands.hook import hook_group
+from ci.commands.incident import incident_group
 from ci.commands.run import run_command
 from ci.commands.scan import scan_command
 from ci.errors import CiError, ExitCode
@@ -32,6 +33,7 @@ cli.add_command(checklist_group)
 cli.add_command(card_command)
 cli.add_command(scan_command)
 cli.add_command(hook_group)
+cli.add_command(incident_group)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

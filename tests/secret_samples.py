@@ -30,6 +30,10 @@ def aws_secret(seed: int = 4) -> str:
     return _rand(40, seed=seed)
 
 
+def gitlab_token(seed: int = 6) -> str:
+    return "glpat" + "-" + _rand(20, seed=seed)
+
+
 def github_token(seed: int = 5) -> str:
     return "ghp" + "_" + _rand(36, seed=seed)
 
