@@ -14,6 +14,7 @@ import click
 
 from ci.commands.card import card_command
 from ci.commands.checklist import checklist_group
+from ci.commands.deploy import COMMANDS as DEPLOY_COMMANDS
 from ci.commands.hook import hook_group
 from ci.commands.incident import incident_group
 from ci.commands.run import run_command
@@ -34,6 +35,8 @@ cli.add_command(card_command)
 cli.add_command(scan_command)
 cli.add_command(hook_group)
 cli.add_command(incident_group)
+for command in DEPLOY_COMMANDS:
+    cli.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -154,6 +154,18 @@ DEFAULT_ENVIRONMENTS = {
 }
 
 
+class DeployConfig(Section):
+    """Where and how the embedded `local` target deploys (see ci/deploy/)."""
+
+    target: Literal["local"] = "local"
+    root: str = Field(default="~/.local/share/bottie", description="env BOTTIE_DEPLOY_ROOT wins")
+    ports: dict[str, int] = {"testnet": 8701, "mainnet": 8702}
+    keep_releases: int = Field(default=5, ge=2)
+    health_timeout: float = Field(default=30, gt=0)
+    pre_deploy: list[str] = Field(default=[], description="command run before the switch")
+    post_deploy: list[str] = Field(default=[], description="command run after a healthy deploy")
+
+
 class Config(Section):
     results_dir: str = ".ci-results"
     lint: LintConfig = LintConfig()
@@ -165,6 +177,7 @@ class Config(Section):
     app: AppConfig = AppConfig()
     smoke: SmokeConfig = SmokeConfig()
     environments: dict[str, EnvironmentConfig] = DEFAULT_ENVIRONMENTS
+    deploy: DeployConfig = DeployConfig()
     checklist: ChecklistConfig = ChecklistConfig()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ci import config, git
+from ci.deploy import paths
 from ci.errors import ExitCode
 from ci.incident import Sources, snapshot
 from ci.settings import environment
@@ -56,4 +57,5 @@ def snapshot_command(
 
 def _target_sources(cfg: config.Config, env: str) -> Sources:
     """Where the deploy target keeps the bot's logs and its deploy log."""
-    return Sources()
+    layout = paths.for_environment(cfg, env)
+    return Sources(logs=layout.logs, deploy_log=layout.deploy_log)

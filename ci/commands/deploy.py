@@ -1,0 +1,148 @@
+"""`deploy`, `rollback`, `pause`, `resume`, `restore`, `history`, `status`: one environment's
+releases on its deploy target."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ci import config, git
+from ci.deploy import journal
+from ci.deploy.deployer import Deployer
+from ci.errors import ExitCode
+from ci.settings import environment
+
+
+def _deployer(env: str) -> Deployer:
+    root = git.toplevel(Path.cwd())
+    cfg = config.load(root)
+    environment(cfg, env)
+    return Deployer(root, cfg, env)
+
+
+def _push_default() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+_approver = click.option(
+    "--approver",
+    default=lambda: os.environ.get("GITHUB_ACTOR", "local"),
+    show_default="GITHUB_ACTOR or 'local'",
+    help="Who approved this deploy.",
+)
+_push = click.option(
+    "--push/--no-push",
+    default=_push_default,
+    show_default="on in GitHub",
+    help="Push the deploy tag to origin.",
+)
+
+
+@click.command("deploy")
+@click.argument("env")
+@click.option("--sha", default="HEAD", show_default=True, help="The commit to deploy.")
+@click.option(
+    "--checklist",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("checklist.json"),
+    show_default=True,
+)
+@_approver
+@_push
+def deploy_command(env: str, sha: str, checklist: Path, approver: str, push: bool) -> int:
+    """Verify the checklist, deploy SHA to ENV, health-check it, tag it (or roll back)."""
+    outcome = _deployer(env).deploy(sha, checklist=checklist, approver=approver, push=push)
+    click.echo(f"deployed {outcome.release} to {env}: tagged {outcome.tag}")
+    return ExitCode.OK
+
+
+@click.command("rollback")
+@click.argument("env")
+@click.option("--to", "to", default=None, help="Deploy tag to redeploy (default: previous good).")
+@_approver
+@_push
+def rollback_command(env: str, to: str | None, approver: str, push: bool) -> int:
+    """Redeploy a prior deploy tag of ENV through the same path."""
+    outcome = _deployer(env).rollback(to, approver=approver, push=push)
+    for note in outcome.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"rolled back {env} to {outcome.release}: tagged {outcome.tag}")
+    return ExitCode.OK
+
+
+@click.command("pause")
+@click.argument("env")
+def pause_command(env: str) -> int:
+    """Kill switch: TRADE_ENABLED=0 on ENV's bot and restart it, now (no checklist)."""
+    _deployer(env).pause()
+    click.echo(f"{env} paused: TRADE_ENABLED=0")
+    return ExitCode.OK
+
+
+@click.command("resume")
+@click.argument("env")
+@click.option(
+    "--yes-trade",
+    is_flag=True,
+    required=True,
+    help="Required: you mean to let the bot trade again.",
+)
+def resume_command(env: str, yes_trade: bool) -> int:
+    """Undo `pause`: restore TRADE_ENABLED as it was before the pause."""
+    before = _deployer(env).resume()
+    click.echo(f"{env} resumed: TRADE_ENABLED={before}")
+    return ExitCode.OK
+
+
+@click.command("restore")
+@click.argument("env")
+@click.option("--from", "release", default=None, help="Backup (release id); default: newest.")
+def restore_command(env: str, release: str | None) -> int:
+    """Put a state backup (taken before a deploy) back and restart the bot."""
+    chosen = _deployer(env).restore(release)
+    click.echo(f"{env}: state restored from the backup taken before {chosen}")
+    return ExitCode.OK
+
+
+@click.command("history")
+@click.argument("env")
+def history_command(env: str) -> int:
+    """Every deploy attempt on ENV: when, outcome, tag, SHA, approver."""
+    deployer = _deployer(env)
+    for entry in journal.entries(deployer.layout.deploy_log):
+        sha = str(entry.get("sha") or "")[:12]
+        what = entry.get("tag") or entry.get("release") or entry.get("backup") or ""
+        extra = entry.get("reason") or (
+            f"approved by {entry['approver']}" if entry.get("approver") else ""
+        )
+        click.echo(f"{entry.get('at')}  {entry.get('outcome'):<10} {what}  {sha}  {extra}".rstrip())
+    return ExitCode.OK
+
+
+@click.command("status")
+@click.argument("env")
+def status_command(env: str) -> int:
+    """What is live on ENV, and whether it is healthy."""
+    deployer = _deployer(env)
+    live = deployer.target.live()
+    if live is None:
+        click.echo(f"{env}: nothing deployed")
+        return ExitCode.FAILED
+    health = deployer.target.health() if deployer.target.running() else None
+    state = health.detail if health else "not running"
+    paused = " (paused)" if (deployer.layout.shared / "paused").exists() else ""
+    click.echo(f"{env}: {live}{paused}: {state}")
+    return ExitCode.OK if health and health.ok else ExitCode.FAILED
+
+
+COMMANDS = (
+    deploy_command,
+    rollback_command,
+    pause_command,
+    resume_command,
+    restore_command,
+    history_command,
+    status_command,
+)
