@@ -243,29 +243,39 @@ class Deployer:
         )
 
     def pause(self) -> None:
-        values = envfile.read(self.layout.env_file) if self.layout.env_file.is_file() else {}
-        if not values:
+        env_file = self.layout.live_env_file()
+        if env_file is None or not env_file.is_file():
             raise CiError(f"{self.env}: nothing deployed here to pause")
+        values = envfile.read(env_file)
         paused = self.layout.shared / "paused"
         if not paused.exists():
             paused.write_text(values.get("TRADE_ENABLED", "0"), encoding="utf-8")
-        envfile.write(self.layout.env_file, {**values, "TRADE_ENABLED": "0"})
+        envfile.write(env_file, {**values, "TRADE_ENABLED": "0"})
         self.target.restart()
         journal.record(self.layout.deploy_log, "paused", release=self.target.live())
+        self._after_restart("paused")
 
     def resume(self) -> str:
         paused = self.layout.shared / "paused"
         if not paused.exists():
             raise CiError(f"{self.env} is not paused")
         before = paused.read_text(encoding="utf-8").strip() or "0"
-        values = envfile.read(self.layout.env_file)
-        envfile.write(self.layout.env_file, {**values, "TRADE_ENABLED": before})
+        env_file = self.layout.live_env_file()
+        if env_file is None:
+            raise CiError(f"{self.env}: nothing deployed here to resume")
+        envfile.write(env_file, {**envfile.read(env_file), "TRADE_ENABLED": before})
         paused.unlink()
         self.target.restart()
         journal.record(
             self.layout.deploy_log, "resumed", release=self.target.live(), trade_enabled=before
         )
+        self._after_restart("resumed")
         return before
+
+    def _after_restart(self, what: str) -> None:
+        problem = self._health_problem()
+        if problem:
+            raise CiError(f"{self.env} {what}, but the bot is not healthy: {problem}")
 
     def restore(self, release_id: str | None) -> str:
         backups = sorted(p for p in self.layout.backups.iterdir() if p.is_dir())
@@ -282,6 +292,7 @@ class Deployer:
             shutil.copy2(file, self.layout.state / file.name)
         self.target.restart()
         journal.record(self.layout.deploy_log, "restored", backup=chosen.name)
+        self._after_restart("restored")
         return chosen.name
 
 

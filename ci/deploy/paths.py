@@ -37,9 +37,12 @@ class Layout:
     def shared(self) -> Path:
         return self.base / "shared"
 
-    @property
-    def env_file(self) -> Path:
-        return self.shared / "bot.env"
+    def env_file(self, release_id: str) -> Path:
+        return self.shared / "env" / f"{release_id}.env"
+
+    def live_env_file(self) -> Path | None:
+        live = self.live_release()
+        return self.env_file(live) if live else None
 
     @property
     def state(self) -> Path:
@@ -66,9 +69,10 @@ class Layout:
         return self.base / "deploy-log.jsonl"
 
     def create(self) -> None:
-        for folder in (self.releases, self.state, self.backups, self.logs):
+        for folder in (self.releases, self.state, self.backups, self.logs, self.shared / "env"):
             folder.mkdir(parents=True, exist_ok=True)
         self.shared.chmod(0o700)
+        (self.shared / "env").chmod(0o700)
 
     def live_release(self) -> str | None:
         """The id of the release `current` points at, if any."""

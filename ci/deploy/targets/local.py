@@ -42,7 +42,7 @@ class LocalTarget:
 
     # -- releases ----------------------------------------------------------------------
     def prepare(self, release: Release, env_values: dict[str, str]) -> None:
-        envfile.write(self.layout.env_file, env_values)
+        envfile.write(self.layout.env_file(release.id), env_values)
         target = self.layout.releases / release.id
         if target.exists():
             return  # the same release prepared before: its tree is immutable
@@ -108,7 +108,7 @@ class LocalTarget:
         meta = self.release_meta(release.name)
         env = {
             **_base_env(),
-            **envfile.read(self.layout.env_file),
+            **envfile.read(self.layout.env_file(release.name)),
             "STATE_DIR": str(self.layout.state),
             "BOT_VERSION": str(meta.get("sha", "")),
         }

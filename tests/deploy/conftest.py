@@ -1,0 +1,114 @@
+"""A bot repository to deploy for real: the example bot, a complete checklist, a temp target."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ci import runner
+from ci.gates.interface import GateResult, Status
+from ci.smoke import free_port
+from tests.conftest import PROJECT_ROOT, CliResult, Repo, run_ci
+
+GATES = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
+SECRETS = {"BINANCE_API_KEY": "tk-0123456789abcdef", "BINANCE_API_SECRET": "ts-fedcba9876543210"}
+
+
+def pyproject(port: int, pre_deploy: list[str] | None = None) -> str:
+    hook = f"pre_deploy = {json.dumps(pre_deploy)}\n" if pre_deploy else ""
+    return f"""\
+[tool.bottie.environments.testnet]
+network = "testnet"
+required = ["BINANCE_API_KEY", "BINANCE_API_SECRET"]
+vars = {{ BINANCE_BASE_URL = "https://testnet.binance.vision", TRADE_ENABLED = "1", \
+CORS_ORIGINS = "http://localhost:3000", DASHBOARD_POLL_SECONDS = "5" }}
+
+[tool.bottie.environments.mainnet]
+network = "mainnet"
+required = ["BINANCE_API_KEY", "BINANCE_API_SECRET"]
+vars = {{ BINANCE_BASE_URL = "https://api.binance.com", TRADE_ENABLED = "0", \
+CORS_ORIGINS = "https://dash.example.com", DASHBOARD_POLL_SECONDS = "5" }}
+
+[tool.bottie.deploy]
+ports = {{ testnet = {port}, mainnet = {port + 1} }}
+health_timeout = 15
+keep_releases = 3
+{hook}"""
+
+
+@dataclass
+class BotRepo:
+    repo: Repo
+    root: Path  # the deploy target's root
+    port: int
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**SECRETS, "BOTTIE_DEPLOY_ROOT": str(self.root)}
+
+    @property
+    def base(self) -> Path:
+        return self.root / "testnet"
+
+    def ci(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
+        return run_ci(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
+
+    def commit_green(self, message: str) -> str:
+        """Commit, and record every gate as passed on that commit, with its checklist."""
+        sha = self.repo.commit(message)
+        results = self.repo.path / ".ci-results"
+        for gate in GATES:
+            results.mkdir(exist_ok=True)
+            runner.save(GateResult(gate, Status.PASSED, "ok", sha=sha), results)
+        built = self.ci(
+            "checklist",
+            "build",
+            "--env",
+            "testnet",
+            "--attest",
+            "rollback-target,toggle-card",
+            "--actor",
+            "alice",
+        )
+        assert built.code == 0, built.stderr
+        return sha
+
+    def deploy(self, *extra: str, env: dict[str, str] | None = None) -> CliResult:
+        return self.ci("deploy", "testnet", "--approver", "alice", *extra, env=env)
+
+    def live(self) -> str:
+        return (self.base / "current").resolve().name
+
+    def tags(self) -> list[str]:
+        return self.repo.git("tag", "--list", "deploy/*").split()
+
+
+@pytest.fixture
+def bot(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
+    for package in ("bot", "logsafe"):
+        shutil.copytree(
+            PROJECT_ROOT / package,
+            repo.path / package,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    port = free_port()
+    repo.write("pyproject.toml", pyproject(port))
+    repo.write(".gitignore", ".ci-results/\nchecklist.json\n")
+    target = BotRepo(repo, tmp_path / "target", port)
+    yield target
+    stop_bot(target.base)
+
+
+def stop_bot(base: Path) -> None:
+    pid_file = base / "shared" / "bot.pid"
+    if pid_file.exists():
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.killpg(int(pid_file.read_text()), signal.SIGKILL)

@@ -1,0 +1,202 @@
+"""Deploys on the embedded local target, for real: git archive, processes, HTTP, git tags."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from ci.errors import ExitCode
+from tests.conftest import PROJECT_ROOT
+from tests.deploy.conftest import SECRETS, BotRepo, pyproject
+
+BROKEN_APP = "raise SystemExit('this release cannot start')\n"
+
+
+def health(bot: BotRepo) -> dict[str, object]:
+    response = httpx.get(f"http://127.0.0.1:{bot.port}/health", timeout=5)
+    return dict(response.json())
+
+
+def log_outcomes(bot: BotRepo) -> list[str]:
+    lines = (bot.base / "deploy-log.jsonl").read_text().splitlines()
+    return [json.loads(line)["outcome"] for line in lines]
+
+
+def test_deploy_tags_serves_and_keeps_secrets_out(bot: BotRepo) -> None:
+    sha = bot.commit_green("first")
+    result = bot.deploy()
+    assert result.code == ExitCode.OK, result.stderr
+    (tag,) = bot.tags()
+    assert tag.startswith("deploy/testnet/") and tag.endswith(sha[:7])
+    message = bot.repo.git("tag", "-l", "--format=%(contents)", tag)
+    assert f"sha: {sha}" in message and "approver: alice" in message
+    assert "checklist-digest: sha256:" in message
+    assert health(bot) == {
+        "status": "ok",
+        "network": "testnet",
+        "trade_enabled": True,
+        "version": sha,
+    }
+    env_file = bot.base / "shared" / "env" / f"{bot.live()}.env"
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+    release = bot.base / "releases" / bot.live()
+    assert not list(release.rglob("*.env"))  # the environment never lands in a release
+    for value in SECRETS.values():
+        assert value not in result.stdout + result.stderr
+
+
+def test_unhealthy_release_rolls_back_and_gets_no_tag(bot: BotRepo) -> None:
+    bot.commit_green("good")
+    assert bot.deploy().code == ExitCode.OK
+    good = bot.live()
+    bot.repo.write("bot/app.py", BROKEN_APP)
+    bot.commit_green("broken")
+    result = bot.deploy()
+    assert result.code == ExitCode.FAILED
+    assert "deploy failed: the bot exited" in result.stderr
+    assert f"rolled back to {good}, which serves again" in result.stderr
+    assert bot.live() == good
+    assert health(bot)["status"] == "ok"
+    assert len(bot.tags()) == 1
+    assert log_outcomes(bot)[-1] == "failed"
+
+
+def test_wrong_network_fails_and_rolls_back(bot: BotRepo) -> None:
+    bot.commit_green("good")
+    assert bot.deploy().code == ExitCode.OK
+    bot.commit_green("same code, mainnet endpoint")
+    result = bot.deploy(env={"BINANCE_BASE_URL": "https://api.binance.com"})
+    assert result.code == ExitCode.FAILED
+    assert "the bot reports network 'mainnet', but testnet is testnet" in result.stderr
+    assert health(bot)["network"] == "testnet"
+
+
+def test_incomplete_or_foreign_checklist_is_refused(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    bot.repo.commit("a commit the checklist was not built for")
+    result = bot.deploy()
+    assert result.code == ExitCode.FAILED
+    assert "checklist.json: built for" in result.stderr or "sha" in result.stderr.lower()
+    assert not (bot.base / "current").exists()
+    assert log_outcomes(bot) == ["refused"]
+
+
+def test_missing_required_variable_is_named_never_valued(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    result = bot.deploy(env={"BINANCE_API_SECRET": ""})
+    assert result.code == ExitCode.FAILED
+    assert (
+        result.stderr.strip() == "error: testnet: required variable BINANCE_API_SECRET is not set"
+    )
+    assert SECRETS["BINANCE_API_KEY"] not in result.stderr
+
+
+def test_rollback_redeploys_the_previous_tag_and_marks_the_bad_one(bot: BotRepo) -> None:
+    first = bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK
+    time.sleep(1)  # deploy tags are stamped to the second
+    bot.commit_green("second")
+    assert bot.deploy().code == ExitCode.OK
+    time.sleep(1)
+    result = bot.ci("rollback", "testnet")
+    assert result.code == ExitCode.OK, result.stderr
+    assert health(bot)["version"] == first
+    newest = bot.tags()[-1]
+    message = bot.repo.git("tag", "-l", "--format=%(contents)", newest)
+    assert "rolled-back-from: deploy/testnet/" in message
+    assert log_outcomes(bot)[-1] == "marked-bad"
+
+
+def test_rollback_refusals_are_clear(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK
+    (tag,) = bot.tags()
+    nothing_earlier = bot.ci("rollback", "testnet")
+    other_env = bot.ci("rollback", "testnet", "--to", tag.replace("testnet", "mainnet"))
+    bot.repo.git("tag", "v1.0")
+    not_deploy = bot.ci("rollback", "testnet", "--to", "v1.0")
+    assert nothing_earlier.stderr.strip() == (
+        "error: no earlier good deploy tag of testnet to roll back to"
+    )
+    assert other_env.stderr.strip().endswith("is a deploy tag of mainnet, not testnet")
+    assert not_deploy.stderr.strip() == (
+        "error: 'v1.0' is not a deploy tag (deploy/<env>/<time>-<sha>)"
+    )
+    assert {r.code for r in (nothing_earlier, other_env, not_deploy)} == {ExitCode.FAILED}
+
+
+def test_pause_turns_trading_off_at_once_and_resume_needs_a_flag(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK
+    assert health(bot)["trade_enabled"] is True
+    assert bot.ci("pause", "testnet").code == ExitCode.OK
+    assert health(bot)["trade_enabled"] is False
+    refused = bot.ci("resume", "testnet")
+    assert refused.code == ExitCode.USAGE
+    assert bot.ci("resume", "testnet", "--yes-trade").code == ExitCode.OK
+    assert health(bot)["trade_enabled"] is True
+
+
+def test_state_is_backed_up_before_the_switch_and_restorable(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK
+    state = bot.base / "shared" / "state" / "positions.json"
+    state.write_text('{"BTCUSDT": 5}')
+    time.sleep(1)
+    bot.commit_green("second")
+    assert bot.deploy().code == ExitCode.OK
+    backups = sorted((bot.base / "shared" / "backups").iterdir())
+    assert json.loads((backups[-1] / "positions.json").read_text()) == {"BTCUSDT": 5}
+    state.write_text('{"BTCUSDT": 999}')
+    restored = bot.ci("restore", "testnet")
+    assert restored.code == ExitCode.OK, restored.stderr
+    assert json.loads(state.read_text()) == {"BTCUSDT": 5}
+
+
+def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_nothing(
+    bot: BotRepo, tmp_path: Path
+) -> None:
+    bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK
+    old = bot.live()
+    # The pre-deploy hook runs after the new release is prepared, before the switch.
+    marker = tmp_path / "in-hook"
+    hook = ["python3", "-c", f"open({str(marker)!r}, 'w').close(); import time; time.sleep(60)"]
+    bot.repo.write("pyproject.toml", pyproject(bot.port, pre_deploy=hook))
+    time.sleep(1)
+    bot.commit_green("second")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "ci", "deploy", "testnet"],
+        cwd=bot.repo.path,
+        env={**os.environ, **bot.env, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the first deploy never reached its pre-deploy hook"
+        second = bot.deploy()
+        assert second.code == ExitCode.FAILED
+        assert "another deploy holds the lock: " in second.stderr
+        assert f"(pid {first.pid})" in second.stderr
+        os.killpg(first.pid, signal.SIGKILL)  # the deploy dies mid-way
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    assert bot.live() == old
+    assert health(bot)["status"] == "ok"  # the old release still serves
+    bot.repo.write("pyproject.toml", pyproject(bot.port))
+    bot.commit_green("third")
+    recovered = bot.deploy()  # the dead deploy's lock is stale: recovered
+    assert recovered.code == ExitCode.OK, recovered.stderr
