@@ -78,14 +78,35 @@ def test_wrong_network_fails_and_rolls_back(bot: BotRepo) -> None:
     assert health(bot)["network"] == "testnet"
 
 
-def test_incomplete_or_foreign_checklist_is_refused(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    bot.repo.commit("a commit the checklist was not built for")
+def test_foreign_checklist_is_refused(bot: BotRepo) -> None:
+    built_for = bot.commit_green("first")
+    head = bot.repo.commit("a commit the checklist was not built for")
     result = bot.deploy()
     assert result.code == ExitCode.FAILED
-    assert "checklist.json: built for" in result.stderr or "sha" in result.stderr.lower()
+    assert f"checklist.json: built for SHA {built_for}, not {head}" in result.stderr
     assert not (bot.base / "current").exists()
     assert log_outcomes(bot) == ["refused"]
+
+
+def test_incomplete_checklist_is_refused(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    (bot.repo.path / ".ci-results" / "smoke.json").unlink()
+    bot.ci(
+        "checklist",
+        "build",
+        "--env",
+        "testnet",
+        "--attest",
+        "rollback-target,toggle-card",
+        "--actor",
+        "alice",
+    )
+    result = bot.deploy()
+    assert result.code == ExitCode.FAILED
+    assert "checklist.json: item gate-smoke is missing: no saved result of the smoke gate" in (
+        result.stderr
+    )
+    assert not (bot.base / "current").exists()
 
 
 def test_missing_required_variable_is_named_never_valued(bot: BotRepo) -> None:
