@@ -75,7 +75,7 @@ def _run_one(gate: Gate, ctx: GateContext, reporters: list[Reporter]) -> GateRes
         summary = str(exc) + (f" (tip: {exc.tip})" if exc.tip else "")
         result = GateResult(gate.name, Status.ERROR, summary)
     duration = time.monotonic() - start
-    if ctx.cancel.is_set() and result.status is not Status.PASSED:
+    if ctx.cancel.is_set():  # interrupted by --fail-fast: its verdict cannot be trusted
         result = GateResult(
             gate.name, Status.SKIPPED, "cancelled: another gate failed (--fail-fast)"
         )

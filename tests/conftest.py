@@ -36,6 +36,14 @@ def _isolated_git(
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    for name in (
+        "BOTTIE_OSV_DB",
+        "BOTTIE_OSV_URL",
+        "BOTTIE_DEPLOY_ROOT",
+        "BOTTIE_SECRETS_BASE",
+        "CHECKLIST_HMAC_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)  # the developer's settings must not leak in
 
 
 @dataclass
