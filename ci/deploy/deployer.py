@@ -207,6 +207,11 @@ class Deployer:
                 release=live,
                 reason=f"rolled back to {target.name}",
             )
+        if live:
+            notes += (
+                f"the state as it was before {live} went live is kept: "
+                f"`python -m ci restore {self.env} --from {live}` puts it back",
+            )
         return Outcome(outcome.tag, outcome.release, notes)
 
     def _rollback_target(self, to: str | None, live: str | None) -> tags.DeployTag:

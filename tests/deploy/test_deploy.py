@@ -133,6 +133,7 @@ def test_rollback_redeploys_the_previous_tag_and_marks_the_bad_one(bot: BotRepo)
     message = bot.repo.git("tag", "-l", "--format=%(contents)", newest)
     assert "rolled-back-from: deploy/testnet/" in message
     assert log_outcomes(bot)[-1] == "marked-bad"
+    assert "python -m ci restore testnet --from " in result.stderr  # the state can follow
 
 
 def test_rollback_refusals_are_clear(bot: BotRepo) -> None:
@@ -221,3 +222,11 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     bot.commit_green("third")
     recovered = bot.deploy()  # the dead deploy's lock is stale: recovered
     assert recovered.code == ExitCode.OK, recovered.stderr
+
+
+def test_under_github_actions_secret_values_are_masked(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    result = bot.deploy("--no-push", env={"GITHUB_ACTIONS": "true"})
+    assert result.code == ExitCode.OK, result.stderr
+    masks = {line for line in result.stdout.splitlines() if line.startswith("::add-mask::")}
+    assert masks == {f"::add-mask::{value}" for value in SECRETS.values()}
