@@ -136,8 +136,10 @@ def run_smoke(
         with running_app(root, app, env, Path(tmp) / "app.log") as running:
             seen = _probe(running, app, smoke, report, cancel)
             logs = running.log_text()
-        if _orders_recorded(state_dir):
-            report.problems.append("an order was recorded in the state files")
+        report.problems.extend(
+            f"an order was recorded in {name} although every order was refused"
+            for name in _state_files_written(state_dir, app.state_files)
+        )
     for name, value in canaries.items():
         forms = encodings(value)
         if any(form in seen for form in forms):
@@ -202,12 +204,14 @@ def _as_text(response: httpx.Response) -> str:
     return f"{headers}\n{response.text}"
 
 
-def _orders_recorded(state_dir: Path) -> bool:
-    orders = state_dir / "orders.json"
-    if not orders.exists():
-        return False
-    text = orders.read_text(encoding="utf-8").strip()
-    return text not in ("", "[]", "{}")
+def _state_files_written(state_dir: Path, names: list[str]) -> list[str]:
+    """State files holding a record: the run starts empty and refuses every order."""
+    written = []
+    for name in names:
+        path = state_dir / name
+        if path.exists() and path.read_text(encoding="utf-8").strip() not in ("", "[]", "{}"):
+            written.append(name)
+    return written
 
 
 def _inherited_env() -> dict[str, str]:

@@ -36,6 +36,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         if MODE == "accepts-orders":
             return self._send(201, {"id": 1})
+        if MODE == "records-refused-orders":
+            os.makedirs(os.environ["STATE_DIR"], exist_ok=True)
+            with open(os.path.join(os.environ["STATE_DIR"], "orders.json"), "w") as f:
+                json.dump([{"symbol": "BTCUSDT"}], f)
         return self._send(403, {"refused": "trading disabled"})
 
     def log_message(self, fmt, *args):
@@ -90,6 +94,12 @@ def test_app_accepting_orders_fails(repo: Repo) -> None:
     status, summary, _ = run_fake(repo, "accepts-orders")
     assert status is Status.FAILED
     assert summary == "POST /orders accepted an order with TRADE_ENABLED=0 (201)"
+
+
+def test_order_recorded_despite_a_refusal_fails(repo: Repo) -> None:
+    status, summary, _ = run_fake(repo, "records-refused-orders")
+    assert status is Status.FAILED
+    assert summary == "an order was recorded in orders.json although every order was refused"
 
 
 def test_secret_in_a_response_fails_without_showing_it(repo: Repo) -> None:
