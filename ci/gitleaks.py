@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -37,9 +36,7 @@ class Scan:
 
 
 def executable() -> str:
-    # The one beside this interpreter first, so the hash-pinned wheel wins over PATH.
-    beside = Path(sys.executable).with_name("gitleaks")
-    return str(beside) if beside.is_file() else proc.which("gitleaks", install_hint=INSTALL_HINT)
+    return proc.tool("gitleaks", install_hint=INSTALL_HINT)
 
 
 def scan(

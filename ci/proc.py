@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -48,6 +49,13 @@ class ProcResult:
         if self.cancelled:
             return f"{name} was cancelled"
         return f"{name} exited with {self.returncode}"
+
+
+def tool(name: str, *, install_hint: str) -> str:
+    """The executable installed beside this interpreter first (so a venv's pinned copy wins
+    over whatever is on PATH), else the one on PATH."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.is_file() else which(name, install_hint=install_hint)
 
 
 def which(tool: str, *, install_hint: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -29,8 +28,7 @@ _OFFLINE_TIP = (
 
 
 def _pip_audit() -> str:
-    beside = Path(sys.executable).with_name("pip-audit")
-    return str(beside) if beside.is_file() else proc.which("pip-audit", install_hint=_HINT)
+    return proc.tool("pip-audit", install_hint=_HINT)
 
 
 class AuditGate:

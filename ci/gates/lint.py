@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from ci import proc
@@ -13,9 +12,7 @@ _RUFF_HINT = "pip install ruff (it is in requirements/ci.txt)"
 
 
 def ruff_executable() -> str:
-    # The ruff installed beside this interpreter first, so a venv's pin wins over PATH.
-    beside = Path(sys.executable).with_name("ruff")
-    return str(beside) if beside.is_file() else proc.which("ruff", install_hint=_RUFF_HINT)
+    return proc.tool("ruff", install_hint=_RUFF_HINT)
 
 
 class LintGate:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
-from pathlib import Path
 from typing import Any
 
 from ci import proc
@@ -23,8 +21,7 @@ _ZIZMOR_FINDINGS = range(10, 15)  # zizmor's exit codes for findings, by highest
 
 
 def _tool(name: str) -> str:
-    beside = Path(sys.executable).with_name(name)
-    return str(beside) if beside.is_file() else proc.which(name, install_hint=_HINT)
+    return proc.tool(name, install_hint=_HINT)
 
 
 class WorkflowsGate:
