@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ci.errors import ExitCode
 from tests import secret_samples as samples
-from tests.conftest import PROJECT_ROOT, Repo, run_ci
+from tests.conftest import PROJECT_ROOT, CliResult, Repo, run_ci
 
 
 def setup(repo: Repo, tmp_path: Path) -> tuple[Path, Path]:
@@ -31,12 +31,10 @@ def members(archive: Path) -> dict[str, str]:
         }
 
 
-def test_snapshot_collects_everything_redacted(repo: Repo, tmp_path: Path) -> None:
-    logs, deploy_log = setup(repo, tmp_path)
-    secret = samples.binance_key(51)
-    (logs / "bot.log").write_text(f"signing with {secret}\nGET /api?signature=abcdef12\n")
-    out = tmp_path / "snap.tar.gz"
-    result = run_ci(
+def snapshot(
+    repo: Repo, logs: Path, deploy_log: Path, out: Path, env: dict[str, str] | None = None
+) -> CliResult:
+    return run_ci(
         "incident",
         "snapshot",
         "testnet",
@@ -47,8 +45,16 @@ def test_snapshot_collects_everything_redacted(repo: Repo, tmp_path: Path) -> No
         "--deploy-log",
         str(deploy_log),
         cwd=repo.path,
-        env={"BINANCE_API_SECRET": secret},
+        env=env,
     )
+
+
+def test_snapshot_collects_everything_redacted(repo: Repo, tmp_path: Path) -> None:
+    logs, deploy_log = setup(repo, tmp_path)
+    secret = samples.binance_key(51)
+    (logs / "bot.log").write_text(f"signing with {secret}\nGET /api?signature=abcdef12\n")
+    out = tmp_path / "snap.tar.gz"
+    result = snapshot(repo, logs, deploy_log, out, env={"BINANCE_API_SECRET": secret})
     assert result.code == ExitCode.OK, result.stderr
     files = members(out)
     assert set(files) == {
@@ -77,18 +83,7 @@ def test_snapshot_is_refused_when_a_secret_survives_redaction(repo: Repo, tmp_pa
     token = samples.gitlab_token(52)
     (logs / "bot.log").write_text(f"mirroring with {token}\n")
     out = tmp_path / "snap.tar.gz"
-    result = run_ci(
-        "incident",
-        "snapshot",
-        "testnet",
-        "-o",
-        str(out),
-        "--logs",
-        str(logs),
-        "--deploy-log",
-        str(deploy_log),
-        cwd=repo.path,
-    )
+    result = snapshot(repo, logs, deploy_log, out)
     assert result.code == ExitCode.FAILED
     assert "snapshot refused: logs/bot.log:1: [gitlab-pat]" in result.stderr
     assert token not in result.stderr + result.stdout
