@@ -12,8 +12,10 @@ from collections.abc import Sequence
 
 import click
 
+from ci.commands.approval import approval_group
 from ci.commands.card import card_command
 from ci.commands.checklist import checklist_group
+from ci.commands.github import github_group
 from ci.commands.hook import hook_group
 from ci.commands.run import run_command
 from ci.commands.scan import scan_command
@@ -32,6 +34,8 @@ cli.add_command(checklist_group)
 cli.add_command(card_command)
 cli.add_command(scan_command)
 cli.add_command(hook_group)
+cli.add_command(approval_group)
+cli.add_command(github_group)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
