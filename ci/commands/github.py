@@ -58,4 +58,3 @@ def _run(gh: str, call: Call) -> str:
     if not result.ok:
         raise CiError(f"{call.why or call.argv[2]}: gh failed: {result.describe()}")
     return result.stdout.strip()
-

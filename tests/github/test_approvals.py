@@ -72,9 +72,7 @@ def test_no_approval_at_all_is_refused(github: FakeGitHub, tmp_path: Path) -> No
 def test_an_approval_of_another_environment_does_not_count(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
-    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = [
-        _decision("bob", env="testnet")
-    ]
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = [_decision("bob", env="testnet")]
     assert _verify(github, tmp_path).code == 1
 
 

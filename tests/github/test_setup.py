@@ -55,7 +55,13 @@ def test_a_bad_repository_is_one_line_and_usage_exit(tmp_path: Path) -> None:
 
 def test_apply_without_gh_names_the_tool(tmp_path: Path) -> None:
     done = run_ci(
-        "github", "setup", "--repo", "acme/bot", "--apply", cwd=tmp_path, env={"PATH": "/nonexistent"}
+        "github",
+        "setup",
+        "--repo",
+        "acme/bot",
+        "--apply",
+        cwd=tmp_path,
+        env={"PATH": "/nonexistent"},
     )
     assert done.code == 3
     assert "gh" in done.stderr and "Traceback" not in done.stderr
