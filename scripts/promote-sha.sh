@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Step output `sha`: the commit asked for (resolved), or the one the newest testnet deploy
-# tag points at. The mainnet deploy itself refuses a commit with no testnet deploy tag.
+# Step output `sha`: the commit to promote to mainnet. Default: the one the newest testnet
+# deploy tag points at. A commit asked for must carry a testnet deploy tag too (the mainnet
+# deploy checks this again).
 set -euo pipefail
 wanted=${1:-}
 if [ -z "$wanted" ]; then
@@ -8,5 +9,9 @@ if [ -z "$wanted" ]; then
   [ -n "$wanted" ] || { echo "::error::nothing is live on testnet: no deploy/testnet/* tag"; exit 1; }
 fi
 sha=$(git rev-parse --verify --quiet "$wanted^{commit}") || { echo "::error::not a commit: $wanted"; exit 1; }
+if [ -z "$(git tag --points-at "$sha" --list 'deploy/testnet/*')" ]; then
+  echo "::error::$sha was never deployed to testnet: no deploy/testnet/* tag points at it"
+  exit 1
+fi
 echo "sha=$sha" >> "$GITHUB_OUTPUT"
 echo "promoting $sha"
