@@ -40,7 +40,10 @@ def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> 
         return ExitCode.OK
     gh = proc.which("gh", install_hint=_GH_HINT)
     for login in reviewers:
-        ids[login] = int(_run(gh, Call(("gh", "api", f"users/{login}", "--jq", ".id"))))
+        answer = _run(gh, Call(("gh", "api", f"users/{login}", "--jq", ".id"), why=login))
+        if not answer.isdigit():
+            raise CiError(f"reviewer {login}: GitHub returned no user id")
+        ids[login] = int(answer)
     for call in plan(repository, ids):
         if call.argv[:2] == ("gh", "api") and call.argv[2].startswith("users/"):
             continue  # looked up above

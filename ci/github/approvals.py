@@ -66,23 +66,28 @@ class Api:
             raise GitHubApiError(f"GET {url}: the answer is not JSON") from None
 
 
-def run_actor(api: Api, run_id: int) -> str:
-    """The person who started the run (a re-run's triggering actor counts too)."""
+def run_actors(api: Api, run_id: int) -> list[str]:
+    """Who started the run: its actor and, for a re-run, the triggering actor."""
     run = api.get(f"actions/runs/{run_id}")
-    return _login(run.get("triggering_actor")) or _login(run.get("actor"))
+    if not isinstance(run, dict):
+        raise GitHubApiError(f"run {run_id}: not a run")
+    logins = [_login(run.get("actor")), _login(run.get("triggering_actor"))]
+    return list(dict.fromkeys(login for login in logins if login))
 
 
 def verify(api: Api, run_id: int, env: str, fallback_workflow: str = "") -> Approval:
     """The approval of `run_id` for `env` by someone other than its actor, or RefusedError."""
-    actor = run_actor(api, run_id)
-    if not actor:
+    actors = run_actors(api, run_id)
+    if not actors:
         raise RefusedError(f"run {run_id}: no actor on record; refusing")
+    actor = " and ".join(actors)
+    starters = {login.lower() for login in actors}
     approvers = _environment_approvers(api, run_id, env)
     source = "environment review"
     if not approvers and fallback_workflow:
         approvers = _fallback_approvers(api, run_id, fallback_workflow)
         source = f"approve workflow {fallback_workflow}"
-    others = [login for login in approvers if login.lower() != actor.lower()]
+    others = [login for login in approvers if login.lower() not in starters]
     if not others:
         who = f" (only by {actor}, who started it)" if approvers else ""
         raise RefusedError(

@@ -62,6 +62,16 @@ def test_self_approval_is_refused(github: FakeGitHub, tmp_path: Path) -> None:
     assert not (tmp_path / "output").exists()
 
 
+def test_after_a_re_run_neither_starter_may_approve(github: FakeGitHub, tmp_path: Path) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}"]["triggering_actor"] = {"login": "bob"}
+    approvals = f"/repos/{REPO}/actions/runs/{RUN}/approvals"
+    github.routes[approvals] = [_decision("bob"), _decision("alice")]
+    assert _verify(github, tmp_path).code == 1
+    github.routes[approvals].append(_decision("carol"))
+    done = _verify(github, tmp_path)
+    assert done.code == 0 and "by carol (started by alice and bob" in done.stdout
+
+
 def test_no_approval_at_all_is_refused(github: FakeGitHub, tmp_path: Path) -> None:
     github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
     done = _verify(github, tmp_path)
