@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.github.fake_github import FakeGitHub, serving
 from tests.secret_samples import binance_key
 
 pytestmark = pytest.mark.e2e
@@ -43,6 +44,8 @@ CHECKOUT_MIRROR = Path(
     os.environ.get("BOTTIE_TEST_CHECKOUT_GIT", "/work/.mirror/actions+checkout/repo")
 )
 ACT = Path(sys.executable).with_name("act")
+ACT_RUN_ID = 1  # act's github.run_id
+HUMAN_ITEMS = ("toggle-card", "rollback-target", "api-keys")
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -131,11 +134,20 @@ class Sandbox:
         _git(self.work, "push", "-q", "origin", "main")
         return _git(self.work, "rev-parse", "HEAD")
 
-    def act(self, event: str, workflow: str, *extra: str, name: str) -> Run:
+    def act(
+        self,
+        event: str,
+        workflow: str,
+        *extra: str,
+        name: str,
+        inputs: dict[str, str | bool] | None = None,
+    ) -> Run:
         artifacts = self.root / f"artifacts-{name}"
         artifacts.mkdir()
         event_file = self.root / f"event-{name}.json"
-        event_file.write_text(json.dumps({"ref": "refs/heads/main"}), encoding="utf-8")
+        # With an event file, act reads workflow_dispatch inputs from it (not --input).
+        payload = {"ref": "refs/heads/main", "inputs": inputs or {}}
+        event_file.write_text(json.dumps(payload), encoding="utf-8")
         argv = [
             str(ACT),
             event,
@@ -240,12 +252,46 @@ def test_rollback_redeploys_the_prior_tag(sandbox: Sandbox, clean_push: Run) -> 
     assert len(tags) == 2 and tags[-1].endswith(second[:7])
     _git(sandbox.work, "fetch", "-q", "origin", "--tags")  # as checkout's fetch-depth 0 would
     rolled = sandbox.act(
-        "workflow_dispatch", "rollback.yml", "--input", "environment=testnet", name="rollback"
+        "workflow_dispatch", "rollback.yml", name="rollback", inputs={"environment": "testnet"}
     )
     assert rolled.code == 0, rolled.log[-2000:]
     newest = sorted(rolled.deploy_tags("testnet"))[-1]
     assert newest not in tags
     assert _git(sandbox.origin, "rev-parse", f"{newest}^{{commit}}") == first
+
+
+def test_mainnet_refuses_without_a_second_persons_approval(sandbox: Sandbox) -> None:
+    """promote.yml end to end; api.github.com is a loopback stand-in (tests/github)."""
+    head = _git(sandbox.work, "rev-parse", "HEAD")
+    # What a testnet deploy leaves behind (created here, so this case needs no deploy).
+    _git(sandbox.work, "tag", f"deploy/testnet/20200101T000000Z-{head[:7]}", head)
+    fake = FakeGitHub()
+    run = f"/repos/acme/bot/actions/runs/{ACT_RUN_ID}"
+    fake.routes[run] = {"actor": {"login": "alice"}, "triggering_actor": {"login": "alice"}}
+    items: dict[str, str | bool] = dict.fromkeys(HUMAN_ITEMS, "true")  # strings, as GitHub's
+    with serving(fake):
+        api = ("--env", f"GITHUB_API_URL={fake.url}", "-s", "GITHUB_TOKEN=e2e-token")
+        fake.routes[f"{run}/approvals"] = [_approval("alice")]  # self-approval
+        refused = sandbox.act("workflow_dispatch", "promote.yml", *api, name="self", inputs=items)
+        fake.routes[f"{run}/approvals"] = [_approval("bob")]
+        approved = sandbox.act("workflow_dispatch", "promote.yml", *api, name="bob", inputs=items)
+    assert refused.job("checklist") == "succeeded"
+    checklist = json.loads((refused.artifacts / "checklist-mainnet" / "checklist.json").read_text())
+    assert checklist["environment"] == "mainnet" and checklist["sha"] == head
+    attested = {i["id"] for i in checklist["items"] if i["status"] == "attested"}
+    assert "toggle-card" in attested
+    assert "Failure - Main Verify the approval" in refused.log
+    assert "no approval for mainnet by someone other than alice" in refused.log
+    assert "Deploy and push the deploy tag" not in refused.log
+    assert "approved for mainnet by bob (started by alice" in approved.log
+    assert "Main Deploy and push the deploy tag" in approved.log
+    if _deploy_available():
+        assert approved.job("deploy-mainnet") == "succeeded"
+        assert len(approved.deploy_tags("mainnet")) == 1
+
+
+def _approval(login: str) -> dict[str, object]:
+    return {"state": "approved", "user": {"login": login}, "environments": [{"name": "mainnet"}]}
 
 
 def test_a_planted_secret_fails_the_secrets_gate_and_nothing_deploys(
