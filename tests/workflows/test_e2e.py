@@ -142,10 +142,13 @@ class Sandbox:
         self.checkout_action = root / "checkout-action"
         self.checkout_action.mkdir(parents=True)
         _extract_checkout_action(self.checkout_action)
-        _git(root, "clone", "-q", str(PROJECT), str(self.work))
-        _git(self.work, "checkout", "-qB", "main")
+        # Only the history of the commit under test: other branches of this repository
+        # would be scanned by the secrets gate too (gitleaks reads every ref).
+        _git(root, "init", "-q", "-b", "main", str(self.work))
+        _git(self.work, "fetch", "-q", "--no-tags", str(PROJECT), "HEAD")
+        _git(self.work, "reset", "-q", "--hard", "FETCH_HEAD")
+        _git(self.work, "remote", "add", "origin", str(self.origin))
         _git(root, "init", "-q", "--bare", "-b", "main", str(self.origin))
-        _git(self.work, "remote", "set-url", "origin", str(self.origin))
         # act reads the repository's name from this remote; origin stays the bare repo.
         _git(self.work, "remote", "add", "upstream", "https://github.com/acme/bot.git")
         pyproject = self.work / "pyproject.toml"
