@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -81,12 +82,9 @@ class Run:
     def job(self, name: str) -> str:
         """'succeeded', 'failed' or 'not run' for a job of ci.yml: act logs a called
         workflow's job as [caller-job/workflow/job] and a plain job as [ci/job]."""
-        prefixes = (f"[{name}/", f"[ci/{name}]")
+        ours = re.compile(rf"\[(?:{re.escape(name)}/|ci/{re.escape(name)} *\])")  # act pads
         for verdict in ("succeeded", "failed"):
-            if any(
-                line.startswith(prefixes) and f"Job {verdict}" in line
-                for line in self.log.splitlines()
-            ):
+            if any(ours.match(line) and f"Job {verdict}" in line for line in self.log.splitlines()):
                 return verdict
         return "not run"
 
