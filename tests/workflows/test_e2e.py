@@ -78,6 +78,7 @@ class Run:
     log: str
     origin: Path
     artifacts: Path
+    tags_after: tuple[str, ...]  # every deploy tag in origin right after this run
 
     def job(self, name: str) -> str:
         """'succeeded', 'failed' or 'not run' for a job of ci.yml: act logs a called
@@ -211,7 +212,12 @@ class Sandbox:
             argv, cwd=self.work, capture_output=True, text=True, check=False, timeout=600
         )
         (self.root / f"act-{name}.log").write_text(done.stdout + done.stderr, encoding="utf-8")
-        return Run(done.returncode, done.stdout + done.stderr, self.origin, artifacts)
+        tags = tuple(_git(self.origin, "tag", "-l", "deploy/*").split())
+        return Run(done.returncode, done.stdout + done.stderr, self.origin, artifacts, tags)
+
+    def fetch_tags(self) -> None:
+        """What checkout's fetch-depth 0 does on GitHub: the deploy tags become visible."""
+        _git(self.work, "fetch", "-q", "origin", "--tags")
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +238,7 @@ def clean_push(sandbox: Sandbox) -> Run:
 
 
 @pytest.fixture(scope="module")
-def unattested_push(sandbox: Sandbox) -> Run:
+def unattested_push(sandbox: Sandbox, clean_push: Run) -> Run:
     return sandbox.act("push", "ci.yml", name="unattested")
 
 
@@ -259,12 +265,14 @@ def test_a_clean_push_deploys_testnet_and_pushes_the_deploy_tag(clean_push: Run)
     assert len(clean_push.deploy_tags("testnet")) == 1
 
 
-def test_an_incomplete_checklist_makes_the_deploy_refuse(unattested_push: Run) -> None:
+def test_an_incomplete_checklist_makes_the_deploy_refuse(
+    clean_push: Run, unattested_push: Run
+) -> None:
     assert unattested_push.job("checklist") == "succeeded"  # built, and uploaded as evidence
     assert unattested_push.job("deploy-testnet") == "failed"
     assert "Failure - Main Verify the checklist" in unattested_push.log
     assert "Deploy and push the deploy tag" not in unattested_push.log
-    assert unattested_push.deploy_tags("testnet") == []
+    assert unattested_push.tags_after == clean_push.tags_after  # no new deploy tag
 
 
 @needs_deploy
@@ -272,12 +280,13 @@ def test_rollback_redeploys_the_prior_tag(sandbox: Sandbox, clean_push: Run) -> 
     first = _git(sandbox.work, "rev-parse", "HEAD")
     (sandbox.work / "CHANGELOG.e2e").write_text("a second release\n", encoding="utf-8")
     second = sandbox.commit("a second release")
+    sandbox.fetch_tags()
     attest = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card")
     pushed = sandbox.act("push", "ci.yml", *attest, name="second")
     assert pushed.job("deploy-testnet") == "succeeded"
     tags = sorted(pushed.deploy_tags("testnet"))
     assert len(tags) == 2 and tags[-1].endswith(second[:7])
-    _git(sandbox.work, "fetch", "-q", "origin", "--tags")  # as checkout's fetch-depth 0 would
+    sandbox.fetch_tags()
     rolled = sandbox.act(
         "workflow_dispatch", "rollback.yml", name="rollback", inputs={"environment": "testnet"}
     )
