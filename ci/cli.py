@@ -12,9 +12,11 @@ from collections.abc import Sequence
 
 import click
 
+from ci.commands.approval import approval_group
 from ci.commands.card import card_command
 from ci.commands.checklist import checklist_group
 from ci.commands.deploy import COMMANDS as DEPLOY_COMMANDS
+from ci.commands.github import github_group
 from ci.commands.hook import hook_group
 from ci.commands.incident import incident_group
 from ci.commands.run import run_command
@@ -35,6 +37,8 @@ cli.add_command(card_command)
 cli.add_command(scan_command)
 cli.add_command(hook_group)
 cli.add_command(incident_group)
+cli.add_command(approval_group)
+cli.add_command(github_group)
 for command in DEPLOY_COMMANDS:
     cli.add_command(command)
 

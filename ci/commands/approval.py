@@ -1,0 +1,42 @@
+"""`python -m ci approval verify --run-id ID`: fail closed without a second person's approval."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ci.errors import ExitCode
+from ci.github.approvals import Api, verify
+
+
+@click.group("approval")
+def approval_group() -> None:
+    """Check GitHub's record of who approved a workflow run."""
+
+
+@approval_group.command("verify")
+@click.option("--run-id", type=int, required=True, help="The workflow run (GITHUB_RUN_ID).")
+@click.option("--env", "env", default="mainnet", show_default=True, help="The environment.")
+@click.option("--repo", default=None, help="OWNER/REPO (default: GITHUB_REPOSITORY).")
+@click.option(
+    "--fallback-workflow",
+    default="",
+    help="Private repositories: the approve workflow file whose runs count as approvals.",
+)
+def verify_command(run_id: int, env: str, repo: str | None, fallback_workflow: str) -> int:
+    """Exit 0 only if someone other than the run's actor approved RUN_ID for ENV.
+
+    Prints the approver; under GitHub Actions also sets the step output `approver`.
+    """
+    approval = verify(Api.from_environ(os.environ, repo), run_id, env, fallback_workflow)
+    click.echo(
+        f"run {run_id} approved for {env} by {approval.approver} "
+        f"(started by {approval.actor}; {approval.source})"
+    )
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        with Path(output).open("a", encoding="utf-8") as handle:
+            handle.write(f"approver={approval.approver}\n")
+    return ExitCode.OK

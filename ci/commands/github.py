@@ -1,0 +1,63 @@
+"""`python -m ci github setup`: print (or, with --apply, run) the exact `gh` calls."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import click
+
+from ci import proc
+from ci.errors import CiError, ExitCode, UsageError
+from ci.github.setup import Call, plan
+
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_GH_HINT = "install the GitHub CLI (https://cli.github.com) and run gh auth login"
+
+
+@click.group("github")
+def github_group() -> None:
+    """Set up the GitHub side of the pipeline."""
+
+
+@github_group.command("setup")
+@click.option("--repo", default=None, help="OWNER/REPO (default: GITHUB_REPOSITORY).")
+@click.option("--reviewer", "reviewers", multiple=True, help="A mainnet reviewer's login (repeat).")
+@click.option("--apply", is_flag=True, help="Run the calls (default: only print them).")
+def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> int:
+    """Environments testnet and mainnet (reviewers, no self-review), their secrets, and the
+    rulesets for deploy tags and main. Dry run by default."""
+    repository = repo or os.environ.get("GITHUB_REPOSITORY", "")
+    if not _REPO.fullmatch(repository):
+        raise UsageError(f"--repo: expected OWNER/REPO, got {repository or 'nothing'!r}")
+    ids: dict[str, int | None] = dict.fromkeys(reviewers)
+    if not apply:
+        click.echo("# dry run: the calls --apply would make, in order")
+        for call in plan(repository, ids):
+            click.echo(f"# {call.why}\n{call.render()}" if call.why else call.render())
+        return ExitCode.OK
+    gh = proc.which("gh", install_hint=_GH_HINT)
+    for login in reviewers:
+        answer = _run(gh, Call(("gh", "api", f"users/{login}", "--jq", ".id"), why=login))
+        if not answer.isdigit():
+            raise CiError(f"reviewer {login}: GitHub returned no user id")
+        ids[login] = int(answer)
+    for call in plan(repository, ids):
+        if call.argv[:2] == ("gh", "api") and call.argv[2].startswith("users/"):
+            continue  # looked up above
+        if call.argv[1] == "secret":
+            click.echo(f"{call.render()}   # run it yourself: it prompts for the value")
+            continue
+        _run(gh, call)
+        click.echo(f"done: {call.why}")
+    return ExitCode.OK
+
+
+def _run(gh: str, call: Call) -> str:
+    stdin = json.dumps(call.body) if call.body is not None else None
+    result = proc.run([gh, *call.argv[1:]], cwd=Path.cwd(), stdin=stdin, timeout=60)
+    if not result.ok:
+        raise CiError(f"{call.why or call.argv[2]}: gh failed: {result.describe()}")
+    return result.stdout.strip()

@@ -1,0 +1,1 @@
+"""GitHub's side of the pipeline: run approvals, repository set-up."""

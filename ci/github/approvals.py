@@ -1,0 +1,129 @@
+"""Who approved a workflow run, and is that someone other than the person who started it.
+
+GitHub records reviewers' decisions on a run's environments
+(`GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`). Where required reviewers
+are not available (private repositories on Free/Pro/Team), the fallback is a run of the
+approve workflow named `approve run <run_id>`, dispatched by the approver; it is checked
+the same way: a success, by someone other than the run's actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ci.errors import CiError, RefusedError
+
+DEFAULT_API = "https://api.github.com"
+
+
+class GitHubApiError(CiError):
+    """GitHub's API could not be asked (network, auth, unexpected answer)."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    approver: str
+    actor: str
+    source: str  # "environment review" or "approve workflow run <id>"
+
+
+@dataclass(frozen=True)
+class Api:
+    base: str
+    repo: str
+    token: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str], repo: str | None = None) -> Api:
+        repository = repo or environ.get("GITHUB_REPOSITORY", "")
+        if "/" not in repository:
+            raise CiError("no repository: pass --repo OWNER/REPO or set GITHUB_REPOSITORY")
+        token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or ""
+        if not token:
+            raise CiError("no token: set GITHUB_TOKEN (the workflow's github.token)")
+        return cls(environ.get("GITHUB_API_URL") or DEFAULT_API, repository, token)
+
+    def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        url = f"{self.base.rstrip('/')}/repos/{self.repo}/{path}"
+        headers = {
+            "Authorization": f"Bearer {self.token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+        }
+        try:
+            response = httpx.get(url, headers=headers, params=params, timeout=20)
+        except httpx.HTTPError as exc:
+            raise GitHubApiError(f"GET {url}: {type(exc).__name__}") from None
+        if response.status_code != httpx.codes.OK:
+            raise GitHubApiError(f"GET {url}: HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError:
+            raise GitHubApiError(f"GET {url}: the answer is not JSON") from None
+
+
+def run_actors(api: Api, run_id: int) -> list[str]:
+    """Who started the run: its actor and, for a re-run, the triggering actor."""
+    run = api.get(f"actions/runs/{run_id}")
+    if not isinstance(run, dict):
+        raise GitHubApiError(f"run {run_id}: not a run")
+    logins = [_login(run.get("actor")), _login(run.get("triggering_actor"))]
+    return list(dict.fromkeys(login for login in logins if login))
+
+
+def verify(api: Api, run_id: int, env: str, fallback_workflow: str = "") -> Approval:
+    """The approval of `run_id` for `env` by someone other than its actor, or RefusedError."""
+    actors = run_actors(api, run_id)
+    if not actors:
+        raise RefusedError(f"run {run_id}: no actor on record; refusing")
+    actor = " and ".join(actors)
+    starters = {login.lower() for login in actors}
+    approvers = _environment_approvers(api, run_id, env)
+    source = "environment review"
+    if not approvers and fallback_workflow:
+        approvers = _fallback_approvers(api, run_id, fallback_workflow)
+        source = f"approve workflow {fallback_workflow}"
+    others = [login for login in approvers if login.lower() not in starters]
+    if not others:
+        who = f" (only by {actor}, who started it)" if approvers else ""
+        raise RefusedError(
+            f"run {run_id}: no approval for {env} by someone other than {actor}{who}; refusing"
+        )
+    return Approval(others[0], actor, source)
+
+
+def _environment_approvers(api: Api, run_id: int, env: str) -> list[str]:
+    decisions = api.get(f"actions/runs/{run_id}/approvals")
+    if not isinstance(decisions, list):
+        raise GitHubApiError(f"run {run_id} approvals: not a list")
+    for_env = [d for d in decisions if env in _environment_names(d)]
+    rejected = [_login(d.get("user")) for d in for_env if d.get("state") == "rejected"]
+    if rejected:
+        raise RefusedError(f"run {run_id}: {env} rejected by {', '.join(rejected)}; refusing")
+    return [_login(d.get("user")) for d in for_env if d.get("state") == "approved"]
+
+
+def _fallback_approvers(api: Api, run_id: int, workflow: str) -> list[str]:
+    answer = api.get(
+        f"actions/workflows/{workflow}/runs",
+        params={"event": "workflow_dispatch", "status": "success", "per_page": "100"},
+    )
+    runs = answer.get("workflow_runs", []) if isinstance(answer, dict) else []
+    title = f"approve run {run_id}"
+    return [
+        _login(r.get("triggering_actor")) or _login(r.get("actor"))
+        for r in runs
+        if r.get("display_title") == title and r.get("conclusion") == "success"
+    ]
+
+
+def _environment_names(decision: Mapping[str, Any]) -> set[str]:
+    return {str(e.get("name")) for e in decision.get("environments", []) if isinstance(e, dict)}
+
+
+def _login(user: object) -> str:
+    return str(user.get("login") or "") if isinstance(user, dict) else ""

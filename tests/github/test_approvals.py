@@ -1,0 +1,139 @@
+"""`python -m ci approval verify` as a real process against a loopback stand-in for
+api.github.com (GitHub itself cannot be reached from the test machine)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import CliResult, run_ci
+from tests.github.fake_github import FakeGitHub, serving
+
+REPO = "acme/bot"
+RUN = 4242
+TOKEN = "ghs_" + "F" * 36
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub()
+    fake.routes[f"/repos/{REPO}/actions/runs/{RUN}"] = {
+        "actor": {"login": "alice"},
+        "triggering_actor": {"login": "alice"},
+    }
+    with serving(fake) as running:
+        yield running
+
+
+def _decision(login: str, state: str = "approved", env: str = "mainnet") -> dict[str, Any]:
+    return {"state": state, "user": {"login": login}, "environments": [{"name": env}]}
+
+
+def _verify(github: FakeGitHub, tmp_path: Path, *extra: str) -> CliResult:
+    env = {
+        "GITHUB_API_URL": github.url,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+    }
+    return run_ci("approval", "verify", "--run-id", str(RUN), *extra, cwd=tmp_path, env=env)
+
+
+def test_an_approval_by_another_person_passes_and_names_the_approver(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = [_decision("bob")]
+    done = _verify(github, tmp_path)
+    assert done.code == 0, done.stderr
+    assert "approved for mainnet by bob (started by alice" in done.stdout
+    assert (tmp_path / "output").read_text() == "approver=bob\n"
+    assert github.requests[0][1]["Authorization"] == f"Bearer {TOKEN}"
+    assert TOKEN not in done.stdout + done.stderr
+
+
+def test_self_approval_is_refused(github: FakeGitHub, tmp_path: Path) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = [_decision("Alice")]
+    done = _verify(github, tmp_path)
+    assert done.code == 1
+    assert "no approval for mainnet by someone other than alice" in done.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_after_a_re_run_neither_starter_may_approve(github: FakeGitHub, tmp_path: Path) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}"]["triggering_actor"] = {"login": "bob"}
+    approvals = f"/repos/{REPO}/actions/runs/{RUN}/approvals"
+    github.routes[approvals] = [_decision("bob"), _decision("alice")]
+    assert _verify(github, tmp_path).code == 1
+    github.routes[approvals].append(_decision("carol"))
+    done = _verify(github, tmp_path)
+    assert done.code == 0 and "by carol (started by alice and bob" in done.stdout
+
+
+def test_no_approval_at_all_is_refused(github: FakeGitHub, tmp_path: Path) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
+    done = _verify(github, tmp_path)
+    assert done.code == 1
+    assert "refusing" in done.stderr
+
+
+def test_an_approval_of_another_environment_does_not_count(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = [_decision("bob", env="testnet")]
+    assert _verify(github, tmp_path).code == 1
+
+
+def test_a_rejection_wins_over_an_approval(github: FakeGitHub, tmp_path: Path) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = [
+        _decision("bob"),
+        _decision("carol", state="rejected"),
+    ]
+    done = _verify(github, tmp_path)
+    assert done.code == 1
+    assert "mainnet rejected by carol" in done.stderr
+
+
+def test_the_private_repository_fallback_is_verified_the_same_way(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
+    runs = f"/repos/{REPO}/actions/workflows/approve.yml/runs"
+
+    def approve_run(login: str, title: str, conclusion: str = "success") -> dict[str, Any]:
+        return {
+            "display_title": title,
+            "conclusion": conclusion,
+            "actor": {"login": login},
+            "triggering_actor": {"login": login},
+        }
+
+    github.routes[runs] = {
+        "workflow_runs": [
+            approve_run("alice", f"approve run {RUN}"),  # self-approval: ignored
+            approve_run("mallory", "approve run 1"),  # another run
+            approve_run("carol", f"approve run {RUN}", conclusion="failure"),
+        ]
+    }
+    assert _verify(github, tmp_path, "--fallback-workflow", "approve.yml").code == 1
+    github.routes[runs]["workflow_runs"].append(approve_run("bob", f"approve run {RUN}"))
+    done = _verify(github, tmp_path, "--fallback-workflow", "approve.yml")
+    assert done.code == 0, done.stderr
+    assert "by bob" in done.stdout and "approve workflow approve.yml" in done.stdout
+
+
+def test_an_unreachable_api_is_one_line_without_the_token(tmp_path: Path) -> None:
+    env = {"GITHUB_API_URL": "http://127.0.0.1:9", "GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": TOKEN}
+    done = run_ci("approval", "verify", "--run-id", "1", cwd=tmp_path, env=env)
+    assert done.code == 3
+    assert done.stderr.count("\n") <= 2 and "Traceback" not in done.stderr
+    assert TOKEN not in done.stderr
+
+
+def test_a_missing_token_is_named(tmp_path: Path) -> None:
+    env = {"GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": "", "GH_TOKEN": ""}
+    done = run_ci("approval", "verify", "--run-id", "1", cwd=tmp_path, env=env)
+    assert done.code == 3
+    assert "GITHUB_TOKEN" in done.stderr
