@@ -61,11 +61,20 @@ def deploy_command(env: str, sha: str, checklist: Path, approver: str, push: boo
 @click.command("rollback")
 @click.argument("env")
 @click.option("--to", "to", default=None, help="Deploy tag to redeploy (default: previous good).")
+@click.option(
+    "--with-current-env",
+    is_flag=True,
+    help="Redeploy with today's environment instead of the release's own.",
+)
 @_approver
 @_push
-def rollback_command(env: str, to: str | None, approver: str, push: bool) -> int:
-    """Redeploy a prior deploy tag of ENV through the same path."""
-    outcome = _deployer(env).rollback(to, approver=approver, push=push)
+def rollback_command(
+    env: str, to: str | None, with_current_env: bool, approver: str, push: bool
+) -> int:
+    """Redeploy a prior deploy tag of ENV through the same path, with its own environment."""
+    outcome = _deployer(env).rollback(
+        to, approver=approver, push=push, current_env=with_current_env
+    )
     for note in outcome.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"rolled back {env} to {outcome.release}: tagged {outcome.tag}")

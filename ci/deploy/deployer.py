@@ -21,6 +21,7 @@ from ci.deploy.lock import deploy_lock
 from ci.deploy.paths import Layout, for_environment
 from ci.deploy.targets import TARGETS, LocalTarget, Release
 from ci.errors import CiError, RefusedError
+from logsafe import is_secret_name
 
 
 class DeployFailed(RefusedError):
@@ -56,13 +57,14 @@ class Deployer:
         approver: str,
         push: bool,
         rolled_back_from: str | None = None,
+        env_values: dict[str, str] | None = None,
     ) -> Outcome:
         sha = git.output(self.root, "rev-parse", "--verify", f"{sha}^{{commit}}").strip()
         digest = (
             "verified when first deployed" if checklist is None else self._verify(checklist, sha)
         )
         try:
-            values = envfile.values(self.config, self.env, self.environ)
+            values = env_values or envfile.values(self.config, self.env, self.environ)
         except RefusedError as exc:
             journal.record(self.layout.deploy_log, "refused", sha=sha, reason=str(exc))
             raise
@@ -191,13 +193,23 @@ class Deployer:
                 self.target.remove(release_id)
 
     # -- rollback, pause, restore --------------------------------------------------------
-    def rollback(self, to: str | None, *, approver: str, push: bool) -> Outcome:
+    def rollback(
+        self, to: str | None, *, approver: str, push: bool, current_env: bool = False
+    ) -> Outcome:
         live = self.target.live()
         live_tag = f"{tags.PREFIX}/{self.env}/{live}" if live else None
         target = self._rollback_target(to, live)
-        notes = self._env_changes(target)
+        if current_env:
+            values, notes = None, self._env_changes(target)
+        else:
+            values, notes = self._release_env(target), ()
         outcome = self.deploy(
-            target.sha, checklist=None, approver=approver, push=push, rolled_back_from=live_tag
+            target.sha,
+            checklist=None,
+            approver=approver,
+            push=push,
+            rolled_back_from=live_tag,
+            env_values=values,
         )
         if live_tag:
             journal.record(
@@ -230,6 +242,35 @@ class Deployer:
             if tag.name.rsplit("/", 1)[1] != live and tag.name not in bad:
                 return tag
         raise RefusedError(f"no earlier good deploy tag of {self.env} to roll back to")
+
+    def _release_env(self, target: tags.DeployTag) -> dict[str, str]:
+        """The environment `target` ran with: its own non-secret values, and today's secrets
+        where they are the very ones it had (by hash). Refuses, naming them, otherwise."""
+        release_id = target.name.rsplit("/", 1)[1]
+        try:
+            then = self.target.release_meta(release_id).get("env_digest")
+        except (OSError, ValueError):
+            then = None
+        own_file = self.layout.env_file(release_id)
+        if not isinstance(then, dict) or not own_file.is_file():
+            raise RefusedError(
+                f"{target.name}: its environment is not on this target; "
+                "use --with-current-env to redeploy it with today's"
+            )
+        own = envfile.read(own_file)
+        today = envfile.values(self.config, self.env, self.environ)
+        differ = sorted(
+            n
+            for n in then
+            if is_secret_name(n) and envfile.digest({n: today.get(n, "")})[n] != then[n]
+        )
+        if differ:
+            raise RefusedError(
+                f"cannot redeploy {target.name} with its own environment: "
+                f"{', '.join(differ)} differ from the secrets available now "
+                "(use --with-current-env to redeploy with today's)"
+            )
+        return {n: today[n] if is_secret_name(n) else own.get(n, "") for n in then}
 
     def _env_changes(self, target: tags.DeployTag) -> tuple[str, ...]:
         release_id = target.name.rsplit("/", 1)[1]

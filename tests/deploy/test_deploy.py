@@ -230,3 +230,34 @@ def test_under_github_actions_secret_values_are_masked(bot: BotRepo) -> None:
     assert result.code == ExitCode.OK, result.stderr
     masks = {line for line in result.stdout.splitlines() if line.startswith("::add-mask::")}
     assert masks == {f"::add-mask::{value}" for value in SECRETS.values()}
+
+
+def test_rollback_redeploys_with_the_release_own_environment(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK  # TRADE_ENABLED=1 from config
+    time.sleep(1)
+    bot.commit_green("second")
+    assert bot.deploy(env={"TRADE_ENABLED": "0"}).code == ExitCode.OK
+    assert health(bot)["trade_enabled"] is False
+    time.sleep(1)
+    result = bot.ci("rollback", "testnet")
+    assert result.code == ExitCode.OK, result.stderr
+    assert health(bot)["trade_enabled"] is True  # the first release's own setting
+
+
+def test_rollback_refuses_when_secrets_rotated_unless_told(bot: BotRepo) -> None:
+    bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK
+    time.sleep(1)
+    bot.commit_green("second")
+    assert bot.deploy().code == ExitCode.OK
+    time.sleep(1)
+    rotated = {"BINANCE_API_SECRET": "ts-rotated-after-incident"}
+    refused = bot.ci("rollback", "testnet", env=rotated)
+    assert refused.code == ExitCode.FAILED
+    assert "BINANCE_API_SECRET differ from the secrets available now" in refused.stderr
+    assert "ts-rotated-after-incident" not in refused.stderr
+    forced = bot.ci("rollback", "testnet", "--with-current-env", env=rotated)
+    assert forced.code == ExitCode.OK, forced.stderr
+    assert "variables that differ from deploy/testnet/" in forced.stderr
+    assert "BINANCE_API_SECRET" in forced.stderr
