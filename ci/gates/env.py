@@ -113,21 +113,10 @@ def _example_has_no_values(example: Path, rel: str) -> list[Finding]:
     for name, value in dotenv_values(example).items():
         text = value or ""
         if is_secret_name(name) and not PLACEHOLDER.match(text.strip()):
-            findings.append(
-                Finding(
-                    f"{name} holds a value: leave secrets empty in {rel}",
-                    file=rel,
-                    line=lines.get(name),
-                    rule="value",
-                )
-            )
+            problem = f"{name} holds a value: leave secrets empty in {rel}"
         elif redactor.redact(text) != text:
-            findings.append(
-                Finding(
-                    f"{name} holds something shaped like a secret",
-                    file=rel,
-                    line=lines.get(name),
-                    rule="value",
-                )
-            )
+            problem = f"{name} holds something shaped like a secret"
+        else:
+            continue
+        findings.append(Finding(problem, file=rel, line=lines.get(name), rule="value"))
     return findings
