@@ -152,8 +152,11 @@ class Sandbox:
         _git(self.work, "remote", "add", "upstream", "https://github.com/acme/bot.git")
         pyproject = self.work / "pyproject.toml"
         text = pyproject.read_text(encoding="utf-8")
-        text = text.replace('paths = ["tests"]\n', 'paths = ["tests/test_tags.py"]\n', 1)
-        pyproject.write_text(text.replace("fail_under = 70", "fail_under = 0"), encoding="utf-8")
+        narrowed = text.replace('paths = ["tests"]\n', 'paths = ["tests/test_tags.py"]\n', 1)
+        assert narrowed != text, "the clone's tests gate paths were not found"
+        relaxed = re.sub(r"(?m)^fail_under = \d+$", "fail_under = 0", narrowed)
+        assert relaxed != narrowed, "the clone's coverage threshold was not found"
+        pyproject.write_text(relaxed, encoding="utf-8")
         self.commit("e2e: the tests gate runs one small file")
 
     def commit(self, message: str) -> str:
