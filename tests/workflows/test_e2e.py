@@ -23,11 +23,13 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.deploy.conftest import stop_bot
 from tests.github.fake_github import FakeGitHub, serving
 from tests.secret_samples import binance_key
 
@@ -205,6 +207,10 @@ class Sandbox:
             f"BOTTIE_OSV_DB={PROJECT / 'tests' / 'fixtures' / 'advisories'}",
             "--env",
             f"BOTTIE_DEPLOY_ROOT={self.deploy_root}",
+            # The workflows read the target's root from the repository variable: one target
+            # for every run of the module, whichever HOME a test has.
+            "--var",
+            f"BOTTIE_DEPLOY_ROOT={self.deploy_root}",
             "-s",
             "BINANCE_API_KEY=e2e-testnet-key",
             "-s",
@@ -224,13 +230,16 @@ class Sandbox:
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     if not ACT.is_file():
         pytest.skip(f"act is not installed beside {sys.executable}")
     if not _checkout_source().is_dir():
         pytest.skip("actions/checkout: no local copy and github.com cannot be reached")
     root = tmp_path_factory.mktemp("act")
-    return Sandbox(root)  # pytest keeps the last few tmp folders: act-*.log for a post-mortem
+    sandbox = Sandbox(root)  # pytest keeps the last few tmp folders: act-*.log for a post-mortem
+    yield sandbox
+    for environment in sandbox.deploy_root.glob("*"):
+        stop_bot(environment)  # the bots the deployed workflows started
 
 
 @pytest.fixture(scope="module")
