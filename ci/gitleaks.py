@@ -32,7 +32,17 @@ class GitleaksError(CiError):
 @dataclass(frozen=True)
 class Scan:
     findings: tuple[Finding, ...]
-    fingerprints: tuple[str, ...]
+    fingerprints: tuple[str, ...]  # one per finding, in order: what .gitleaksignore takes
+
+    def allow_hint(self) -> str:
+        """How to allow these findings, should they be false positives (never a real secret)."""
+        if not self.fingerprints:
+            return ""
+        listed = "\n".join(f"  {fingerprint}" for fingerprint in self.fingerprints)
+        return (
+            "a false positive (never a real secret: rotate those) is allowed by adding its "
+            f"fingerprint to .gitleaksignore with a comment saying why:\n{listed}"
+        )
 
 
 def executable() -> str:
@@ -47,10 +57,13 @@ def scan(
     sarif: Path | None = None,
     cancel: threading.Event | None = None,
     path_prefix: Path | None = None,
+    cwd: Path | None = None,
 ) -> Scan:
     """Run `gitleaks <mode...>` and return its redacted findings.
 
-    `mode` is e.g. ["git", "--log-opts=A..B", str(root)] or ["dir", str(path)].
+    `mode` is e.g. ["git", "--log-opts=A..B", str(root)] or ["dir", str(path)]. `cwd`
+    (default `root`) is where gitleaks runs: `["dir", "."]` there reports paths, and so
+    fingerprints, relative to it. Allowed fingerprints are read from root/.gitleaksignore.
     """
     base = [
         executable(),
@@ -66,12 +79,16 @@ def scan(
     with tempfile.TemporaryDirectory(prefix="bottie-gitleaks-") as tmp:
         report = Path(tmp) / "report.json"
         result = proc.run(
-            [*base, "--report-format=json", f"--report-path={report}"], cwd=root, cancel=cancel
+            [*base, "--report-format=json", f"--report-path={report}"],
+            cwd=cwd or root,
+            cancel=cancel,
         )
         findings = _read_report(report, result)
     if sarif is not None:
         proc.run(
-            [*base, "--report-format=sarif", f"--report-path={sarif}"], cwd=root, cancel=cancel
+            [*base, "--report-format=sarif", f"--report-path={sarif}"],
+            cwd=cwd or root,
+            cancel=cancel,
         )
     return Scan(
         tuple(_finding(f, path_prefix) for f in findings),

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from ci.errors import ExitCode
 from tests import secret_samples as samples
-from tests.conftest import PROJECT_ROOT, Repo
+from tests.conftest import PROJECT_ROOT, Repo, run_ci
 
 COPIED = [
     "dev",
@@ -88,3 +89,16 @@ def test_staged_secret_blocks_the_commit_without_showing_it(
     output = done.stdout + done.stderr
     assert "secret staged: bot/keys.py:1: [binance-api-key]" in output
     assert key not in output
+
+
+def test_hook_names_the_fingerprint_that_allows_a_staged_false_positive(repo: Repo) -> None:
+    repo.commit("initial")
+    token = samples.github_token(42)
+    repo.write("fixtures.py", f'TOKEN = "{token}"\n')
+    repo.git("add", "fixtures.py")
+    refused = run_ci("hook", "secrets", cwd=repo.path)
+    assert refused.code == ExitCode.FAILED
+    assert refused.stderr.splitlines()[-1] == "  fixtures.py:github-pat:1"
+    assert token not in refused.stdout + refused.stderr
+    repo.write(".gitleaksignore", "# a revoked token the tests keep\nfixtures.py:github-pat:1\n")
+    assert run_ci("hook", "secrets", cwd=repo.path).code == ExitCode.OK

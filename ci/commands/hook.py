@@ -33,9 +33,8 @@ def staged_secrets() -> int:
         click.echo(f"secret staged: {finding.render()}", err=True)
     if found.findings:
         click.echo(
-            "error: commit refused: remove the secret (and rotate it if it was real), or "
-            "allow a false positive by adding its fingerprint to .gitleaksignore",
-            err=True,
+            "error: commit refused: remove the secret and rotate it if it was real", err=True
         )
+        click.echo(found.allow_hint(), err=True)
         return ExitCode.FAILED
     return ExitCode.OK

