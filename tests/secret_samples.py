@@ -46,5 +46,9 @@ CUSTOM_RULE_SAMPLES = {
         f'URL = "https://api.telegram.org/bot{telegram_token()}/sendMessage"\n',
     ),
     "discord-webhook-url": lambda: ("alerts.py", f'HOOK = "{discord_webhook()}"\n'),
+    "binance-client-credentials": lambda: (
+        "trade.py",
+        f'client = Client("{binance_key(8)}", "{binance_key(9)}")\n',
+    ),
     "aws-secret-access-key": lambda: ("aws.py", f'aws_secret_access_key = "{aws_secret()}"\n'),
 }
