@@ -101,3 +101,38 @@ def test_missing_example_fails(bot: Repo) -> None:
     (bot.path / ".env.example").unlink()
     result = check(bot)
     assert [f.message for f in result.findings] == [".env.example is missing"]
+
+
+INHERITED = """\
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Exchange(Secrets):
+    api_secret: str = ""
+    base_url: str = Field(default="", alias="EXCHANGE_URL")
+
+
+class Secrets(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="X_")
+"""
+
+
+def test_settings_subclass_inherits_prefix_and_alias_is_the_name(bot: Repo) -> None:
+    bot.write("bot/exchange.py", INHERITED)
+    assert [(f.message, f.line) for f in check(bot).findings] == [
+        ("X_API_SECRET is read here but missing from .env.example", 6),
+        ("EXCHANGE_URL is read here but missing from .env.example", 7),
+    ]
+    bot.write(".env.example", EXAMPLE + "X_API_SECRET=\nEXCHANGE_URL=https://example.com\n")
+    assert check(bot).status is Status.PASSED
+
+
+def test_secret_shaped_value_under_a_plain_name_fails(bot: Repo) -> None:
+    token = samples.github_token(22)
+    bot.write(".env.example", EXAMPLE.replace("LOG_LEVEL=INFO", f"LOG_LEVEL={token}"))
+    result = check(bot)
+    assert [f.message for f in result.findings] == [
+        "LOG_LEVEL holds something shaped like a secret"
+    ]
+    assert token not in result.output
