@@ -16,10 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ci import config, runner
+from ci.core import config
+from ci.core.result import GateResult, Status
 from ci.deploy.deployer import Deployer
-from ci.gates.interface import GateResult, Status
-from ci.smoke import free_port, running_app, wait_healthy
+from ci.gates import runner
+from ci.gates.smoke_probe import free_port, running_app, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {"BINANCE_API_KEY": "bench-key-0123456789", "BINANCE_API_SECRET": "bench-secret-0123"}

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ci import config, runner
-from ci.gates import GATES, GateContext
+from ci.core import config
+from ci.gates import GATES, GateContext, runner
 from ci.gates.lint import LintGate, ruff_executable
 
 ROOT = Path(__file__).resolve().parent.parent

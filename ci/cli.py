@@ -21,7 +21,7 @@ from ci.commands.hook import hook_group
 from ci.commands.incident import incident_group
 from ci.commands.run import run_command
 from ci.commands.scan import scan_command
-from ci.errors import CiError, ExitCode
+from ci.core.errors import CiError, ExitCode
 from logsafe import Redactor
 
 

@@ -1,28 +1,12 @@
-"""Shared fixtures: real git repositories in temporary folders, and a real CLI process."""
+"""Fixtures shared by every test: isolation from the developer's machine, and a fresh repository."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ci.config import Config
-from ci.gates.interface import GateContext
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-# git in tests must not depend on the machine's global config.
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Author",
-    "GIT_AUTHOR_EMAIL": "author@example.invalid",
-    "GIT_COMMITTER_NAME": "Test Committer",
-    "GIT_COMMITTER_EMAIL": "committer@example.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
+from tests.helpers import GIT_ENV, Repo
 
 
 @pytest.fixture(autouse=True)
@@ -46,35 +30,6 @@ def _isolated_git(
         monkeypatch.delenv(name, raising=False)  # the developer's settings must not leak in
 
 
-@dataclass
-class Repo:
-    """A real git repository in a temporary folder."""
-
-    path: Path
-
-    def git(self, *args: str) -> str:
-        done = subprocess.run(
-            ["git", *args], cwd=self.path, check=True, capture_output=True, text=True
-        )
-        return done.stdout
-
-    def write(self, rel: str, text: str) -> Path:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        return target
-
-    def commit(self, message: str = "change") -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        return self.git("rev-parse", "HEAD").strip()
-
-    def context(self, config: Config | None = None) -> GateContext:
-        return GateContext(
-            root=self.path, config=config or Config(), results_dir=self.path / ".ci-results"
-        )
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     path = tmp_path / "repo"
@@ -82,27 +37,3 @@ def repo(tmp_path: Path) -> Repo:
     r = Repo(path)
     r.git("init", "-q", "-b", "main")
     return r
-
-
-@dataclass(frozen=True)
-class CliResult:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def run_ci(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
-) -> CliResult:
-    """`python -m ci ARGS` as a real process, with this checkout importable."""
-    full_env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
-    done = subprocess.run(
-        [sys.executable, "-m", "ci", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return CliResult(done.returncode, done.stdout, done.stderr)

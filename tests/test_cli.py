@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ci.errors import ExitCode
-from tests.conftest import Repo, run_ci
+from ci.core.errors import ExitCode
+from tests.helpers import Repo, run_ci
 
 
 def test_list_names_every_gate(repo: Repo) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ci.errors import CiError
+from ci.core.errors import CiError
 from logsafe import Redactor
 
 RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ci import git, proc, settings
 from ci.checklist.items import ItemContext, run_all
 from ci.checklist.model import SCHEMA_VERSION, Checklist, Item, ItemKind, ItemStatus, Run
-from ci.config import Config
-from ci.errors import UsageError
-from ci.gates.interface import GateResult
+from ci.core import actions, git, proc, settings
+from ci.core.config import Config
+from ci.core.errors import UsageError
+from ci.core.result import GateResult
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,5 @@ def workflow_run(environ: Mapping[str, str]) -> Run | None:
     run_id = environ.get("GITHUB_RUN_ID")
     if not run_id:
         return None
-    server = environ.get("GITHUB_SERVER_URL", "https://github.com")
-    url = f"{server}/{environ.get('GITHUB_REPOSITORY', '')}/actions/runs/{run_id}"
+    url = actions.run_url(environ) or ""
     return Run(id=run_id, url=url, actor=environ.get("GITHUB_ACTOR") or None)

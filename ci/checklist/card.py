@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ci.config import ChecklistConfig
-from ci.settings import Setting, Settings
+from ci.core.config import ChecklistConfig
+from ci.core.settings import Setting, Settings
 
 
 @dataclass(frozen=True)

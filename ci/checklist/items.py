@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from ci import tags
 from ci.checklist import binance, card
 from ci.checklist.model import Item, ItemKind, ItemStatus, gate_item_id
-from ci.config import Config
-from ci.gates.interface import GateResult, Status
-from ci.settings import Settings
+from ci.core.config import Config
+from ci.core.result import GateResult, Status
+from ci.core.settings import Settings
+from ci.deploy import tags
 
 
 @dataclass(frozen=True)

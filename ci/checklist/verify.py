@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ci.checklist.model import CORE_ITEMS, SCHEMA_VERSION, Checklist, digest_of, sign
-from ci.errors import RefusedError
+from ci.core.errors import RefusedError
 
 
 class ChecklistRefused(RefusedError):

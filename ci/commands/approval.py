@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import click
 
-from ci.errors import ExitCode
+from ci.core import actions
+from ci.core.errors import ExitCode
 from ci.github.approvals import Api, verify
 
 
@@ -35,8 +35,5 @@ def verify_command(run_id: int, env: str, repo: str | None, fallback_workflow: s
         f"run {run_id} approved for {env} by {approval.approver} "
         f"(started by {approval.actor}; {approval.source})"
     )
-    output = os.environ.get("GITHUB_OUTPUT")
-    if output:
-        with Path(output).open("a", encoding="utf-8") as handle:
-            handle.write(f"approver={approval.approver}\n")
+    actions.set_output("approver", approval.approver)
     return ExitCode.OK

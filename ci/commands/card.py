@@ -12,11 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ci import config, git, settings
 from ci.checklist import card as toggle_card
 from ci.checklist.render import card_markdown
-from ci.errors import ExitCode
-from ci.report.github import append_summary
+from ci.core import actions, config, git, settings
+from ci.core.errors import ExitCode
 from logsafe import Redactor
 
 
@@ -40,7 +39,7 @@ def card_command(env: str, as_markdown: bool, as_json: bool, strict: bool) -> in
         click.echo(markdown, nl=False)
     else:
         _print_table(card, redactor)
-    append_summary(markdown)
+    actions.append_summary(markdown)
     return ExitCode.FAILED if strict and card.warnings else ExitCode.OK
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from ci import config, git, runner
 from ci.checklist import hmac_key_from, render, verify_file
 from ci.checklist.build import Attestation, build
 from ci.checklist.model import Checklist, required_items
-from ci.config import Config
-from ci.errors import ExitCode, GitError
-from ci.report.github import append_summary
+from ci.core import actions, config, git
+from ci.core.config import Config
+from ci.core.errors import ExitCode, GitError
+from ci.gates import runner
 from logsafe import Redactor
 
 
@@ -77,7 +77,7 @@ def build_command(
     output.write_text(_json(checklist), encoding="utf-8")
     markdown = Redactor.from_environ().redact(render.checklist_markdown(checklist))
     click.echo(markdown, nl=False)
-    append_summary(markdown)
+    actions.append_summary(markdown)
     click.echo(_verdict(checklist, output), err=True)
     return ExitCode.FAILED if strict and not checklist.complete else ExitCode.OK
 

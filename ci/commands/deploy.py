@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from ci import config, git
+from ci.core import actions, config, git
+from ci.core.errors import ExitCode
+from ci.core.settings import environment
 from ci.deploy import journal
 from ci.deploy.deployer import Deployer
-from ci.errors import ExitCode
-from ci.settings import environment
 
 
 def _deployer(env: str) -> Deployer:
@@ -23,7 +23,7 @@ def _deployer(env: str) -> Deployer:
 
 
 def _push_default() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
+    return actions.active()
 
 
 _approver = click.option(

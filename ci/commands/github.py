@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ci import proc
-from ci.errors import CiError, ExitCode, UsageError
+from ci.core import proc
+from ci.core.errors import CiError, ExitCode, UsageError
 from ci.github.setup import Call, plan
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from ci import config, git, gitleaks
-from ci.errors import ExitCode
+from ci.core import config, git
+from ci.core.errors import ExitCode
+from ci.scanning import gitleaks
 
 
 @click.group("hook")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ci import config, git
+from ci.core import config, git
+from ci.core.errors import ExitCode
+from ci.core.settings import environment
 from ci.deploy import paths
-from ci.errors import ExitCode
-from ci.incident import Sources, snapshot
-from ci.settings import environment
+from ci.deploy.incident import Sources, snapshot
 
 
 @click.group("incident")

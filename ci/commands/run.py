@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from ci import config, git, runner
-from ci.errors import ExitCode
-from ci.gates import GATES, GateContext
+from ci.core import actions, config, git
+from ci.core.errors import ExitCode
+from ci.gates import GATES, GateContext, runner
 from ci.report.github import GithubReporter
 from ci.report.interface import Reporter
 from ci.report.json import JsonReporter
@@ -67,6 +66,6 @@ def _reporters(*, as_json: bool, verbose: bool) -> list[Reporter]:
     reporters: list[Reporter] = [TerminalReporter(console, verbose=verbose)]
     if as_json:
         reporters.append(JsonReporter(sys.stdout))
-    if os.environ.get("GITHUB_ACTIONS") == "true":
+    if actions.active():
         reporters.append(GithubReporter(sys.stdout))
     return reporters

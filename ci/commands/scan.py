@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from ci import git, gitleaks
-from ci.errors import ExitCode, GitError
+from ci.core import git
+from ci.core.errors import ExitCode, GitError
+from ci.scanning import gitleaks
 
 
 @click.command("scan")

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ci import git, proc, tags
 from ci.checklist import hmac_key_from, required_items, verify_file
-from ci.config import Config
-from ci.deploy import envfile, journal
+from ci.core import actions, git, proc
+from ci.core.config import Config
+from ci.core.errors import CiError, RefusedError
+from ci.deploy import envfile, journal, tags
 from ci.deploy.lock import deploy_lock
 from ci.deploy.paths import Layout, for_environment
 from ci.deploy.targets import TARGETS, LocalTarget, Release
-from ci.errors import CiError, RefusedError
 from logsafe import is_secret_name
 
 
@@ -91,7 +91,7 @@ class Deployer:
                 approver=approver,
                 checklist_digest=digest,
                 rolled_back_from=rolled_back_from,
-                run=_run_url(self.environ),
+                run=actions.run_url(self.environ),
             )
             self._prune(keep={previous} if previous else set())
         self._hook("post_deploy", self.config.deploy.post_deploy, release)
@@ -173,7 +173,7 @@ class Deployer:
             f"environment: {self.env}",
             f"checklist-digest: {digest}",
             f"approver: {approver}",
-            f"run: {_run_url(self.environ) or 'local'}",
+            f"run: {actions.run_url(self.environ) or 'local'}",
         ]
         if rolled_back_from:
             lines.append(f"rolled-back-from: {rolled_back_from}")
@@ -340,11 +340,3 @@ class Deployer:
         journal.record(self.layout.deploy_log, "restored", backup=chosen.name)
         self._after_restart("restored")
         return chosen.name
-
-
-def _run_url(environ: Mapping[str, str]) -> str | None:
-    keys = ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
-    if not all(environ.get(k) for k in keys):
-        return None
-    server, repository, run_id = (environ[k] for k in keys)
-    return f"{server}/{repository}/actions/runs/{run_id}"

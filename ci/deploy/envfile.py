@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ci.config import Config
-from ci.errors import RefusedError
-from ci.settings import environment
+from ci.core import actions
+from ci.core.config import Config
+from ci.core.errors import RefusedError
+from ci.core.settings import environment
 from logsafe import is_secret_name
 
 
@@ -40,14 +40,9 @@ def values(config: Config, env: str, environ: Mapping[str, str]) -> dict[str, st
     return result
 
 
-def mask_in_github(found: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> None:
+def mask_in_github(found: Mapping[str, str], environ: Mapping[str, str] | None = None) -> None:
     """Under GitHub Actions, tell the runner to mask every secret value we derived."""
-    if environ.get("GITHUB_ACTIONS") != "true":
-        return
-    for name, value in found.items():
-        if value and is_secret_name(name):
-            sys.stdout.write(f"::add-mask::{value}\n")
-    sys.stdout.flush()
+    actions.mask((v for n, v in found.items() if v and is_secret_name(n)), environ)
 
 
 def write(path: Path, found: Mapping[str, str]) -> None:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ci.errors import RefusedError
+from ci.core.errors import RefusedError
 
 _INFO = "holder.json"
 

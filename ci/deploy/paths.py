@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ci.config import Config
+from ci.core.config import Config
 
 ROOT_ENV = "BOTTIE_DEPLOY_ROOT"
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ci.core.result import GateResult, Status
 from ci.gates.audit import AuditGate
 from ci.gates.env import EnvGate
-from ci.gates.interface import Gate, GateContext, GateResult, Status
+from ci.gates.interface import Gate, GateContext
 from ci.gates.lint import LintGate
 from ci.gates.secrets import SecretsGate
 from ci.gates.smoke import SmokeGate

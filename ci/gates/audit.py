@@ -15,10 +15,11 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from ci import proc
-from ci.config import AuditConfig
-from ci.gates.interface import Finding, GateContext, GateResult, Status
-from ci.osv_server import serving
+from ci.core import proc
+from ci.core.config import AuditConfig
+from ci.core.result import Finding, GateResult, Status
+from ci.gates.audit_osv import serving
+from ci.gates.interface import GateContext
 
 _HINT = "pip install --require-hashes -r requirements/ci.txt"
 _OFFLINE_TIP = (

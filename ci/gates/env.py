@@ -7,9 +7,10 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from ci import git
-from ci.envvars import reads_in_tree
-from ci.gates.interface import Finding, GateContext, GateResult, Status
+from ci.core import git
+from ci.core.result import Finding, GateResult, Status
+from ci.gates.env_reads import reads_in_tree
+from ci.gates.interface import GateContext
 from logsafe import Redactor, is_secret_name
 
 # What an example file may hold for a secret: nothing, or an obvious placeholder.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ci import proc
-from ci.gates.interface import Finding, GateContext, GateResult, Status
+from ci.core import proc
+from ci.core.result import Finding, GateResult, Status
+from ci.gates.interface import GateContext
 
 _RUFF_HINT = "pip install ruff (it is in requirements/ci.txt)"
 

@@ -13,9 +13,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ci import git, gitleaks
-from ci.errors import GitError
-from ci.gates.interface import GateContext, GateResult, Status
+from ci.core import actions, git
+from ci.core.errors import GitError
+from ci.core.result import GateResult, Status
+from ci.gates.interface import GateContext
+from ci.scanning import gitleaks
 
 
 class SecretsGate:
@@ -64,7 +66,7 @@ def history_base(ctx: GateContext) -> str | None:
             )
         return configured
     pr_base = os.environ.get("GITHUB_BASE_REF")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and pr_base:
+    if actions.active() and pr_base:
         ref = f"origin/{pr_base}"
         if git.ref_exists(ctx.root, ref):
             return ref

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ci.gates.interface import Finding, GateContext, GateResult, Status
-from ci.smoke import run_smoke
+from ci.core.result import Finding, GateResult, Status
+from ci.gates.interface import GateContext
+from ci.gates.smoke_probe import run_smoke
 
 
 class SmokeGate:

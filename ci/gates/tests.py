@@ -8,8 +8,9 @@ from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
-from ci import proc
-from ci.gates.interface import Finding, GateContext, GateResult, Status
+from ci.core import proc
+from ci.core.result import Finding, GateResult, Status
+from ci.gates.interface import GateContext
 
 # Set in the child pytest, so a suite that runs gates cannot start this gate on itself again.
 _INSIDE = "BOTTIE_TESTS_GATE_ROOT"

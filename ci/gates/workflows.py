@@ -12,9 +12,10 @@ import json
 import shutil
 from typing import Any
 
-from ci import proc
-from ci.errors import ToolError
-from ci.gates.interface import Finding, GateContext, GateResult, Status
+from ci.core import proc
+from ci.core.errors import ToolError
+from ci.core.result import Finding, GateResult, Status
+from ci.gates.interface import GateContext
 
 _HINT = "pip install --require-hashes -r requirements/ci.txt"
 _ZIZMOR_FINDINGS = range(10, 15)  # zizmor's exit codes for findings, by highest severity

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from ci.errors import CiError, RefusedError
+from ci.core.errors import CiError, RefusedError
 
 DEFAULT_API = "https://api.github.com"
 

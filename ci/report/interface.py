@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from ci.gates.interface import GateResult
+from ci.core.result import GateResult
 
 
 class Reporter(Protocol):

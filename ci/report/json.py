@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TextIO
 
-from ci.gates.interface import GateResult
+from ci.core.result import GateResult
 
 
 class JsonReporter:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from ci.gates.interface import GateResult, Status
+from ci.core.result import GateResult, Status
 
 _STYLE = {
     Status.PASSED: "green",

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.settings import Settings
-from tests.conftest import PROJECT_ROOT
+from tests.helpers import PROJECT_ROOT
 
 ORDER = {"symbol": "BTCUSDT", "side": "BUY", "quote_usdt": 4}
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ci import config, runner
 from ci.checklist.build import Attestation, build
 from ci.checklist.model import Checklist
-from ci.config import Config
-from ci.gates.interface import GateResult, Status
-from tests.conftest import Repo
+from ci.core import config
+from ci.core.config import Config
+from ci.core.result import GateResult, Status
+from ci.gates import runner
+from tests.helpers import Repo
 
 GATE_NAMES = ("env", "tests", "smoke", "secrets", "lint", "audit")
 HMAC_KEY = b"checklist-signing-key-for-tests"

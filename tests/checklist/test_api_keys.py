@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ci import settings
 from ci.checklist.build import Attestation, attest
 from ci.checklist.items import ItemContext, api_keys
 from ci.checklist.model import Item, ItemKind, ItemStatus
+from ci.core import settings
 from tests.checklist import fake_binance
 from tests.checklist.conftest import make_config
 from tests.checklist.fake_binance import API_KEY, API_SECRET, FakeBinance

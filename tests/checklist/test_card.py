@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from ci import settings
 from ci.checklist import card
 from ci.checklist.render import card_markdown
+from ci.core import settings
 from tests.checklist.conftest import make_config
 
 SECRETS = {

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ci.errors import ExitCode
+from ci.core.errors import ExitCode
 from tests.checklist import fake_binance
 from tests.checklist.conftest import PYPROJECT, passing_results, save_results
 from tests.checklist.fake_binance import API_KEY, API_SECRET, FakeBinance
-from tests.conftest import Repo, run_ci
+from tests.helpers import Repo, run_ci
 
 ATTEST = ("--attest", "rollback-target,toggle-card", "--actor", "alice")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ci import config
-from ci.errors import ConfigError
+from ci.core import config
+from ci.core.errors import ConfigError
 
 
 def test_defaults_without_a_table() -> None:
@@ -16,7 +16,7 @@ def test_defaults_without_a_table() -> None:
 
 
 def test_the_repository_pyproject_is_valid() -> None:
-    from tests.conftest import PROJECT_ROOT
+    from tests.helpers import PROJECT_ROOT
 
     loaded = config.load(PROJECT_ROOT)
     assert loaded.checklist.max_position_usdt == 100

@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from ci import settings
 from ci.checklist import items
 from ci.checklist.build import Attestation, attest, check_attestation
 from ci.checklist.items import ItemContext
 from ci.checklist.model import ItemKind, ItemStatus
-from ci.config import AppConfig, Config
-from ci.errors import UsageError
-from ci.gates.interface import GateResult, Status
+from ci.core import settings
+from ci.core.config import AppConfig, Config
+from ci.core.errors import UsageError
+from ci.core.result import GateResult, Status
 from tests.checklist.conftest import TEST_SHA, make_config, passing_results
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 
 def context(

@@ -11,7 +11,7 @@ import pytest
 from ci.checklist import ChecklistRefused, verify_file
 from ci.checklist.model import CORE_ITEMS, Checklist, ItemStatus, digest_of, required_items
 from tests.checklist.conftest import HMAC_KEY, complete_checklist
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 
 def write(path: Path, document: dict[str, Any]) -> Path:

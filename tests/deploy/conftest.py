@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ci import runner
-from ci.gates.interface import GateResult, Status
-from ci.smoke import free_port
-from tests.conftest import PROJECT_ROOT, CliResult, Repo, run_ci
+from ci.core.result import GateResult, Status
+from ci.gates import runner
+from ci.gates.smoke_probe import free_port
+from tests.helpers import PROJECT_ROOT, CliResult, Repo, run_ci
 
 GATES = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
 SECRETS = {"BINANCE_API_KEY": "tk-0123456789abcdef", "BINANCE_API_SECRET": "ts-fedcba9876543210"}

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from ci.errors import ExitCode
-from tests.conftest import PROJECT_ROOT
+from ci.core.errors import ExitCode
 from tests.deploy.conftest import SECRETS, BotRepo, pyproject
+from tests.helpers import PROJECT_ROOT
 
 BROKEN_APP = "raise SystemExit('this release cannot start')\n"
 

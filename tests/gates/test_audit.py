@@ -1,6 +1,6 @@
 """The audit gate runs real pip-audit against a loopback OSV server serving real records.
 
-The loopback server (ci.osv_server) stands in for osv.dev, which this machine cannot reach.
+The loopback server (ci.gates.audit_osv) stands in for osv.dev, which this machine cannot reach.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ci import runner
-from ci.config import AuditConfig, Config
+from ci.core.config import AuditConfig, Config
+from ci.core.result import GateResult, Status
+from ci.gates import runner
 from ci.gates.audit import AuditGate
-from ci.gates.interface import GateResult, Status
-from ci.osv_server import serving
-from tests.conftest import PROJECT_ROOT, Repo
+from ci.gates.audit_osv import serving
+from tests.helpers import PROJECT_ROOT, Repo
 
 ADVISORIES = PROJECT_ROOT / "tests" / "fixtures" / "advisories"
 VULNERABLE = (  # a real release hit by PYSEC-2023-74, with its real wheel hash
@@ -97,7 +97,7 @@ def test_osv_server_rejects_a_malformed_query() -> None:
 
 
 def test_missing_advisory_directory_is_named(tmp_path: Path) -> None:
-    from ci.errors import CiError
+    from ci.core.errors import CiError
 
     with pytest.raises(CiError, match="no such advisory directory"), serving(tmp_path / "x"):
         pass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from ci.core.result import GateResult, Status
 from ci.gates.env import EnvGate
-from ci.gates.interface import GateResult, Status
 from tests import secret_samples as samples
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 CODE = """\
 import os

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from ci.config import Config, LintConfig
-from ci.gates.interface import Status
+from ci.core.config import Config, LintConfig
+from ci.core.result import Status
 from ci.gates.lint import LintGate
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 CLEAN = (
     "from __future__ import annotations\n\n\ndef add(a: int, b: int) -> int:\n    return a + b\n"

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from ci import runner
-from ci.config import Config, SecretsConfig
-from ci.gates.interface import GateResult, Status
+from ci.core.config import Config, SecretsConfig
+from ci.core.result import GateResult, Status
+from ci.gates import runner
 from ci.gates.secrets import SecretsGate
 from tests import secret_samples as samples
-from tests.conftest import PROJECT_ROOT, Repo
+from tests.helpers import PROJECT_ROOT, Repo
 
 
 @pytest.fixture

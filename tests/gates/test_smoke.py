@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
-from ci.config import AppConfig, Config, SmokeConfig
-from ci.gates.interface import Status
+from ci.core.config import AppConfig, Config, SmokeConfig
+from ci.core.result import Status
 from ci.gates.smoke import SmokeGate
-from tests.conftest import PROJECT_ROOT, Repo
+from tests.helpers import PROJECT_ROOT, Repo
 
 # A stand-in bot on the stdlib, whose misbehaviour each test chooses through argv.
 FAKE_APP = """

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ci.config import Config, TestsConfig
-from ci.gates.interface import Status
+from ci.core.config import Config, TestsConfig
+from ci.core.result import Status
 from ci.gates.tests import TestsGate
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 CODE = "def add(a, b):\n    return a + b\n\n\ndef unused(x):\n    return 1 if x else 2\n"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ci import runner
-from ci.gates.interface import GateResult, Status
+from ci.core.result import GateResult, Status
+from ci.gates import runner
 from ci.gates.workflows import WorkflowsGate
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 CLEAN = """\
 name: clean

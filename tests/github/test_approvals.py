@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CliResult, run_ci
 from tests.github.fake_github import FakeGitHub, serving
+from tests.helpers import CliResult, run_ci
 
 REPO = "acme/bot"
 RUN = 4242

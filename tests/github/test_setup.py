@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ci.github.setup import SECRETS, plan
-from tests.conftest import run_ci
+from tests.helpers import run_ci
 
 
 def test_dry_run_prints_environments_reviewers_secrets_and_rulesets(tmp_path: Path) -> None:

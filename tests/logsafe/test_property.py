@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import logsafe
 from tests import secret_samples as samples
-from tests.conftest import PROJECT_ROOT
+from tests.helpers import PROJECT_ROOT
 
 CANARIES = st.text(alphabet=string.ascii_letters + string.digits, min_size=64, max_size=64)
 ENCODERS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 

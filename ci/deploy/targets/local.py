@@ -15,12 +15,12 @@ from pathlib import Path
 
 import httpx
 
-from ci.config import Config
+from ci.core.config import Config
+from ci.core.errors import CiError
 from ci.deploy import envfile
 from ci.deploy.paths import Layout
 from ci.deploy.targets.interface import Health, Release
-from ci.errors import CiError
-from ci.smoke import app_command
+from ci.gates.smoke_probe import app_command
 
 _STOP_GRACE_SECONDS = 10.0
 

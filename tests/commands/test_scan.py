@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 
-from ci.errors import ExitCode
+from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.conftest import PROJECT_ROOT, Repo, run_ci
+from tests.helpers import PROJECT_ROOT, Repo, run_ci
 
 
 def test_clean_artifact_passes(repo: Repo) -> None:

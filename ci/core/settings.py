@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ci.config import Config
-from ci.errors import UsageError
+from ci.core.config import Config
+from ci.core.errors import UsageError
 from logsafe import is_secret_name
 
 _TRUE = frozenset({"1", "true", "yes", "on"})

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from ci import runner
-from ci.errors import ToolNotFoundError, UsageError
-from ci.gates.interface import GateContext, GateResult, Status
-from tests.conftest import Repo
+from ci.core.errors import ToolNotFoundError, UsageError
+from ci.core.result import GateResult, Status
+from ci.gates import runner
+from ci.gates.interface import GateContext
+from tests.helpers import Repo
 
 
 @dataclass
@@ -103,7 +104,7 @@ def test_results_record_the_commit_they_checked(repo: Repo) -> None:
 
 
 def test_clean_head_is_empty_for_uncommitted_changes(repo: Repo) -> None:
-    from ci import git
+    from ci.core import git
 
     repo.write("a.txt", "one")
     sha = repo.commit("one")

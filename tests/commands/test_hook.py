@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ci.errors import ExitCode
+from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.conftest import PROJECT_ROOT, Repo, run_ci
+from tests.helpers import PROJECT_ROOT, Repo, run_ci
 
 COPIED = [
     "dev",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ci import git
+from ci.core import git
 
 PREFIX = "deploy"
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"

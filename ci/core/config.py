@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ci.errors import ConfigError
+from ci.core.errors import ConfigError
 
 PYPROJECT = "pyproject.toml"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from ci.config import AppConfig, SmokeConfig
+from ci.core.config import AppConfig, SmokeConfig
 from logsafe import Redactor, encodings, is_secret_name
 
 _STOP_GRACE_SECONDS = 5.0

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ci import gitleaks, tags
 from ci.checklist import card
-from ci.config import Config
-from ci.errors import RefusedError
-from ci.settings import resolve
+from ci.core.config import Config
+from ci.core.errors import RefusedError
+from ci.core.settings import resolve
+from ci.deploy import tags
+from ci.scanning import gitleaks
 from logsafe import Redactor
 
 

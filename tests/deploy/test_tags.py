@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ci import tags
-from tests.conftest import Repo
+from ci.deploy import tags
+from tests.helpers import Repo
 
 
 def test_tag_name_format() -> None:

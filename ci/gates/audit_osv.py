@@ -21,7 +21,7 @@ import yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from ci.errors import CiError
+from ci.core.errors import CiError
 
 
 class AdvisoryDb:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ci import proc
-from ci.errors import GitError
+from ci.core import proc
+from ci.core.errors import GitError
 
 
 def _git(root: Path, *args: str) -> proc.ProcResult:
