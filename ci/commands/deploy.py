@@ -10,16 +10,12 @@ import click
 
 from ci.core import actions, config, git
 from ci.core.errors import ExitCode
-from ci.core.settings import environment
-from ci.deploy import journal
 from ci.deploy.deployer import Deployer
 
 
 def _deployer(env: str) -> Deployer:
     root = git.toplevel(Path.cwd())
-    cfg = config.load(root)
-    environment(cfg, env)
-    return Deployer(root, cfg, env)
+    return Deployer(root, config.load(root), env)
 
 
 def _push_default() -> bool:
@@ -84,9 +80,14 @@ def rollback_command(
 @click.command("pause")
 @click.argument("env")
 def pause_command(env: str) -> int:
-    """Kill switch: TRADE_ENABLED=0 on ENV's bot and restart it, now (no checklist)."""
-    _deployer(env).pause()
-    click.echo(f"{env} paused: TRADE_ENABLED=0")
+    """Kill switch: turn ENV's bot's trading off and restart it, now (no checklist).
+
+    The pause holds through later deploys, rollbacks and restores until `resume`."""
+    deployer = _deployer(env)
+    deployer.pause()
+    switch = deployer.config.profile.kill_switch
+    assert switch is not None  # pause refused otherwise
+    click.echo(f"{env} paused: {switch.name}={switch.off}, and the bot reports it stopped")
     return ExitCode.OK
 
 
@@ -99,9 +100,11 @@ def pause_command(env: str) -> int:
     help="Required: you mean to let the bot trade again.",
 )
 def resume_command(env: str, yes_trade: bool) -> int:
-    """Undo `pause`: restore TRADE_ENABLED as it was before the pause."""
-    before = _deployer(env).resume()
-    click.echo(f"{env} resumed: TRADE_ENABLED={before}")
+    """Undo `pause`: restore the kill switch as it was before the pause."""
+    deployer = _deployer(env)
+    before = deployer.resume()
+    switch = deployer.config.profile.kill_switch
+    click.echo(f"{env} resumed: {switch.name if switch else 'kill switch'}={before}")
     return ExitCode.OK
 
 
@@ -119,8 +122,7 @@ def restore_command(env: str, release: str | None) -> int:
 @click.argument("env")
 def history_command(env: str) -> int:
     """Every deploy attempt on ENV: when, outcome, tag, SHA, approver."""
-    deployer = _deployer(env)
-    for entry in journal.entries(deployer.layout.deploy_log):
+    for entry in _deployer(env).target.history():
         sha = str(entry.get("sha") or "")[:12]
         what = entry.get("tag") or entry.get("release") or entry.get("backup") or ""
         extra = entry.get("reason") or (
@@ -133,15 +135,17 @@ def history_command(env: str) -> int:
 @click.command("status")
 @click.argument("env")
 def status_command(env: str) -> int:
-    """What is live on ENV, and whether it is healthy."""
-    deployer = _deployer(env)
-    live = deployer.target.live()
+    """What is live on ENV, and whether it is healthy (exit 1 when not)."""
+    target = _deployer(env).target
+    live = target.live()
     if live is None:
         click.echo(f"{env}: nothing deployed")
         return ExitCode.FAILED
-    health = deployer.target.health() if deployer.target.running() else None
+    health = target.health() if target.running() else None
     state = health.detail if health else "not running"
-    paused = " (paused)" if (deployer.layout.shared / "paused").exists() else ""
+    if health and health.ok:
+        state = f"healthy on {health.network}"
+    paused = " (paused)" if target.paused() is not None else ""
     click.echo(f"{env}: {live}{paused}: {state}")
     return ExitCode.OK if health and health.ok else ExitCode.FAILED
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import click
 from ci.core import config, git
 from ci.core.errors import ExitCode
 from ci.core.settings import environment
-from ci.deploy import paths
 from ci.deploy.incident import Sources, snapshot
+from ci.deploy.targets.interface import Collected
+from ci.deploy.targets.registry import open_target
 
 
 @click.group("incident")
@@ -47,15 +49,15 @@ def snapshot_command(
     root = git.toplevel(Path.cwd())
     cfg = config.load(root)
     environment(cfg, env)  # an unknown environment is a usage error naming the valid ones
-    default = _target_sources(cfg, env)
-    sources = Sources(logs=logs or default.logs, deploy_log=deploy_log or default.deploy_log)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = snapshot(root, cfg, env, sources, output or Path(f"incident-{env}-{stamp}.tar.gz"))
+    output = output or Path(f"incident-{env}-{stamp}.tar.gz")
+    with tempfile.TemporaryDirectory(prefix="bottie-collect-") as tmp:
+        collected = Collected(None, None)
+        if logs is None or deploy_log is None:
+            collected = open_target(cfg, env).collect(Path(tmp))
+        sources = Sources(
+            logs=logs or collected.logs, deploy_log=deploy_log or collected.deploy_log
+        )
+        path = snapshot(root, cfg, env, sources, output)
     click.echo(f"snapshot written: {path} (redacted; gitleaks found nothing)")
     return ExitCode.OK
-
-
-def _target_sources(cfg: config.Config, env: str) -> Sources:
-    """Where the deploy target keeps the bot's logs and its deploy log."""
-    layout = paths.for_environment(cfg, env)
-    return Sources(logs=layout.logs, deploy_log=layout.deploy_log)

@@ -48,7 +48,7 @@ def snapshot(
     with tempfile.TemporaryDirectory(prefix="bottie-incident-") as tmp:
         staging = Path(tmp) / f"incident-{env}"
         staging.mkdir()
-        _write_json(staging / "card.json", card.build(settings, config.checklist).to_json())
+        _write_json(staging / "card.json", card.build(settings, config.profile).to_json())
         _write_json(staging / "history.json", _history(root, env, sources.deploy_log, redactor))
         _write_json(
             staging / "meta.json",

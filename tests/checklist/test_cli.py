@@ -234,7 +234,7 @@ class TestCard:
         assert shown["BINANCE_API_KEY"] == "set"
         assert shown["QUANTUM_ENABLED"] == "1"
         assert card["warnings"] == [
-            "QUANTUM_ENABLED is on in mainnet: experimental signals drive real trades"
+            "QUANTUM_ENABLED is on in mainnet: it must be off where trades are real"
         ]
 
     def test_strict_fails_on_warnings(self, bot: Repo) -> None:

@@ -12,7 +12,7 @@ from ci.checklist.build import Attestation, attest, check_attestation
 from ci.checklist.items import ItemContext
 from ci.checklist.model import ItemKind, ItemStatus
 from ci.core import settings
-from ci.core.config import AppConfig, Config
+from ci.core.config import Config
 from ci.core.errors import UsageError
 from ci.core.result import GateResult, Status
 from tests.checklist.conftest import TEST_SHA, make_config, passing_results
@@ -125,18 +125,19 @@ class TestSettings:
         assert item.status is ItemStatus.PASSED
 
     def test_poll_bounds_come_from_config(self) -> None:
-        cfg = make_config().model_copy(
-            update={
-                "checklist": make_config().checklist.model_copy(update={"poll_min_seconds": 10})
-            }
-        )
+        base = make_config()
+        assert base.profile.poll is not None
+        poll = base.profile.poll.model_copy(update={"min": 10})
+        cfg = base.model_copy(update={"profile": base.profile.model_copy(update={"poll": poll})})
         item = items.dashboard_poll(context(config=cfg))
         assert item.evidence == "DASHBOARD_POLL_SECONDS 5 is outside 10..300 seconds"
 
 
 class TestStateFiles:
     def with_files(self, files: list[str]) -> ItemContext:
-        cfg = make_config().model_copy(update={"app": AppConfig(state_files=files)})
+        base = make_config()
+        profile = base.profile.model_copy(update={"state_files": files})
+        cfg = base.model_copy(update={"profile": profile})
         return context(config=cfg)
 
     def test_listed_json_files_pass(self) -> None:
@@ -176,7 +177,8 @@ class TestRollbackTarget:
 
 class TestToggleCard:
     def test_needs_a_review_and_lists_the_warnings(self) -> None:
-        item = items.toggle_card(context({"TRADE_ENABLED": "1", "QUANTUM_ENABLED": "true"}))
+        vars_ = {"TRADE_ENABLED": "1", "QUANTUM_ENABLED": "true", "MAX_POSITION_USDT": "10"}
+        item = items.toggle_card(context({**vars_, "TRADE_COOLDOWN_SECONDS": "60"}))
         assert item.status is ItemStatus.MISSING
         assert "2 warning(s): TRADE_ENABLED is on" in item.evidence
 
