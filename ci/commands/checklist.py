@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ci.checklist import hmac_key_from, render, verify_file
+from ci.checklist.artifacts import load_gate_artifacts
 from ci.checklist.build import Attestation, build
 from ci.checklist.model import Checklist, required_items
 from ci.core import actions, config, git
@@ -31,6 +32,12 @@ def checklist_group() -> None:
     help="Where the gates saved their results (default: results_dir from config).",
 )
 @click.option(
+    "--artifacts-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Instead: the gate jobs' artifacts, each in its own folder gate-<g>/<g>.json.",
+)
+@click.option(
     "--attest",
     "attested",
     multiple=True,
@@ -52,6 +59,7 @@ def checklist_group() -> None:
 def build_command(
     env: str,
     results_dir: Path | None,
+    artifacts_dir: Path | None,
     attested: tuple[str, ...],
     actor: str | None,
     sha: str | None,
@@ -61,12 +69,16 @@ def build_command(
     """Gather gate results, configuration checks and attestations into checklist.json."""
     root = git.toplevel(Path.cwd())
     cfg = config.load(root)
-    results_dir = results_dir or root / cfg.results_dir
+    if artifacts_dir is not None:
+        results = load_gate_artifacts(artifacts_dir) if artifacts_dir.is_dir() else {}
+    else:
+        results_dir = results_dir or root / cfg.results_dir
+        results = runner.load_results(results_dir) if results_dir.is_dir() else {}
     checklist = build(
         root,
         cfg,
         env,
-        results=runner.load_results(results_dir) if results_dir.is_dir() else {},
+        results=results,
         attestation=Attestation(_ids(attested), actor or os.environ.get("GITHUB_ACTOR")),
         environ=os.environ,
         sha=sha,
