@@ -10,7 +10,7 @@ import click
 from ci.checklist import hmac_key_from, render, verify_file
 from ci.checklist.artifacts import load_gate_artifacts
 from ci.checklist.build import Attestation, build
-from ci.checklist.model import Checklist, required_items
+from ci.checklist.model import Checklist, required_items, signing_required
 from ci.core import actions, config, git
 from ci.core.config import Config
 from ci.core.errors import ExitCode, GitError
@@ -115,12 +115,14 @@ def _verdict(checklist: Checklist, output: Path) -> str:
 @click.option("--env", required=True, help="The environment about to be deployed to.")
 def verify_command(file: Path, sha: str, env: str) -> int:
     """Exit 0 only if FILE is a complete checklist of exactly this SHA and environment."""
+    cfg = _config_here()
     checklist = verify_file(
         file,
         sha=sha,
         env=env,
         hmac_key=hmac_key_from(os.environ),
-        required=required_items(_config_here().checklist.gates),
+        required=required_items(cfg.checklist.gates),
+        require_signature=signing_required(cfg.environments.get(env)),
     )
     signed = "signed" if checklist.signature else "unsigned"
     click.echo(f"{file}: complete for {env} at {checklist.sha} ({signed}, {checklist.digest})")
