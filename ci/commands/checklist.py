@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from ci.checklist import hmac_key_from, render, verify_file
+from ci.checklist.artifacts import load_gate_artifacts
 from ci.checklist.build import Attestation, build
-from ci.checklist.model import Checklist, required_items
+from ci.checklist.model import Checklist, required_items, signing_required
 from ci.core import actions, config, git
 from ci.core.config import Config
 from ci.core.errors import ExitCode, GitError
@@ -29,6 +30,12 @@ def checklist_group() -> None:
     type=click.Path(path_type=Path),
     default=None,
     help="Where the gates saved their results (default: results_dir from config).",
+)
+@click.option(
+    "--artifacts-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Instead: the gate jobs' artifacts, each in its own folder gate-<g>/<g>.json.",
 )
 @click.option(
     "--attest",
@@ -52,6 +59,7 @@ def checklist_group() -> None:
 def build_command(
     env: str,
     results_dir: Path | None,
+    artifacts_dir: Path | None,
     attested: tuple[str, ...],
     actor: str | None,
     sha: str | None,
@@ -61,12 +69,16 @@ def build_command(
     """Gather gate results, configuration checks and attestations into checklist.json."""
     root = git.toplevel(Path.cwd())
     cfg = config.load(root)
-    results_dir = results_dir or root / cfg.results_dir
+    if artifacts_dir is not None:
+        results = load_gate_artifacts(artifacts_dir) if artifacts_dir.is_dir() else {}
+    else:
+        results_dir = results_dir or root / cfg.results_dir
+        results = runner.load_results(results_dir) if results_dir.is_dir() else {}
     checklist = build(
         root,
         cfg,
         env,
-        results=runner.load_results(results_dir) if results_dir.is_dir() else {},
+        results=results,
         attestation=Attestation(_ids(attested), actor or os.environ.get("GITHUB_ACTOR")),
         environ=os.environ,
         sha=sha,
@@ -103,12 +115,14 @@ def _verdict(checklist: Checklist, output: Path) -> str:
 @click.option("--env", required=True, help="The environment about to be deployed to.")
 def verify_command(file: Path, sha: str, env: str) -> int:
     """Exit 0 only if FILE is a complete checklist of exactly this SHA and environment."""
+    cfg = _config_here()
     checklist = verify_file(
         file,
         sha=sha,
         env=env,
         hmac_key=hmac_key_from(os.environ),
-        required=required_items(_config_here().checklist.gates),
+        required=required_items(cfg.checklist.gates),
+        require_signature=signing_required(cfg.environments.get(env)),
     )
     signed = "signed" if checklist.signature else "unsigned"
     click.echo(f"{file}: complete for {env} at {checklist.sha} ({signed}, {checklist.digest})")

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from ci.core import proc
+from ci.core import actions, git, proc
 from ci.core.errors import CiError, ExitCode, UsageError
 from ci.github.setup import Call, plan
+from ci.github.steps import promotable, push_deploy_tag
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _GH_HINT = "install the GitHub CLI (https://cli.github.com) and run gh auth login"
@@ -52,6 +53,33 @@ def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> 
             continue
         _run(gh, call)
         click.echo(f"done: {call.why}")
+    return ExitCode.OK
+
+
+@github_group.command("promote-sha")
+@click.option("--sha", "wanted", default="", help="A commit (default: the newest testnet deploy).")
+def promote_sha_command(wanted: str) -> int:
+    """The commit promote takes to mainnet; it must carry a testnet deploy tag.
+
+    Prints it; under GitHub Actions also sets the step output `sha`.
+    """
+    sha = promotable(git.toplevel(Path.cwd()), wanted)
+    actions.set_output("sha", sha)
+    click.echo(f"promoting {sha}")
+    return ExitCode.OK
+
+
+@github_group.command("push-tag")
+@click.argument("env")
+@click.option("--sha", default="", help="The deployed commit the tag must point at.")
+def push_tag_command(env: str, sha: str) -> int:
+    """Push the newest deploy tag of ENV to origin with GH_TOKEN (this process only).
+
+    Under GitHub Actions also sets the step output `tag`.
+    """
+    tag = push_deploy_tag(git.toplevel(Path.cwd()), env, os.environ, sha)
+    actions.set_output("tag", tag)
+    click.echo(f"pushed {tag}")
     return ExitCode.OK
 
 

@@ -89,6 +89,9 @@ class EnvironmentConfig(Section):
     network: Literal["testnet", "mainnet"]
     vars: dict[str, str] = Field(default={}, description="non-secret settings for this env")
     required: list[str] = Field(default=[], description="variables that must come from secrets")
+    signing: Literal["required", "optional"] | None = Field(
+        default=None, description="checklist signature; unset: required on mainnet, else optional"
+    )
 
 
 class ChecklistConfig(Section):

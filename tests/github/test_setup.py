@@ -31,19 +31,59 @@ def test_mainnet_needs_a_reviewer_who_is_not_the_deployer() -> None:
     assert mainnet.body["reviewers"] == [{"type": "User", "id": 7}]
 
 
-def test_deploy_tags_can_be_created_but_never_moved_or_deleted() -> None:
+def test_deploy_tags_are_created_by_github_actions_only_and_never_moved_or_deleted() -> None:
+    # "Available rules for rulesets" (GitHub Docs): "Restrict creations" lets only bypass
+    # actors create matching refs; the GitHub Actions integration is the deploy identity.
     rulesets = [c.body for c in plan("acme/bot", {}) if c.body and c.body.get("target") == "tag"]
     assert len(rulesets) == 1
     ruleset = rulesets[0]
     assert ruleset["conditions"]["ref_name"]["include"] == ["refs/tags/deploy/*"]
     rules = {r["type"] for r in ruleset["rules"]}
-    assert {"update", "deletion"} <= rules and "creation" not in rules
+    assert {"creation", "update", "deletion"} <= rules
+    assert ruleset["bypass_actors"] == [
+        {"actor_id": 15368, "actor_type": "Integration", "bypass_mode": "always"}
+    ]
+
+
+def test_main_needs_a_reviewed_pull_request_for_codeowners_to_count() -> None:
+    main = next(c.body for c in plan("acme/bot", {}) if c.body and c.body.get("target") == "branch")
+    review = next(r for r in main["rules"] if r["type"] == "pull_request")["parameters"]
+    assert review["required_approving_review_count"] >= 1
+    assert review["require_code_owner_review"] is True
+    assert review["require_last_push_approval"] is True
+
+
+def test_no_admin_bypasses_the_mainnet_reviewers() -> None:
+    mainnet = next(c for c in plan("acme/bot", {}) if c.why == "environment mainnet")
+    assert mainnet.body is not None and mainnet.body["can_admins_bypass"] is False
+
+
+def test_every_environment_is_usable_from_main_only() -> None:
+    calls = plan("acme/bot", {})
+    environments = {
+        c.why.removeprefix("environment "): c.body
+        for c in calls
+        if c.why.startswith("environment ")
+    }
+    assert set(environments) == {"checklist", "testnet", "mainnet"}
+    for env, body in environments.items():
+        assert body is not None
+        assert body["deployment_branch_policy"] == {
+            "protected_branches": False,
+            "custom_branch_policies": True,
+        }, env
+        policy = next(
+            c
+            for c in calls
+            if c.argv[4:5] == (f"repos/acme/bot/environments/{env}/deployment-branch-policies",)
+        )
+        assert policy.body == {"name": "main", "type": "branch"}
 
 
 def test_rendered_bodies_are_json_heredocs(tmp_path: Path) -> None:
     out = run_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
     bodies = re.findall(r"<<'JSON'\n(.*?)\nJSON", out, flags=re.S)
-    assert len(bodies) == 4
+    assert len(bodies) == 8
     assert all(isinstance(json.loads(b), dict) for b in bodies)
 
 
