@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from ci.core import actions, git, proc
-from ci.core.errors import CiError, ExitCode, UsageError
-from ci.github.setup import Call, plan
+from ci.core import actions, config, git, proc
+from ci.core.config import Config
+from ci.core.errors import CiError, ExitCode, GitError, UsageError
+from ci.github.setup import Call, plan, secrets_of
 from ci.github.steps import promotable, push_deploy_tag
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
@@ -36,7 +37,7 @@ def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> 
     ids: dict[str, int | None] = dict.fromkeys(reviewers)
     if not apply:
         click.echo("# dry run: the calls --apply would make, in order")
-        for call in plan(repository, ids):
+        for call in plan(repository, ids, secrets_of(_config_here())):
             click.echo(f"# {call.why}\n{call.render()}" if call.why else call.render())
         return ExitCode.OK
     gh = proc.which("gh", install_hint=_GH_HINT)
@@ -45,7 +46,7 @@ def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> 
         if not answer.isdigit():
             raise CiError(f"reviewer {login}: GitHub returned no user id")
         ids[login] = int(answer)
-    for call in plan(repository, ids):
+    for call in plan(repository, ids, secrets_of(_config_here())):
         if call.argv[:2] == ("gh", "api") and call.argv[2].startswith("users/"):
             continue  # looked up above
         if call.argv[1] == "secret":
@@ -89,3 +90,11 @@ def _run(gh: str, call: Call) -> str:
     if not result.ok:
         raise CiError(f"{call.why or call.argv[2]}: gh failed: {result.describe()}")
     return result.stdout.strip()
+
+
+def _config_here() -> Config:
+    """This repository's configuration; the defaults outside a clone."""
+    try:
+        return config.load(git.toplevel(Path.cwd()))
+    except GitError:
+        return Config()

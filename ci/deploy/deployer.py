@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ci.checklist import hmac_key_from, required_items, verify_file
+from ci.checklist import hmac_key_from, required_items, signing_required, verify_file
 from ci.core import actions, git, proc, settings
 from ci.core.config import Config
 from ci.core.errors import CiError, RefusedError
@@ -123,6 +123,7 @@ class Deployer:
                 env=self.env,
                 hmac_key=hmac_key_from(self.environ),
                 required=required_items(self.config.checklist.gates),
+                require_signature=signing_required(self.config.environments[self.env]),
             )
         except RefusedError as exc:
             self.target.record("refused", sha=sha, reason=str(exc))

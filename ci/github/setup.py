@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from ci.core.config import Config
 
 ENVIRONMENTS = ("testnet", "mainnet")
 SIGNING_ENVIRONMENT = "checklist"
 SIGNING_KEY = "CHECKLIST_HMAC_KEY"
-SECRETS = ("BINANCE_API_KEY", "BINANCE_API_SECRET", SIGNING_KEY)
 REQUIRED_CHECK = "required"
 DEPLOY_BRANCH = "main"
 # The GitHub Actions app (the integration behind GITHUB_TOKEN): the one actor that may
@@ -41,8 +43,17 @@ class Call:
         return f"{line} <<'JSON'\n{json.dumps(self.body, indent=2)}\nJSON"
 
 
-def plan(repo: str, reviewer_ids: dict[str, int | None]) -> list[Call]:
-    """Every call, in order. A reviewer's id is None until looked up (dry run)."""
+def plan(
+    repo: str,
+    reviewer_ids: dict[str, int | None],
+    secrets: Mapping[str, Sequence[str]] | None = None,
+) -> list[Call]:
+    """Every call, in order. A reviewer's id is None until looked up (dry run).
+
+    `secrets` names each deploy environment's secrets (from the bot profile's credentials
+    and the environment's `required`; `secrets_of` reads them from the configuration); the
+    signing key is added to every one."""
+    secrets = secrets if secrets is not None else dict.fromkeys(ENVIRONMENTS, ())
     calls = [_environment(repo, SIGNING_ENVIRONMENT, {"deployment_branch_policy": _main_only()})]
     calls.append(_environment(repo, "testnet", {"deployment_branch_policy": _main_only()}))
     calls += [
@@ -52,7 +63,11 @@ def plan(repo: str, reviewer_ids: dict[str, int | None]) -> list[Call]:
     calls.append(_environment(repo, "mainnet", _mainnet_protection(reviewer_ids)))
     calls += [_branch_policy(repo, env) for env in (SIGNING_ENVIRONMENT, *ENVIRONMENTS)]
     calls.append(_secret(repo, SIGNING_KEY, SIGNING_ENVIRONMENT))
-    calls += [_secret(repo, name, env) for env in ENVIRONMENTS for name in SECRETS]
+    calls += [
+        _secret(repo, name, env)
+        for env in ENVIRONMENTS
+        for name in dict.fromkeys([*secrets.get(env, ()), SIGNING_KEY])
+    ]
     calls.append(_ruleset(repo, _deploy_tags_ruleset()))
     calls.append(_ruleset(repo, _main_ruleset()))
     return calls
@@ -160,3 +175,13 @@ def _main_ruleset() -> dict[str, Any]:
             },
         ],
     }
+
+
+def secrets_of(config: Config) -> dict[str, list[str]]:
+    """Each deploy environment's secrets: the bot profile's credentials and its other secrets
+    that the environment requires, whatever exchange the bot trades on."""
+    found: dict[str, list[str]] = {}
+    for env in ENVIRONMENTS:
+        required = config.environments[env].required if env in config.environments else []
+        found[env] = list(dict.fromkeys([*config.profile.credentials, *required]))
+    return found

@@ -6,19 +6,20 @@ import json
 import re
 from pathlib import Path
 
-from ci.github.setup import SECRETS, plan
-from tests.helpers import run_ci
+from ci.github.setup import SIGNING_KEY, plan
+from tests.helpers import EXAMPLE_BOT_TOML, Repo, run_ci
 
 
-def test_dry_run_prints_environments_reviewers_secrets_and_rulesets(tmp_path: Path) -> None:
-    done = run_ci("github", "setup", "--repo", "acme/bot", "--reviewer", "bob", cwd=tmp_path)
+def test_dry_run_prints_environments_reviewers_secrets_and_rulesets(repo: Repo) -> None:
+    repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
+    done = run_ci("github", "setup", "--repo", "acme/bot", "--reviewer", "bob", cwd=repo.path)
     assert done.code == 0, done.stderr
     out = done.stdout
     assert "gh api --method PUT repos/acme/bot/environments/testnet --input -" in out
     assert "gh api --method PUT repos/acme/bot/environments/mainnet --input -" in out
     assert "gh api users/bob --jq .id" in out
     for env in ("testnet", "mainnet"):
-        for name in SECRETS:
+        for name in ("BINANCE_API_KEY", "BINANCE_API_SECRET", SIGNING_KEY):
             assert f"gh secret set {name} --env {env} --repo acme/bot" in out
     assert out.count("gh api --method POST repos/acme/bot/rulesets --input -") == 2
 
@@ -105,3 +106,20 @@ def test_apply_without_gh_names_the_tool(tmp_path: Path) -> None:
     )
     assert done.code == 3
     assert "gh" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_secrets_are_the_bot_profile_s_whatever_the_exchange(repo: Repo) -> None:
+    repo.write(
+        "pyproject.toml",
+        '[tool.bottie.profile]\nexchange = "okx"\n'
+        'credentials = ["OKX_API_KEY", "OKX_API_SECRET", "OKX_PASSPHRASE"]\n',
+    )
+    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
+    for name in ("OKX_API_KEY", "OKX_API_SECRET", "OKX_PASSPHRASE", SIGNING_KEY):
+        assert f"gh secret set {name} --env mainnet --repo acme/bot" in out
+    assert "BINANCE" not in out
+
+
+def test_outside_a_repository_only_the_signing_key_is_asked_for(tmp_path: Path) -> None:
+    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
+    assert out.count("gh secret set ") == 3  # checklist, testnet, mainnet: the signing key
