@@ -142,6 +142,12 @@ def wait_healthy(
     return Health(False, f"not healthy after {timeout:g}s ({last})")
 
 
+def get_status(url: str) -> int:
+    """The HTTP status `url` answers with, 0 when nothing answers."""
+    status, _ = _get_json(url)
+    return status
+
+
 def _get_json(url: str) -> tuple[int, object]:
     """(HTTP status, parsed JSON body) or (0, why there was no answer)."""
     try:

@@ -196,3 +196,17 @@ class TestAttestation:
         item = items.cors(context({"CORS_ORIGINS": "https://a.example"}))
         attested = attest(item, Attestation(frozenset({"cors"}), "alice"))
         assert (attested.status, attested.kind) == (ItemStatus.PASSED, ItemKind.AUTOMATIC)
+
+
+def test_the_checklist_and_the_bot_agree_on_every_testnet_host() -> None:
+    # Before: the checklist accepted testnet.binancefuture.com as a testnet, the bot called it
+    # "unknown", and the deploy's health check then failed. Both now read the profile.
+    from bot import settings as bot_settings
+
+    profile = make_config().profile
+    assert profile.exchange_url is not None
+    for host in profile.exchange_url.testnet_hosts:
+        item = items.api_keys(context({"BINANCE_BASE_URL": f"https://{host}"}, env="testnet"))
+        assert item.status is ItemStatus.PASSED, item.evidence
+        url = f"https://{host}"
+        assert bot_settings.Settings(binance_base_url=url).network == "testnet"

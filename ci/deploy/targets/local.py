@@ -40,6 +40,7 @@ class Spec:
     health_path: str
     health_timeout: float
     state_files: list[str] = field(default_factory=list)
+    status_path: str = ""  # a route that must answer 2xx too (the bot's state is readable)
     python: str = ""  # the interpreter for {python} ("" = the one running this code)
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +109,12 @@ class LocalTarget:
             gone = not runtime.alive(pid)
             return Health(False, None, "the bot exited" if gone else answer.detail)
         body = answer.body or {}
+        if self.spec.status_path:
+            status_url = f"http://127.0.0.1:{self.spec.port}{self.spec.status_path}"
+            status = runtime.get_status(status_url)
+            if not 200 <= status < 300:
+                why = f"{self.spec.status_path} answered {status or 'nothing'}"
+                return Health(False, None, f"healthy, but {why}: its state may be broken")
         network = body.get("network")
         return Health(True, str(network) if network is not None else None, "healthy", body)
 

@@ -34,6 +34,7 @@ def spec_for(config: Config, env: str, environ: Mapping[str, str] | None = None)
         health_path=config.profile.probes.health,
         health_timeout=deploy.health_timeout,
         state_files=list(config.profile.state_files),
+        status_path=config.profile.probes.status or "",
     )
 
 
