@@ -64,6 +64,8 @@ def load(path: Path) -> tuple[dict[str, Any], Checklist]:
         raise ChecklistRefused(f"{path}: malformed: cannot read it: {exc}") from None
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise ChecklistRefused(f"{path}: malformed: nested too deep to be a checklist") from None
     except ValueError as exc:
         raise ChecklistRefused(f"{path}: malformed: not valid JSON: {exc}") from None
     if not isinstance(document, dict):

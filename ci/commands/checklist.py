@@ -13,7 +13,7 @@ from ci.checklist.build import Attestation, build
 from ci.checklist.model import Checklist, required_items, signing_required
 from ci.core import actions, config, git
 from ci.core.config import Config
-from ci.core.errors import ExitCode, GitError
+from ci.core.errors import CiError, ExitCode, GitError, UsageError
 from ci.gates import runner
 from logsafe import Redactor
 
@@ -73,6 +73,8 @@ def build_command(
         results = load_gate_artifacts(artifacts_dir) if artifacts_dir.is_dir() else {}
     else:
         results_dir = results_dir or root / cfg.results_dir
+        if results_dir.exists() and not results_dir.is_dir():
+            raise UsageError(f"--results-dir {results_dir}: not a directory")
         results = runner.load_results(results_dir) if results_dir.is_dir() else {}
     checklist = build(
         root,
@@ -85,8 +87,13 @@ def build_command(
         hmac_key=hmac_key_from(os.environ),
     )
     output = output or root / cfg.checklist.output
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(_json(checklist), encoding="utf-8")
+    if output.is_dir():
+        raise UsageError(f"-o {output}: is a directory; name the file to write")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(_json(checklist), encoding="utf-8")
+    except OSError as exc:
+        raise CiError(f"{output}: cannot write the checklist: {exc.strerror or exc}") from None
     markdown = Redactor.from_environ().redact(render.checklist_markdown(checklist))
     click.echo(markdown, nl=False)
     actions.append_summary(markdown)

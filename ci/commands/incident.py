@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ci.core import config, git
-from ci.core.errors import ExitCode
+from ci.core.errors import ExitCode, UsageError
 from ci.core.settings import environment
 from ci.deploy.incident import Sources, snapshot
 from ci.deploy.targets.interface import Collected
@@ -32,13 +32,13 @@ def incident_group() -> None:
 )
 @click.option(
     "--logs",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
     help="Folder of the bot's logs (default: the deploy target's).",
 )
 @click.option(
     "--deploy-log",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="The deploy log (default: the deploy target's).",
 )
@@ -51,6 +51,8 @@ def snapshot_command(
     environment(cfg, env)  # an unknown environment is a usage error naming the valid ones
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     output = output or Path(f"incident-{env}-{stamp}.tar.gz")
+    if output.is_dir():
+        raise UsageError(f"-o {output}: is a directory; name the archive to write")
     with tempfile.TemporaryDirectory(prefix="bottie-collect-") as tmp:
         collected = Collected(None, None)
         if logs is None or deploy_log is None:

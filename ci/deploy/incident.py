@@ -71,7 +71,7 @@ def _history(
 ) -> dict[str, object]:
     entries: list[object] = []
     if deploy_log is not None and deploy_log.is_file():
-        for line in deploy_log.read_text(encoding="utf-8").splitlines():
+        for line in deploy_log.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 entries.append(redactor.redact_value(json.loads(line)))
             except ValueError:
