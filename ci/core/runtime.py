@@ -110,6 +110,39 @@ def stop_group(
             return
 
 
+def listening_groups(port: int) -> set[int] | None:
+    """The process groups of the processes listening on TCP `port` (IPv4 or IPv6), read from
+    /proc; None where /proc cannot tell (not Linux), so callers fall back to weaker proof."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text(encoding="ascii").splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local_address is HEXIP:HEXPORT; state 0A is LISTEN; field 9 is the inode
+            if (
+                len(fields) > 9
+                and fields[3] == "0A"
+                and int(fields[1].rsplit(":", 1)[1], 16) == port
+            ):
+                inodes.add(f"socket:[{fields[9]}]")
+    if not Path("/proc/net/tcp").exists():
+        return None
+    groups = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            holds = any(str(fd.readlink()) in inodes for fd in (proc / "fd").iterdir())
+            if holds:
+                groups.add(os.getpgid(int(proc.name)))
+        except OSError:
+            continue  # gone, or not ours to read
+    return groups
+
+
 @dataclass(frozen=True)
 class Health:
     """What the bot's health route said: whether it is healthy, and its JSON body."""

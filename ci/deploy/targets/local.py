@@ -109,6 +109,14 @@ class LocalTarget:
             gone = not runtime.alive(pid)
             return Health(False, None, "the bot exited" if gone else answer.detail)
         body = answer.body or {}
+        owners = runtime.listening_groups(self.spec.port)
+        if owners is not None and pid not in owners:
+            return Health(
+                False,
+                None,
+                f"port {self.spec.port} answers, but not from the bot this target started "
+                f"(pid {pid}): another process holds it",
+            )
         if self.spec.status_path:
             status_url = f"http://127.0.0.1:{self.spec.port}{self.spec.status_path}"
             status = runtime.get_status(status_url)
