@@ -18,7 +18,6 @@ from ci.core.config import Config
 from ci.core.profile import NO_PROFILE
 from ci.core.result import GateResult, Status
 from ci.core.settings import Settings
-from ci.deploy import tags
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,7 @@ class ItemContext:
     settings: Settings
     results: Mapping[str, GateResult]
     sha: str
+    previous_deploy: str | None = None  # "<deploy tag> (<sha>)": the rollback target
 
 
 def _item(item_id: str, title: str, status: ItemStatus, evidence: str) -> Item:
@@ -159,12 +159,10 @@ def _plain_json_name(name: str) -> bool:
 
 def rollback_target(ctx: ItemContext) -> Item:
     item_id, title = "rollback-target", "a rollback target exists (or this is the first deploy)"
-    target = tags.previous_good(ctx.root, ctx.settings.env)
-    if target is None:
+    if ctx.previous_deploy is None:
         why = f"no earlier deploy/{ctx.settings.env}/* tag: attest that this is the first deploy"
         return _item(item_id, title, ItemStatus.MISSING, why)
-    evidence = f"{target.name} ({target.sha[:12]})"
-    return _item(item_id, title, ItemStatus.PASSED, evidence)
+    return _item(item_id, title, ItemStatus.PASSED, ctx.previous_deploy)
 
 
 def toggle_card(ctx: ItemContext) -> Item:

@@ -14,6 +14,7 @@ from ci.checklist.model import Checklist, required_items, signing_required
 from ci.core import actions, config, git
 from ci.core.config import Config
 from ci.core.errors import CiError, ExitCode, GitError, UsageError
+from ci.deploy import tags
 from ci.gates import runner
 from logsafe import Redactor
 
@@ -85,6 +86,7 @@ def build_command(
         environ=os.environ,
         sha=sha,
         hmac_key=hmac_key_from(os.environ),
+        previous_deploy=_rollback_target(root, env),
     )
     output = output or root / cfg.checklist.output
     if output.is_dir():
@@ -99,6 +101,11 @@ def build_command(
     actions.append_summary(markdown)
     click.echo(_verdict(checklist, output), err=True)
     return ExitCode.FAILED if strict and not checklist.complete else ExitCode.OK
+
+
+def _rollback_target(root: Path, env: str) -> str | None:
+    previous = tags.previous_good(root, env)
+    return f"{previous.name} ({previous.sha[:12]})" if previous else None
 
 
 def _ids(attested: tuple[str, ...]) -> frozenset[str]:
