@@ -4,6 +4,8 @@ releases on its deploy target."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -16,6 +18,16 @@ from ci.deploy.deployer import Deployer
 def _deployer(env: str) -> Deployer:
     root = git.toplevel(Path.cwd())
     return Deployer(root, config.load(root), env)
+
+
+@contextmanager
+def _with_notes(deployer: Deployer) -> Iterator[Deployer]:
+    """The deployer, and whatever it has to tell the operator, printed even when it fails."""
+    try:
+        yield deployer
+    finally:
+        for note in deployer.notes:
+            click.echo(f"note: {note}", err=True)
 
 
 def _push_default() -> bool:
@@ -49,7 +61,8 @@ _push = click.option(
 @_push
 def deploy_command(env: str, sha: str, checklist: Path, approver: str, push: bool) -> int:
     """Verify the checklist, deploy SHA to ENV, health-check it, tag it (or roll back)."""
-    outcome = _deployer(env).deploy(sha, checklist=checklist, approver=approver, push=push)
+    with _with_notes(_deployer(env)) as deployer:
+        outcome = deployer.deploy(sha, checklist=checklist, approver=approver, push=push)
     click.echo(f"deployed {outcome.release} to {env}: tagged {outcome.tag}")
     return ExitCode.OK
 
@@ -68,9 +81,8 @@ def rollback_command(
     env: str, to: str | None, with_current_env: bool, approver: str, push: bool
 ) -> int:
     """Redeploy a prior deploy tag of ENV through the same path, with its own environment."""
-    outcome = _deployer(env).rollback(
-        to, approver=approver, push=push, current_env=with_current_env
-    )
+    with _with_notes(_deployer(env)) as deployer:
+        outcome = deployer.rollback(to, approver=approver, push=push, current_env=with_current_env)
     for note in outcome.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"rolled back {env} to {outcome.release}: tagged {outcome.tag}")
@@ -83,8 +95,8 @@ def pause_command(env: str) -> int:
     """Kill switch: turn ENV's bot's trading off and restart it, now (no checklist).
 
     The pause holds through later deploys, rollbacks and restores until `resume`."""
-    deployer = _deployer(env)
-    deployer.pause()
+    with _with_notes(_deployer(env)) as deployer:
+        deployer.pause()
     switch = deployer.config.profile.kill_switch
     assert switch is not None  # pause refused otherwise
     click.echo(f"{env} paused: {switch.name}={switch.off}, and the bot reports it stopped")
@@ -101,8 +113,8 @@ def pause_command(env: str) -> int:
 )
 def resume_command(env: str, yes_trade: bool) -> int:
     """Undo `pause`: restore the kill switch as it was before the pause."""
-    deployer = _deployer(env)
-    before = deployer.resume()
+    with _with_notes(_deployer(env)) as deployer:
+        before = deployer.resume()
     switch = deployer.config.profile.kill_switch
     click.echo(f"{env} resumed: {switch.name if switch else 'kill switch'}={before}")
     return ExitCode.OK
@@ -113,7 +125,8 @@ def resume_command(env: str, yes_trade: bool) -> int:
 @click.option("--from", "release", default=None, help="Backup (release id); default: newest.")
 def restore_command(env: str, release: str | None) -> int:
     """Put a state backup (taken before a deploy) back and restart the bot."""
-    chosen = _deployer(env).restore(release)
+    with _with_notes(_deployer(env)) as deployer:
+        chosen = deployer.restore(release)
     click.echo(f"{env}: state restored from the backup taken before {chosen}")
     return ExitCode.OK
 

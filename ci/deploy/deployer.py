@@ -70,6 +70,8 @@ class Deployer:
     env: str
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     target: Target = field(init=False)
+    # Lines for the operator, printed by the CLI (even when the command then fails).
+    notes: list[str] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         settings.environment(self.config, self.env)
@@ -93,6 +95,7 @@ class Deployer:
         tag = tags.tag_name(self.env, sha, datetime.now(UTC))
         release = Release(tag.rsplit("/", 1)[1], sha, self.env, envfile.digest(values))
         with self.target.lock(sha=sha, message=f"deploy {tag} by {approver}"):
+            self._finish_interrupted()
             values = self._kill_switch_held(values)
             release = Release(release.id, sha, self.env, envfile.digest(values))
             previous = self.target.live()
@@ -158,7 +161,11 @@ class Deployer:
         return done.stdout
 
     def _switch(self, release: Release, previous: str | None) -> None:
-        """Make `release` live and healthy, or put `previous` back and say so."""
+        """Make `release` live and healthy, or put `previous` back and say so.
+
+        A `switching` entry goes to the deploy log first: if this process dies before the
+        outcome is recorded, the next command that takes the lock undoes the switch."""
+        self.target.record("switching", release=release.id, sha=release.sha, previous=previous)
         try:
             self.target.activate(release.id)
             problem = self._health_problem()
@@ -169,6 +176,28 @@ class Deployer:
             raise
         if problem:
             self._switch_back(previous, release, problem)
+
+    def _finish_interrupted(self) -> None:
+        """Undo a switch whose deploy died before it recorded an outcome (SIGKILL, a lost
+        runner): the previous release goes live again, or the unverified bot is stopped."""
+        history = self.target.history()
+        last = history[-1] if history else {}
+        if last.get("outcome") != "switching":
+            return
+        release, previous = str(last.get("release")), last.get("previous")
+        reason = f"the deploy of {release} was interrupted before its health was known"
+        if isinstance(previous, str) and previous:
+            try:
+                self.target.activate(previous)
+                again = self._health_problem()
+            except (CiError, OSError) as exc:
+                again = str(exc)
+            state = "serves again" if again is None else f"is unhealthy too: {again}"
+        else:
+            self.target.stop()
+            state = "nothing runs"
+        self.target.record("recovered", release=release, back_to=previous, reason=reason)
+        self.notes.append(f"{reason}: switched back to {previous or 'nothing'}; {state}")
 
     def _health_problem(self) -> str | None:
         health = self.target.health()
@@ -367,6 +396,7 @@ class Deployer:
     def pause(self) -> None:
         switch = self._switch_of_profile()
         with self.target.lock(sha="", message=f"pause {self.env}"):
+            self._finish_interrupted()
             live = self._live_or_refuse("pause")
             values = self.target.release_env(live) or {}
             if self.target.paused() is None:
@@ -379,6 +409,7 @@ class Deployer:
     def resume(self) -> str:
         switch = self._switch_of_profile()
         with self.target.lock(sha="", message=f"resume {self.env}"):
+            self._finish_interrupted()
             before = self.target.paused()
             if before is None:
                 raise RefusedError(f"{self.env} is not paused")
@@ -394,6 +425,7 @@ class Deployer:
 
     def restore(self, release_id: str | None) -> str:
         with self.target.lock(sha="", message=f"restore {self.env}"):
+            self._finish_interrupted()
             backups = self.target.backups()
             chosen = release_id if release_id in backups else None
             if release_id is None and backups:

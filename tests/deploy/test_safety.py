@@ -241,3 +241,43 @@ def test_a_dead_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
 def _die_holding(path: str) -> None:
     with deploy_lock(Path(path), sha="x", message="about to die"):
         os._exit(9)
+
+
+def test_a_deploy_killed_after_the_switch_is_undone_by_the_next_command(bot: BotRepo) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.helpers import PROJECT_ROOT
+
+    bot.commit_green("good")
+    assert bot.deploy().code == ExitCode.OK
+    good = bot.live()
+    slow = "import time\ntime.sleep(60)\n" + (bot.repo.path / "bot" / "app.py").read_text()
+    bot.repo.write("bot/app.py", slow)
+    bot.commit_green("a release that is slow to become healthy")
+    deploy = subprocess.Popen(
+        [sys.executable, "-m", "ci", "deploy", "testnet"],
+        cwd=bot.repo.path,
+        env={**os.environ, **bot.env, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and bot.live() == good:
+            time.sleep(0.05)
+        assert bot.live() != good, "the deploy never switched"
+        os.killpg(deploy.pid, signal.SIGKILL)  # dies while waiting for the new bot's health
+        deploy.wait(timeout=10)
+    finally:
+        if deploy.poll() is None:
+            os.killpg(deploy.pid, signal.SIGKILL)
+    assert outcomes(bot)[-1] == "switching"
+    paused = bot.ci("pause", "testnet")
+    assert paused.code == ExitCode.OK, paused.stderr
+    assert f"switched back to {good}; serves again" in paused.stderr
+    assert bot.live() == good
+    assert outcomes(bot)[-2:] == ["recovered", "paused"]
+    assert len(bot_processes(bot.base)) == 1
