@@ -261,3 +261,13 @@ def test_rollback_refuses_when_secrets_rotated_unless_told(bot: BotRepo) -> None
     assert forced.code == ExitCode.OK, forced.stderr
     assert "variables that differ from deploy/testnet/" in forced.stderr
     assert "BINANCE_API_SECRET" in forced.stderr
+
+
+def test_pruned_releases_take_their_env_files_with_them(bot: BotRepo) -> None:
+    for n in range(5):  # keep_releases is 3 here
+        bot.commit_green(f"release {n}")
+        assert bot.deploy().code == ExitCode.OK
+    releases = {p.name for p in (bot.base / "releases").iterdir() if not p.name.startswith(".")}
+    env_files = {p.stem for p in (bot.base / "shared" / "env").iterdir()}
+    assert len(releases) == 3
+    assert env_files == releases  # no secrets left behind for releases that are gone
