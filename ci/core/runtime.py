@@ -77,7 +77,17 @@ def alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether `pid` has exited and only waits to be reaped by a parent that is not us (its
+    parent, or an init that reaps late): it runs nothing, holds no port, places no order."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False  # no /proc here: trust kill(2)
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def wait_gone(pid: int, timeout: float) -> bool:

@@ -32,8 +32,6 @@ from ci.deploy.targets.interface import Release, Target
 from ci.deploy.targets.registry import open_target
 from logsafe import is_secret_name
 
-VERIFIED_BEFORE = "verified when first deployed"
-
 
 class DeployFailed(RefusedError):
     """The new release was unhealthy; the previous one is live again (or nothing runs)."""
@@ -87,9 +85,17 @@ class Deployer:
         push: bool,
         rolled_back_from: str | None = None,
         env_values: dict[str, str] | None = None,
+        verified_digest: str | None = None,
     ) -> Outcome:
+        """Deploy `sha`: from a checklist verified now, or (rollback) without one, carrying the
+        digest of the checklist that was verified when the release first went out."""
         sha = git.output(self.root, "rev-parse", "--verify", f"{sha}^{{commit}}").strip()
-        digest = VERIFIED_BEFORE if checklist is None else self._verify(checklist, sha)
+        if checklist is not None:
+            digest = self._verify(checklist, sha)
+        elif verified_digest and verified_digest.startswith("sha256:"):
+            digest = verified_digest
+        else:
+            raise RefusedError(f"{sha[:12]}: no checklist, and no verified one to carry over")
         values = env_values if env_values is not None else self._values(sha)
         actions.mask((v for n, v in values.items() if v and is_secret_name(n)), self.environ)
         tag = tags.tag_name(self.env, sha, datetime.now(UTC))
@@ -100,7 +106,9 @@ class Deployer:
             release = Release(release.id, sha, self.env, envfile.digest(values))
             previous = self.target.live()
             self.target.backup_state(release.id)
-            self.target.prepare(release, self._tree(sha), values)
+            reuse = self._release_of(sha)
+            tree = b"" if reuse else self._tree(sha)
+            self.target.prepare(release, tree, values, reuse=reuse)
             self._hook("pre_deploy", self.config.deploy.pre_deploy, release)
             self._switch(release, previous)
             self._tag(tag, sha, digest, approver, rolled_back_from, push)
@@ -146,6 +154,15 @@ class Deployer:
             return values
         switch = self._switch_of_profile()
         return {**values, switch.name: switch.off}
+
+    def _release_of(self, sha: str) -> str | None:
+        """A release of this very commit already on the target (a rollback's), if any."""
+        for entry in reversed(self.target.history()):
+            if entry.get("outcome") == "success" and entry.get("sha") == sha:
+                release = str(entry.get("release"))
+                if release in self.target.releases():
+                    return release
+        return None
 
     def _tree(self, sha: str) -> bytes:
         # git archive as bytes: a tree may hold binaries.
@@ -263,10 +280,11 @@ class Deployer:
             git.output(self.root, "push", "origin", f"refs/tags/{tag}")
 
     def _prune(self, keep: set[str]) -> None:
-        protected = keep | {self.target.live() or ""}
-        target = self._good_releases()
-        if target:
-            protected.add(target[0]["release"])
+        live = self.target.live()
+        protected = keep | {live or ""}
+        rollback_target = next((e for e in self._good_releases() if e["release"] != live), None)
+        if rollback_target:
+            protected.add(rollback_target["release"])
         releases = self.target.releases()
         for release_id in releases[: max(0, len(releases) - self.config.deploy.keep_releases)]:
             if release_id not in protected:
@@ -290,6 +308,7 @@ class Deployer:
             push=push,
             rolled_back_from=live_tag,
             env_values=values,
+            verified_digest=str(target.get("checklist_digest", "")),
         )
         if live_tag:
             self.target.record(

@@ -99,9 +99,12 @@ class Target(Protocol):
     def record(self, outcome: str, **fields: Any) -> None:
         """Append an entry to the deploy log."""
 
-    def prepare(self, release: Release, tree: bytes, env_values: dict[str, str]) -> None:
+    def prepare(
+        self, release: Release, tree: bytes, env_values: dict[str, str], reuse: str | None = None
+    ) -> None:
         """Put the release's tree (a tar) and env file in place without touching what is
-        live."""
+        live. With `reuse`, the tree is that release's (same commit, already on the target:
+        a rollback) and `tree` may be empty."""
 
     def write_env(self, release_id: str, env_values: dict[str, str]) -> None:
         """Replace a release's env file (mode 0600)."""

@@ -148,7 +148,9 @@ class LocalTarget:
         self._create()
         journal.record(self.layout.deploy_log, outcome, **fields)
 
-    def prepare(self, release: Release, tree: bytes, env_values: dict[str, str]) -> None:
+    def prepare(
+        self, release: Release, tree: bytes, env_values: dict[str, str], reuse: str | None = None
+    ) -> None:
         self._create()
         self.write_env(release.id, env_values)
         target = self.layout.release(release.id)
@@ -157,10 +159,16 @@ class LocalTarget:
         staging = self.layout.releases / f".{release.id}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            staging.mkdir(parents=True)
-            with tarfile.open(fileobj=io.BytesIO(tree)) as tar:
-                tar.extractall(staging, filter="data")
+            source = self.release(reuse) if reuse else None
+            if source is not None and source.sha == release.sha:
+                # The same commit is here already: hard links, not a second extraction.
+                shutil.copytree(self.layout.release(source.id), staging, copy_function=os.link)
+            else:
+                staging.mkdir(parents=True)
+                with tarfile.open(fileobj=io.BytesIO(tree)) as tar:
+                    tar.extractall(staging, filter="data")
             meta = json.dumps(release.to_dict(), indent=2)
+            (staging / ".release.json").unlink(missing_ok=True)  # never write through a link
             (staging / ".release.json").write_text(meta, encoding="utf-8")
             staging.rename(target)
         except OSError as exc:
