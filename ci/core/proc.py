@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ci.core import redaction
 from ci.core.errors import ToolNotFoundError
 from logsafe import Redactor
 
@@ -84,7 +85,7 @@ def run(
     leaks and its own errors, for instance).
     """
     # verbatim: output a caller parses and never shows (a diff read for seed phrases).
-    redact = (lambda text: text) if verbatim else (redactor or Redactor.from_environ()).redact
+    redact = (lambda text: text) if verbatim else (redactor or redaction.redactor()).redact
     start = time.monotonic()
     try:
         child = subprocess.Popen(
