@@ -50,6 +50,22 @@ def scan(
     (default `root`) is where gitleaks runs: `["dir", "."]` there reports paths, and so
     fingerprints, relative to it. Allowed fingerprints are read from root/.gitleaksignore.
     """
+    findings = report(mode, root=root, config=config, cancel=cancel, cwd=cwd)
+    return Scan(
+        tuple(_finding(f, path_prefix) for f in findings),
+        tuple(str(f.get("Fingerprint", "")) for f in findings),
+    )
+
+
+def report(
+    mode: list[str],
+    *,
+    root: Path,
+    config: Path | None,
+    cancel: threading.Event | None = None,
+    cwd: Path | None = None,
+) -> list[dict[str, object]]:
+    """gitleaks' own (redacted) JSON report: each leak's rule, file, lines and columns."""
     base = [
         executable(),
         *mode,
@@ -68,11 +84,7 @@ def scan(
             cwd=cwd or root,
             cancel=cancel,
         )
-        findings = _read_report(report, result)
-    return Scan(
-        tuple(_finding(f, path_prefix) for f in findings),
-        tuple(str(f.get("Fingerprint", "")) for f in findings),
-    )
+        return _read_report(report, result)
 
 
 def _read_report(report: Path, result: proc.ProcResult) -> list[dict[str, object]]:
