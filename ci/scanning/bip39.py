@@ -27,6 +27,7 @@ _LIST = re.compile(
     r"""^\s*[\w.-]{0,60}\s*(?:=|:)?\s*[\[(]?\s*((?:["'][a-z]+["']\s*,?\s*){12,24})[\])]?\s*,?\s*$"""
 )
 _LIST_WORD = re.compile(r"""["']([a-z]+)["']""")
+_WORD = re.compile(r"[a-z]+")
 _BARE = re.compile(r"^[\"'`]?([a-z]+(?: [a-z]+){11,23})[\"'`]?[,;]?$")
 
 
@@ -92,6 +93,9 @@ def _scan_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, int]]:
 
 def phrase_length(line: str) -> int:
     """How many words the phrase standing alone on `line` has, or 0 when there is none."""
+    index = _index()
+    if sum(word in index for word in _WORD.findall(line)) < min(LENGTHS):
+        return 0  # cheap: most lines hold far fewer list words than a phrase
     for candidate in _candidates(line):
         words = candidate.split()
         if len(words) in LENGTHS and is_valid(words):
