@@ -81,6 +81,12 @@ def seed_phrase(words: int = 12, seed: int = 9) -> str:
     return bip39.from_entropy(random.Random(seed).randbytes(words * 11 * 32 // 33 // 8))
 
 
+def bip39_words() -> tuple[str, ...]:
+    from ci.scanning import bip39
+
+    return bip39.wordlist()
+
+
 def broken_seed_phrase(seed: int = 10) -> str:
     """12 list words whose checksum fails (the last word swapped)."""
     from ci.scanning import bip39
@@ -195,6 +201,14 @@ def corpus() -> list[Sample]:
         Sample(
             "seed 24 quoted", "w.py", f'MNEMONIC = "{phrase24}"\n', phrase24, "bip39-seed-phrase"
         ),
+        Sample(
+            "seed 12 one word per line",
+            "backup.md",
+            "Recovery words:\n"
+            + "".join(f"{n}. {w}\n" for n, w in enumerate(seed_phrase(12, 37).split(), 1)),
+            seed_phrase(12, 37).split()[5],
+            "bip39-seed-phrase",
+        ),
         # look-alikes: none of these may be flagged
         Sample("lock hash", "requirements.txt", f"httpx==0.28.1 \\\n    --hash=sha256:{sha}\n"),
         Sample("action pin", "ci.yml", f"    - uses: actions/checkout@{sha[:40]} # v4\n"),
@@ -217,5 +231,6 @@ def corpus() -> list[Sample]:
         Sample("secret kind only", "k8s/s.yaml", "kind: Secret\nmetadata:\n  name: bot\n"),
         Sample("notebook hex", "n2.ipynb", _notebook(sha)),
         Sample("broken seed", "words.txt", broken_seed_phrase(35) + "\n"),
+        Sample("wordlist", "english.txt", "\n".join(bip39_words()) + "\n"),
         Sample("prose", "README.md", "word list: " + phrase12 + " and more words follow here\n"),
     ]

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 RULE = "bip39-seed-phrase"
 DESCRIPTION = "BIP39 wallet seed phrase (checksum valid)"
@@ -28,6 +29,8 @@ _LIST = re.compile(
 )
 _LIST_WORD = re.compile(r"""["']([a-z]+)["']""")
 _WORD = re.compile(r"[a-z]+")
+_LONE = re.compile(r"^\s*(?:(?:\d{1,2}[.):]|[-*])\s*)?([a-z]{3,8})\s*,?$")
+K = TypeVar("K")
 _BARE = re.compile(r"^[\"'`]?([a-z]+(?: [a-z]+){11,23})[\"'`]?[,;]?$")
 
 
@@ -73,22 +76,48 @@ def from_entropy(entropy: bytes) -> str:
 
 @dataclass(frozen=True)
 class Match:
-    line: int  # 1-based
+    line: int  # 1-based, where the phrase starts
     words: int  # how many words the phrase has (never the words themselves)
+    lines: int = 1  # how many lines it covers (one word per line: as many as words)
 
 
 def find(text: str) -> list[Match]:
-    """Every line of `text` that holds a standalone, checksum-valid phrase."""
-    return [Match(number, n) for number, n in _scan_lines(enumerate(text.splitlines(), 1))]
+    """Every standalone, checksum-valid phrase in `text`, by the line it starts on."""
+    numbered = ((None, number, line) for number, line in enumerate(text.splitlines(), 1))
+    return [Match(number, n, span) for _, number, n, span in phrases(numbered)]
 
 
-def _scan_lines(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, int]]:
-    for number, line in lines:
-        if len(line) < 35 or line.count(" ") + line.count(",") < 11:  # 12 words need 11 gaps
-            continue
-        n = phrase_length(line)
-        if n:
-            yield number, n
+def phrases(lines: Iterable[tuple[K, int, str]]) -> Iterator[tuple[K, int, int, int]]:
+    """(key, first line, words, lines covered) per phrase in numbered lines keyed by file.
+
+    A phrase is on one line, or written one word per line (`word`, `3. word`, `- word`)
+    as a run of exactly 12 to 24 such lines: a longer run is a word list, not a wallet.
+    """
+    run: tuple[K, int, list[str]] | None = None  # key, first line, words so far
+    last = 0
+    for key, number, line in lines:
+        word = _lone_word(line)
+        if word is not None and run is not None and key == run[0] and number == last + 1:
+            run[2].append(word)
+        else:
+            yield from _run_phrase(run)
+            run = (key, number, [word]) if word is not None else None
+        last = number
+        if word is None and len(line) >= 35 and line.count(" ") + line.count(",") >= 11:
+            words = phrase_length(line)  # 12 words need at least 11 gaps
+            if words:
+                yield key, number, words, 1
+    yield from _run_phrase(run)
+
+
+def _run_phrase(run: tuple[K, int, list[str]] | None) -> Iterator[tuple[K, int, int, int]]:
+    if run is not None and len(run[2]) in LENGTHS and is_valid(run[2]):
+        yield run[0], run[1], len(run[2]), len(run[2])
+
+
+def _lone_word(line: str) -> str | None:
+    match = _LONE.match(line)
+    return match.group(1) if match and match.group(1) in _index() else None
 
 
 def phrase_length(line: str) -> int:

@@ -1,8 +1,9 @@
 """Mask, in files about to leave (an incident snapshot), whatever has a secret's shape:
 the gitleaks rules and the BIP39 detector, not only the values known today.
 
-gitleaks reports where a leak is, never what (it runs with --redact): the matched span
-is masked by its columns, and a match over several lines masks those lines whole. The
+gitleaks reports where a leak is, never what (it runs with --redact): the secret is
+masked by its columns (the match less the context around REDACTED), and a match over
+several lines masks those lines whole. The
 caller scans again afterwards and refuses if anything is still found.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from ci.scanning import bip39, gitleaks
 
 MASK = "***"
+_REDACTED = "REDACTED"  # what gitleaks --redact puts in place of a secret
 
 
 def mask_found(folder: Path, *, root: Path, config: Path | None) -> int:
@@ -22,14 +24,20 @@ def mask_found(folder: Path, *, root: Path, config: Path | None) -> int:
     for leak in gitleaks.report(["dir", "."], root=root, config=config, cwd=folder):
         start, end = leak.get("StartLine"), leak.get("EndLine")
         first, last = leak.get("StartColumn"), leak.get("EndColumn")
-        if all(isinstance(v, int) for v in (start, end, first, last)):
-            spans[folder / str(leak.get("File"))].append((start, end, first, last))  # type: ignore[arg-type]
+        if not all(isinstance(v, int) for v in (start, end, first, last)):
+            continue
+        # The redacted match shows the secret as REDACTED: mask that part, keep the context.
+        before, hidden, after = str(leak.get("Match", "")).partition(_REDACTED)
+        if hidden and start == end:
+            first, last = first + len(before), last - len(after)  # type: ignore[operator]
+        spans[folder / str(leak.get("File"))].append((start, end, first, last))  # type: ignore[arg-type]
     count = sum(len(v) for v in spans.values())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
         changed = _mask_spans(lines, spans.get(path, []))
         for match in bip39.find("".join(lines)):
-            lines[match.line - 1] = f"{MASK} (a {match.words}-word seed phrase)\n"
+            for n in range(match.line, match.line + match.lines):
+                lines[n - 1] = f"{MASK} (a {match.words}-word seed phrase)\n"
             changed = True
             count += 1
         if changed:

@@ -119,12 +119,8 @@ def _report(root: Path | None, lines: Iterable[tuple[str | None, str, int, str]]
     allow = allowed(root) if root is not None else frozenset()
     findings: list[Finding] = []
     prints: list[str] = []
-    for commit, file, number, text in lines:
-        if len(text) < 35 or text.count(" ") + text.count(",") < 11:  # 12 words need 11 gaps
-            continue
-        words = bip39.phrase_length(text)
-        if not words:
-            continue
+    keyed = (((commit, file), number, text) for commit, file, number, text in lines)
+    for (commit, file), number, words, _ in bip39.phrases(keyed):
         key = fingerprint(commit, file, bip39.RULE, number)
         if key in allow:
             continue

@@ -79,3 +79,23 @@ def test_phrase_inside_other_text_is_not_found(line: str) -> None:
 def test_wrong_entropy_size_is_refused() -> None:
     with pytest.raises(ValueError, match="16, 20, 24, 28 or 32 bytes"):
         bip39.from_entropy(bytes(15))
+
+
+@pytest.mark.parametrize("style", ["{w}", "{n}. {w}", "{n}) {w}", "- {w}"])
+def test_phrase_written_one_word_per_line_is_found(style: str) -> None:
+    words = samples.seed_phrase(24, seed=8).split()
+    lines = [style.format(n=n, w=w) for n, w in enumerate(words, 1)]
+    text = "Backup (keep offline):\n" + "\n".join(lines) + "\n\nend\n"
+    assert bip39.find(text) == [bip39.Match(2, 24, 24)]
+
+
+def test_the_wordlist_itself_is_not_a_phrase() -> None:
+    # Any 12 consecutive list words pass the checksum one time in 16; a run longer than
+    # 24 words is a list, not a wallet.
+    assert bip39.find("\n".join(bip39.wordlist())) == []
+
+
+def test_a_word_per_line_run_of_the_wrong_length_is_not_a_phrase() -> None:
+    words = samples.seed_phrase(12, seed=9).split()
+    assert bip39.find("\n".join(words[:11])) == []
+    assert bip39.find("\n".join([*words, "zoo"])) == []
