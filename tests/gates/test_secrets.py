@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from ci.core import config as config_module
 from ci.core.config import Config, SecretsConfig
+from ci.core.errors import ConfigError
 from ci.core.result import GateResult, Status
 from ci.gates import runner
 from ci.gates.secrets import SecretsGate
@@ -281,3 +283,19 @@ def test_sarif_holds_each_finding_redacted(bot_repo: Repo) -> None:
     result = next(r for r in run["results"] if r["ruleId"] == "telegram-bot-token")
     location = result["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 1}}
+
+
+def test_exclude_refs_must_be_a_list_of_names() -> None:
+    with pytest.raises(ConfigError, match=r"\[tool.bottie.secrets.exclude_refs\]"):
+        config_module.parse({"secrets": {"exclude_refs": "gh-pages"}})
+
+
+def test_excluded_ref_may_be_given_in_full(bot_repo: Repo) -> None:
+    bot_repo.git("checkout", "-q", "-b", "gh-pages")
+    bot_repo.write("site/key.py", f'TOKEN = "{samples.github_token(46)}"\n')
+    bot_repo.commit("published docs")
+    bot_repo.git("checkout", "-q", "main")
+    config = Config(secrets=SecretsConfig(exclude_refs=["refs/heads/gh-pages"]))
+    assert SecretsGate().run(bot_repo.context(config)).status is Status.PASSED
+    config = Config(secrets=SecretsConfig(exclude_refs=["refs/heads/other"]))
+    assert SecretsGate().run(bot_repo.context(config)).status is Status.FAILED
