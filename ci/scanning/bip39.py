@@ -30,6 +30,7 @@ _LIST = re.compile(
 _LIST_WORD = re.compile(r"""["']([a-z]+)["']""")
 _WORD = re.compile(r"[a-z]+")
 _LONE = re.compile(r"^\s*(?:(?:\d{1,2}[.):]|[-*])\s*)?([a-z]{3,8})\s*,?$")
+_LONE_MAX = 24
 K = TypeVar("K")
 _BARE = re.compile(r"^[\"'`]?([a-z]+(?: [a-z]+){11,23})[\"'`]?[,;]?$")
 
@@ -116,15 +117,20 @@ def _run_phrase(run: tuple[K, int, list[str]] | None) -> Iterator[tuple[K, int, 
 
 
 def _lone_word(line: str) -> str | None:
+    if len(line) > _LONE_MAX:
+        return None  # cheap: a line holding one word (and maybe its number) is short
     match = _LONE.match(line)
     return match.group(1) if match and match.group(1) in _index() else None
 
 
 def phrase_length(line: str) -> int:
     """How many words the phrase standing alone on `line` has, or 0 when there is none."""
-    index = _index()
-    if sum(word in index for word in _WORD.findall(line)) < min(LENGTHS):
+    words = _WORD.findall(line)
+    if len(words) < min(LENGTHS) or len(_index().keys() & words) < 2:
         return 0  # cheap: most lines hold far fewer list words than a phrase
+    index = _index()
+    if sum(word in index for word in words) < min(LENGTHS):
+        return 0
     for candidate in _candidates(line):
         words = candidate.split()
         if len(words) in LENGTHS and is_valid(words):

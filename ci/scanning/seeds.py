@@ -100,7 +100,11 @@ def _diff_lines(diff: str) -> Iterator[tuple[str | None, str, int, str]]:
     number = 0
     in_hunk = False
     for raw in diff.split("\n"):
-        if raw.startswith(_COMMIT_MARK):
+        if in_hunk and raw[:1] == "+":  # by far the most common line: test it first
+            if file is not None:
+                yield commit, file, number, raw[1:]
+            number += 1
+        elif raw.startswith(_COMMIT_MARK):
             commit, file, in_hunk = raw[1:].strip() or None, None, False
         elif raw.startswith("diff --git "):
             file, in_hunk = None, False
@@ -110,9 +114,6 @@ def _diff_lines(diff: str) -> Iterator[tuple[str | None, str, int, str]]:
         elif raw.startswith("@@"):
             hunk = _HUNK.match(raw)
             number, in_hunk = (int(hunk.group(1)) if hunk else 0), hunk is not None
-        elif in_hunk and raw.startswith("+") and file is not None:
-            yield commit, file, number, raw[1:]
-            number += 1
 
 
 def _report(root: Path | None, lines: Iterable[tuple[str | None, str, int, str]]) -> Scan:
