@@ -3,7 +3,8 @@ downloading the artifact would see it, copied into one staging folder for the de
 
 - symlinks are followed (into folders too, once each); one leading outside the scanned
   path is still scanned, and said;
-- `.git/` folders are scanned like any other;
+- `.git/` folders are scanned like any other, loose objects decompressed (packs are
+  named as not unpacked: the secrets gate is what reads a repository's history);
 - gzip, tar (any compression) and zip files are opened and their members scanned
   (nested ones too, a few levels deep), named `archive!/member`;
 - FIFOs, sockets and devices are skipped (reading them could block or never end), and said;
@@ -17,6 +18,7 @@ import io
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -120,7 +122,22 @@ def _read_file(staging: Staging, path: Path, name: str) -> None:
         data = path.read_bytes()
     except OSError as exc:
         raise RefusedError(f"cannot read {name}: {exc.strerror or exc}") from exc
+    if "/.git/objects/" in f"/{name}":
+        data = _git_object(staging, name, data)
     _unpack(staging, name, data, 0)
+
+
+def _git_object(staging: Staging, name: str, data: bytes) -> bytes:
+    """A loose object's content (zlib: `<type> <size>\0<content>`); packs are only named."""
+    if name.endswith(".pack"):
+        staging.skipped.append(
+            f"not unpacked {name}: packed git objects (scan the repository with the secrets gate)"
+        )
+        return data
+    try:
+        return zlib.decompress(data).partition(b"\0")[2]
+    except zlib.error:
+        return data  # not a loose object (an index, a list of packs): scanned as it is
 
 
 def _unpack(staging: Staging, name: str, data: bytes, depth: int) -> None:

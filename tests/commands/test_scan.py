@@ -134,3 +134,17 @@ def test_unreadable_paths_fail_closed(repo: Repo) -> None:
         assert result.code == ExitCode.FAILED
         assert result.stderr.strip().splitlines()[-1].endswith(f"cannot read {reason}")
         assert "Traceback" not in result.stderr
+
+
+def test_loose_git_objects_are_read(repo: Repo, tmp_path: Path) -> None:
+    line, token = _leaky(repo)
+    site = Repo(tmp_path / "site")
+    site.path.mkdir()
+    site.git("init", "-q")
+    site.write("notify.log", line)
+    site.commit("leak")
+    (site.path / "notify.log").unlink()  # only the .git folder holds it now
+    result = run_ci("scan", str(site.path), cwd=repo.path)
+    assert result.code == ExitCode.FAILED, result.stdout + result.stderr
+    assert "/.git/objects/" in result.stderr
+    assert token not in result.stdout + result.stderr
