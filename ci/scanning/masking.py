@@ -22,15 +22,15 @@ def mask_found(folder: Path, *, root: Path, config: Path | None) -> int:
     """Mask every leak gitleaks and the seed detector find under `folder`; how many there were."""
     spans: dict[Path, list[tuple[int, int, int, int]]] = defaultdict(list)
     for leak in gitleaks.report(["dir", "."], root=root, config=config, cwd=folder):
-        start, end = leak.get("StartLine"), leak.get("EndLine")
-        first, last = leak.get("StartColumn"), leak.get("EndColumn")
-        if not all(isinstance(v, int) for v in (start, end, first, last)):
+        where = _ints(leak, "StartLine", "EndLine", "StartColumn", "EndColumn")
+        if where is None:
             continue
+        start, end, first, last = where
         # The redacted match shows the secret as REDACTED: mask that part, keep the context.
         before, hidden, after = str(leak.get("Match", "")).partition(_REDACTED)
         if hidden and start == end:
-            first, last = first + len(before), last - len(after)  # type: ignore[operator]
-        spans[folder / str(leak.get("File"))].append((start, end, first, last))  # type: ignore[arg-type]
+            first, last = first + len(before), last - len(after)
+        spans[folder / str(leak.get("File"))].append((start, end, first, last))
     count = sum(len(v) for v in spans.values())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
@@ -43,6 +43,15 @@ def mask_found(folder: Path, *, root: Path, config: Path | None) -> int:
         if changed:
             path.write_text("".join(lines), encoding="utf-8")
     return count
+
+
+def _ints(leak: dict[str, object], *keys: str) -> tuple[int, ...] | None:
+    values = [leak.get(key) for key in keys]
+    return (
+        tuple(v for v in values if isinstance(v, int))
+        if all(isinstance(v, int) for v in values)
+        else None
+    )
 
 
 def _mask_spans(lines: list[str], spans: list[tuple[int, int, int, int]]) -> bool:
