@@ -139,6 +139,13 @@ def corpus() -> list[Sample]:
     return [
         Sample("telegram bare", "notify.py", f'TOKEN = "{tg}"\n', tg, "telegram-bot-token"),
         Sample(
+            "telegram shell export",
+            "run.sh",
+            f"export TOKEN={tg}\npython bot.py\n",
+            tg,
+            "telegram-bot-token",
+        ),
+        Sample(
             "telegram url",
             "bot.py",
             f'U = f"https://api.telegram.org/bot{tg}/x"\n',
