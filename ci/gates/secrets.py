@@ -35,11 +35,14 @@ class SecretsGate:
         ctx.results_dir.mkdir(parents=True, exist_ok=True)
         found = Scan()
         scanned: list[str] = []
-        if git.ref_exists(ctx.root, "HEAD"):
-            base = history_base(ctx)
-            found += _scan_history(ctx, log_opts(ctx, base), config_path)
-            scanned.append(f"history {base + '..HEAD' if base else '(all commits)'}")
-        found += _scan_uncommitted(ctx, config_path)
+        # The work tree's (small) scan runs beside the history's, not after it.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            uncommitted = pool.submit(_scan_uncommitted, ctx, config_path)
+            if git.ref_exists(ctx.root, "HEAD"):
+                base = history_base(ctx)
+                found += _scan_history(ctx, log_opts(ctx, base), config_path)
+                scanned.append(f"history {base + '..HEAD' if base else '(all commits)'}")
+            found += uncommitted.result()
         scanned.append("uncommitted files")
         report = sarif.write(ctx.results_dir / "secrets.sarif", found.findings)
         artifacts = {"sarif": str(report)}
