@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -9,16 +10,21 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-TESTNET_HOSTS = frozenset({"testnet.binance.vision", "127.0.0.1", "localhost"})
-MAINNET_HOSTS = frozenset(
-    {
-        "api.binance.com",
-        "api1.binance.com",
-        "api2.binance.com",
-        "api3.binance.com",
-        "api4.binance.com",
-    }
-)
+
+def _profile_hosts() -> tuple[frozenset[str], frozenset[str]]:
+    """The exchange's testnet and mainnet hosts, from the bot profile in the repository's
+    pyproject.toml: the pipeline's checklist and deploy read the very same table, so the bot
+    and the pipeline cannot disagree about which network a URL is."""
+    path = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        profile = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["bottie"]["profile"]
+        table = profile["exchange_url"]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        return frozenset(), frozenset()  # no profile: every URL's network is "unknown"
+    return frozenset(table.get("testnet_hosts", ())), frozenset(table.get("mainnet_hosts", ()))
+
+
+TESTNET_HOSTS, MAINNET_HOSTS = _profile_hosts()
 
 
 class Settings(BaseSettings):

@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Install the pipeline for one workflow job: its hash-locked tools, then the code's own
-# hash-locked requirements (each file given, when present), and put the `ci` package of
-# THIS checkout on PYTHONPATH (a caller repository gets the pipeline at the called
-# workflow's SHA, never from its own tree). Nothing here is built or downloaded unpinned.
+# Install the pipeline for one workflow job into its own virtual environment,
+# $RUNNER_TEMP/bottie-venv: its hash-locked tools, the build backend, then the pipeline
+# package itself (without dependencies: the lock already holds them), then the code's own
+# hash-locked requirements (each file given, when present), for the gates that run it.
+# The pipeline is installed, never put on PYTHONPATH, so neither its `ci` nor its example
+# `bot` can shadow, or be shadowed by, the code under test; steps call
+# "$RUNNER_TEMP/bottie-venv/bin/bottie-ci". Nothing here is built or downloaded unpinned.
 set -euo pipefail
 pipeline=$(cd "$(dirname "$0")/.." && pwd)
-python -m pip install --disable-pip-version-check --require-hashes -r "$pipeline/requirements/ci.txt"
+venv="${RUNNER_TEMP:?}/bottie-venv"
+python -m venv "$venv"
+pip=("$venv/bin/python" -m pip install --disable-pip-version-check --quiet)
+"${pip[@]}" --require-hashes -r "$pipeline/requirements/ci.txt" -r "$pipeline/requirements/build.txt"
+# Built from the committed tree, copied out: a build leaves nothing in the checkout.
+source="$RUNNER_TEMP/bottie-pipeline-source"
+rm -rf "$source" && mkdir -p "$source"
+git -C "$pipeline" archive --format=tar HEAD | tar -x -C "$source"
+"${pip[@]}" --no-deps --no-build-isolation "$source"
 for requirements in "$@"; do
   if [ -f "$requirements" ]; then
-    python -m pip install --disable-pip-version-check --require-hashes -r "$requirements"
+    "${pip[@]}" --require-hashes -r "$requirements"
   else
     echo "::notice::$requirements: not in this repository, skipped"
   fi
 done
-echo "PYTHONPATH=$pipeline" >> "$GITHUB_ENV"
+"$venv/bin/bottie-ci" --version
 # A pipeline checkout inside the work tree must not count as an uncommitted change.
 if [ "$pipeline" != "$(pwd)" ] && [ -d .git ]; then
   echo "/$(basename "$pipeline")/" >> .git/info/exclude

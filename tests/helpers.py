@@ -75,3 +75,24 @@ def run_ci(
         check=False,
     )
     return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def _example_bot_block() -> str:
+    text = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    start = text.index("# -- the example bot: begin")
+    end = text.index("# -- the example bot: end")
+    return text[start:end]
+
+
+# How the example bot is started and what it is (its [tool.bottie.app] and profile), as this
+# repository's pyproject.toml says: repositories that tests build with a copy of bot/ add it.
+EXAMPLE_BOT_TOML = _example_bot_block()
+
+
+def example_config(extra_toml: str = "") -> Config:
+    """A Config describing the example bot, plus whatever `extra_toml` adds."""
+    import tomllib
+
+    from ci.core import config
+
+    return config.parse(tomllib.loads(EXAMPLE_BOT_TOML + extra_toml)["tool"]["bottie"])

@@ -39,10 +39,6 @@ class BinanceError(CiError):
 class ApiKeyCheck:
     problems: tuple[str, ...]
 
-    @property
-    def minimal(self) -> bool:
-        return not self.problems
-
 
 def sign_query(query: str, secret: str) -> str:
     return hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()

@@ -34,7 +34,10 @@ def build(
     environ: Mapping[str, str],
     sha: str | None = None,
     hmac_key: bytes | None = None,
+    previous_deploy: str | None = None,
 ) -> Checklist:
+    """The checklist for `env` at `sha`. `previous_deploy` names the rollback target (the
+    deploy layer knows deploy tags; the command asks it), None for a first deploy."""
     check_attestation(attestation, config.checklist.attestable)
     sha = commit_sha(root, sha) if sha else git.head_sha(root)
     ctx = ItemContext(
@@ -43,6 +46,7 @@ def build(
         settings=settings.resolve(config, env, environ),
         results=results,
         sha=sha,
+        previous_deploy=previous_deploy,
     )
     items = [attest(item, attestation) for item in run_all(ctx)]
     checklist = Checklist(

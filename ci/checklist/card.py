@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ci.core.config import ChecklistConfig
+from ci.core.profile import NO_PROFILE, KillSwitch, Poll, Profile
 from ci.core.settings import Setting, Settings
 
 
@@ -32,76 +32,93 @@ class Card:
         }
 
 
-def build(settings: Settings, config: ChecklistConfig) -> Card:
+def build(settings: Settings, profile: Profile) -> Card:
     return Card(
         env=settings.env,
         network=settings.network,
         settings=tuple(settings.by_name.values()),
-        warnings=tuple(warnings(settings, config)),
+        warnings=tuple(warnings(settings, profile)),
     )
 
 
-def warnings(settings: Settings, config: ChecklistConfig) -> list[str]:
-    found = [*_toggle_warnings(settings), *_limit_warnings(settings, config)]
-    cors = settings.get("CORS_ORIGINS")
-    if cors is not None and cors_wide_open(cors):
-        found.append("CORS_ORIGINS is wide open (*): any web page can call the bot's API")
-    poll = poll_problem(settings.get("DASHBOARD_POLL_SECONDS"), config)
-    if poll and settings.get("DASHBOARD_POLL_SECONDS") is not None:
-        found.append(poll)
+def warnings(settings: Settings, profile: Profile) -> list[str]:
+    """Everything risky about these settings, as the bot profile describes the bot."""
+    if not profile.described:
+        return [NO_PROFILE]
+    found = [*_toggle_warnings(settings, profile), *_cap_warnings(settings, profile)]
+    if profile.cors:
+        origins = settings.get(profile.cors)
+        if origins is not None and cors_wide_open(origins):
+            found.append(f"{profile.cors} is wide open (*): any web page can call the bot's API")
+    if profile.poll and settings.get(profile.poll.name) is not None:
+        poll = poll_problem(settings.get(profile.poll.name), profile.poll)
+        if poll:
+            found.append(poll)
     return found
 
 
-def _toggle_warnings(settings: Settings) -> list[str]:
+def kill_switch_problem(settings: Settings, switch: KillSwitch | None) -> str | None:
+    """Why the kill switch does not hold trading off, or None when it does."""
+    if switch is None:
+        return "the bot profile names no kill switch: nothing proves trading can be stopped"
+    value = settings.get(switch.name)
+    if value is None:
+        return f"{switch.name} is not set: the bot's own default decides whether it trades"
+    if value.strip().lower() != switch.off.strip().lower():
+        return f"{switch.name} is on: the bot places orders on {settings.network}"
+    return None
+
+
+def _toggle_warnings(settings: Settings, profile: Profile) -> list[str]:
     net = settings.network
     found = []
-    if settings.flag("TRADE_ENABLED"):
-        found.append(f"TRADE_ENABLED is on: the bot places orders on {net}")
-    if settings.flag("EXECUTION_RUNTIME_ENABLED"):
-        found.append(f"EXECUTION_RUNTIME_ENABLED is on: the execution runtime runs on {net}")
+    problem = kill_switch_problem(settings, profile.kill_switch)
+    if problem:
+        found.append(problem)
+    for flag in profile.toggles:
+        if settings.flag(flag):
+            found.append(f"{flag} is on on {net}")
     if net == "mainnet":
-        for flag in ("QUANTUM_ENABLED", "SENTIMENT_ENABLED"):
+        for flag in profile.mainnet_off:
             if settings.flag(flag):
-                found.append(f"{flag} is on in mainnet: experimental signals drive real trades")
+                found.append(f"{flag} is on in mainnet: it must be off where trades are real")
     return found
 
 
-def _limit_warnings(settings: Settings, config: ChecklistConfig) -> list[str]:
+def _cap_warnings(settings: Settings, profile: Profile) -> list[str]:
     found = []
-    position = settings.get("MAX_POSITION_USDT")
-    if position is not None:
-        amount = _number(position)
+    for name, cap in profile.caps.items():
+        value = settings.get(name)
+        if value is None:
+            found.append(f"{name} is not set: the bot's own default is its limit")
+            continue
+        amount = _number(value)
         if amount is None:
-            found.append("MAX_POSITION_USDT is not a number")
-        elif amount > config.max_position_usdt:
-            found.append(
-                f"MAX_POSITION_USDT {position} is above the cap of {config.max_position_usdt:g}"
-            )
-    cooldown = settings.get("TRADE_COOLDOWN_SECONDS")
-    if cooldown is not None:
-        seconds = _number(cooldown)
-        if seconds is None:
-            found.append("TRADE_COOLDOWN_SECONDS is not a number")
-        elif seconds <= 0:
-            found.append("TRADE_COOLDOWN_SECONDS is zero: nothing spaces trades apart")
+            found.append(f"{name} is not a number")
+        elif cap.max is not None and amount > cap.max:
+            found.append(f"{name} {value} is above the cap of {cap.max:g}")
+        elif cap.min is not None and (
+            amount < cap.min or (cap.min_exclusive and amount == cap.min)
+        ):
+            bound = "above" if cap.min_exclusive else "at least"
+            found.append(f"{name} {value} must be {bound} {cap.min:g}")
     return found
 
 
 def cors_wide_open(origins: str) -> bool:
-    """Whether a comma-separated CORS_ORIGINS lets any origin in."""
+    """Whether a comma-separated CORS origins list lets any origin in."""
     return any("*" in origin.strip() for origin in origins.split(","))
 
 
-def poll_problem(value: str | None, config: ChecklistConfig) -> str | None:
-    """Why DASHBOARD_POLL_SECONDS is not within the configured bounds, or None."""
-    low, high = config.poll_min_seconds, config.poll_max_seconds
+def poll_problem(value: str | None, poll: Poll) -> str | None:
+    """Why the polling interval is not within the profile's bounds, or None."""
     if value is None:
-        return "DASHBOARD_POLL_SECONDS is not set"
+        return f"{poll.name} is not set"
     seconds = _number(value)
     if seconds is None:
-        return "DASHBOARD_POLL_SECONDS is not a number"
-    if not low <= seconds <= high:
-        return f"DASHBOARD_POLL_SECONDS {value} is outside {low:g}..{high:g} seconds"
+        return f"{poll.name} is not a number"
+    if not poll.min <= seconds <= poll.max:
+        return f"{poll.name} {value} is outside {poll.min:g}..{poll.max:g} seconds"
     return None
 
 

@@ -7,7 +7,7 @@ MISSING item may be attested; an automatic failure cannot be talked away.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from ci.checklist import binance, card
 from ci.checklist.model import Item, ItemKind, ItemStatus, gate_item_id
 from ci.core.config import Config
+from ci.core.profile import NO_PROFILE
 from ci.core.result import GateResult, Status
 from ci.core.settings import Settings
-from ci.deploy import tags
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,7 @@ class ItemContext:
     settings: Settings
     results: Mapping[str, GateResult]
     sha: str
-
-
-Check = Callable[[ItemContext], Item]
+    previous_deploy: str | None = None  # "<deploy tag> (<sha>)": the rollback target
 
 
 def _item(item_id: str, title: str, status: ItemStatus, evidence: str) -> Item:
@@ -72,28 +70,42 @@ def gate_items(ctx: ItemContext) -> list[Item]:
 
 def api_keys(ctx: ItemContext) -> Item:
     item_id, title = "api-keys", "API keys are testnet keys or minimal-scope mainnet keys"
-    base_url = ctx.settings.get("BINANCE_BASE_URL")
+    profile = ctx.config.profile
+    if not profile.described:
+        return _item(item_id, title, ItemStatus.FAILED, NO_PROFILE)
+    url = profile.exchange_url
+    if url is None:
+        why = "the bot profile names no exchange-URL variable: attest which keys these are"
+        return _item(item_id, title, ItemStatus.MISSING, why)
+    base_url = ctx.settings.get(url.name)
     if not base_url:
-        return _item(item_id, title, ItemStatus.FAILED, "BINANCE_BASE_URL is not set")
+        return _item(item_id, title, ItemStatus.FAILED, f"{url.name} is not set")
     host = urlsplit(base_url).hostname or ""
-    on_testnet_host = host in ctx.config.checklist.testnet_hosts
+    network = url.network_of(host)
     if ctx.settings.network == "testnet":
-        problem = None if on_testnet_host else f"BINANCE_BASE_URL host {host!r} is not a testnet"
+        problem = None if network == "testnet" else f"{url.name} host {host!r} is not a testnet"
         return _verdict(item_id, title, problem, f"testnet environment on {host}")
-    if on_testnet_host:
+    if network == "testnet":
         problem = f"mainnet environment points at the testnet host {host!r}"
         return _item(item_id, title, ItemStatus.FAILED, problem)
-    key, secret = ctx.settings.get("BINANCE_API_KEY"), ctx.settings.get("BINANCE_API_SECRET")
-    if not key or not secret:
-        why = "no mainnet key at hand to ask Binance about its restrictions"
+    values = [ctx.settings.get(name) for name in profile.credentials]
+    if not profile.credentials or not all(values):
+        why = "no mainnet key at hand to ask the exchange about its permissions"
         return _item(item_id, title, ItemStatus.MISSING, why)
-    return _mainnet_key(item_id, title, base_url, key, secret, ctx)
+    return _mainnet_key(item_id, title, base_url, [v or "" for v in values], ctx)
 
 
 def _mainnet_key(
-    item_id: str, title: str, base_url: str, key: str, secret: str, ctx: ItemContext
+    item_id: str, title: str, base_url: str, credentials: list[str], ctx: ItemContext
 ) -> Item:
-    timeout = ctx.config.checklist.binance_timeout
+    exchange = ctx.config.profile.exchange
+    if exchange != "binance":
+        why = (
+            f"no permission check for exchange {exchange or '(none named)'}: attest the key's scope"
+        )
+        return _item(item_id, title, ItemStatus.MISSING, why)
+    key, secret = credentials[0], credentials[1] if len(credentials) > 1 else ""
+    timeout = ctx.config.checklist.exchange_timeout
     try:
         check = binance.check_api_key(base_url, key, secret, timeout=timeout)
     except binance.BinanceError as exc:
@@ -105,27 +117,34 @@ def _mainnet_key(
 
 def cors(ctx: ItemContext) -> Item:
     item_id, title = "cors", "CORS is not wide open"
-    origins = ctx.settings.get("CORS_ORIGINS")
+    variable = ctx.config.profile.cors
+    if variable is None:
+        why = "the bot profile names no CORS variable: attest that the bot serves no browser"
+        return _item(item_id, title, ItemStatus.MISSING, why)
+    origins = ctx.settings.get(variable)
     if origins is None:
-        problem: str | None = "CORS_ORIGINS is not set (the bot's default may allow any origin)"
+        problem: str | None = f"{variable} is not set (the bot's default may allow any origin)"
     else:
-        problem = "CORS_ORIGINS allows any origin (*)" if card.cors_wide_open(origins) else None
-    return _verdict(item_id, title, problem, f"CORS_ORIGINS={origins}")
+        problem = f"{variable} allows any origin (*)" if card.cors_wide_open(origins) else None
+    return _verdict(item_id, title, problem, f"{variable}={origins}")
 
 
 def dashboard_poll(ctx: ItemContext) -> Item:
-    value = ctx.settings.get("DASHBOARD_POLL_SECONDS")
-    problem = card.poll_problem(value, ctx.config.checklist)
-    title = "dashboard polling interval is within bounds"
-    return _verdict("dashboard-poll", title, problem, f"DASHBOARD_POLL_SECONDS={value}")
+    item_id, title = "dashboard-poll", "dashboard polling interval is within bounds"
+    poll = ctx.config.profile.poll
+    if poll is None:
+        why = "the bot profile names no polling variable: attest that nothing polls the bot"
+        return _item(item_id, title, ItemStatus.MISSING, why)
+    value = ctx.settings.get(poll.name)
+    return _verdict(item_id, title, card.poll_problem(value, poll), f"{poll.name}={value}")
 
 
 def state_files(ctx: ItemContext) -> Item:
     item_id, title = "state-files", "the bot's JSON state files are listed for backup"
-    files = ctx.config.app.state_files
+    files = ctx.config.profile.state_files
     bad = [f for f in files if not _plain_json_name(f)]
     if not files:
-        problem: str | None = "no state files listed in [tool.bottie.app] state_files"
+        problem: str | None = "no state files listed in [tool.bottie.profile] state_files"
     elif bad:
         problem = f"not a relative .json path under STATE_DIR: {', '.join(bad)}"
     else:
@@ -140,17 +159,15 @@ def _plain_json_name(name: str) -> bool:
 
 def rollback_target(ctx: ItemContext) -> Item:
     item_id, title = "rollback-target", "a rollback target exists (or this is the first deploy)"
-    target = tags.previous_good(ctx.root, ctx.settings.env)
-    if target is None:
+    if ctx.previous_deploy is None:
         why = f"no earlier deploy/{ctx.settings.env}/* tag: attest that this is the first deploy"
         return _item(item_id, title, ItemStatus.MISSING, why)
-    evidence = f"{target.name} ({target.sha[:12]})"
-    return _item(item_id, title, ItemStatus.PASSED, evidence)
+    return _item(item_id, title, ItemStatus.PASSED, ctx.previous_deploy)
 
 
 def toggle_card(ctx: ItemContext) -> Item:
     item_id, title = "toggle-card", "the toggle card was reviewed"
-    found = card.warnings(ctx.settings, ctx.config.checklist)
+    found = card.warnings(ctx.settings, ctx.config.profile)
     warned = f"{len(found)} warning(s): " + "; ".join(found) if found else "no warnings"
     return _item(item_id, title, ItemStatus.MISSING, f"needs a person's review; {warned}")
 

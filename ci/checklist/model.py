@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ci.core.config import EnvironmentConfig
+
 SCHEMA_VERSION = 1
 HMAC_KEY_ENV = "CHECKLIST_HMAC_KEY"
 _UNSIGNED_FIELDS = ("digest", "signature")
@@ -122,6 +124,16 @@ def digest_of(document: Mapping[str, Any]) -> str:
 
 def sign(digest: str, key: bytes) -> str:
     return "hmac-sha256:" + hmac.new(key, digest.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def signing_required(environment: EnvironmentConfig | None) -> bool:
+    """Whether a deploy to this environment needs a signed checklist: its `signing`
+    setting, else required on mainnet; an environment not configured is refused unsigned."""
+    if environment is None:
+        return True
+    if environment.signing is not None:
+        return environment.signing == "required"
+    return environment.network == "mainnet"
 
 
 def hmac_key_from(environ: Mapping[str, str]) -> bytes | None:

@@ -10,7 +10,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ci.checklist.model import CORE_ITEMS, SCHEMA_VERSION, Checklist, digest_of, sign
+from ci.checklist.model import (
+    CORE_ITEMS,
+    HMAC_KEY_ENV,
+    SCHEMA_VERSION,
+    Checklist,
+    digest_of,
+    sign,
+)
 from ci.core.errors import RefusedError
 
 
@@ -25,11 +32,18 @@ def verify_file(
     env: str,
     hmac_key: bytes | None = None,
     required: Collection[str] = CORE_ITEMS,
+    require_signature: bool = False,
 ) -> Checklist:
     """The checklist at `path` when it is complete for exactly `sha` and `env`.
 
     `required` names the items it must hold (`model.required_items(config gates)`).
+    With `require_signature` (`model.signing_required(environment config)`), no key is a
+    refusal: GitHub hands an unset secret over as "", which must not switch checking off.
     """
+    if require_signature and not hmac_key:
+        raise ChecklistRefused(
+            f"{path}: signing is required for {env} but {HMAC_KEY_ENV} is empty or unset; refusing"
+        )
     document, checklist = load(path)
     found = refusals(document, checklist, sha, env, hmac_key)
     found += _item_set_refusals(checklist, required)
@@ -50,6 +64,8 @@ def load(path: Path) -> tuple[dict[str, Any], Checklist]:
         raise ChecklistRefused(f"{path}: malformed: cannot read it: {exc}") from None
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise ChecklistRefused(f"{path}: malformed: nested too deep to be a checklist") from None
     except ValueError as exc:
         raise ChecklistRefused(f"{path}: malformed: not valid JSON: {exc}") from None
     if not isinstance(document, dict):

@@ -25,12 +25,21 @@ def approval_group() -> None:
     default="",
     help="Private repositories: the approve workflow file whose runs count as approvals.",
 )
-def verify_command(run_id: int, env: str, repo: str | None, fallback_workflow: str) -> int:
+@click.option(
+    "--run-attempt",
+    type=int,
+    default=None,
+    help="The attempt being deployed (GITHUB_RUN_ATTEMPT): an older one's approval is refused.",
+)
+def verify_command(
+    run_id: int, env: str, repo: str | None, fallback_workflow: str, run_attempt: int | None
+) -> int:
     """Exit 0 only if someone other than the run's actor approved RUN_ID for ENV.
 
     Prints the approver; under GitHub Actions also sets the step output `approver`.
     """
-    approval = verify(Api.from_environ(os.environ, repo), run_id, env, fallback_workflow)
+    api = Api.from_environ(os.environ, repo)
+    approval = verify(api, run_id, env, fallback_workflow, run_attempt)
     click.echo(
         f"run {run_id} approved for {env} by {approval.approver} "
         f"(started by {approval.actor}; {approval.source})"

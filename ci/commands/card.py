@@ -30,7 +30,7 @@ def card_command(env: str, as_markdown: bool, as_json: bool, strict: bool) -> in
         raise click.UsageError("choose one of --markdown and --json")
     root = git.toplevel(Path.cwd())
     cfg = config.load(root)
-    card = toggle_card.build(settings.resolve(cfg, env, os.environ), cfg.checklist)
+    card = toggle_card.build(settings.resolve(cfg, env, os.environ), cfg.profile)
     redactor = Redactor.from_environ()
     markdown = redactor.redact(card_markdown(card))
     if as_json:

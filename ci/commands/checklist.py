@@ -8,11 +8,13 @@ from pathlib import Path
 import click
 
 from ci.checklist import hmac_key_from, render, verify_file
+from ci.checklist.artifacts import load_gate_artifacts
 from ci.checklist.build import Attestation, build
-from ci.checklist.model import Checklist, required_items
+from ci.checklist.model import Checklist, required_items, signing_required
 from ci.core import actions, config, git
 from ci.core.config import Config
-from ci.core.errors import ExitCode, GitError
+from ci.core.errors import CiError, ExitCode, GitError, UsageError
+from ci.deploy import tags
 from ci.gates import runner
 from logsafe import Redactor
 
@@ -29,6 +31,12 @@ def checklist_group() -> None:
     type=click.Path(path_type=Path),
     default=None,
     help="Where the gates saved their results (default: results_dir from config).",
+)
+@click.option(
+    "--artifacts-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Instead: the gate jobs' artifacts, each in its own folder gate-<g>/<g>.json.",
 )
 @click.option(
     "--attest",
@@ -52,6 +60,7 @@ def checklist_group() -> None:
 def build_command(
     env: str,
     results_dir: Path | None,
+    artifacts_dir: Path | None,
     attested: tuple[str, ...],
     actor: str | None,
     sha: str | None,
@@ -61,25 +70,42 @@ def build_command(
     """Gather gate results, configuration checks and attestations into checklist.json."""
     root = git.toplevel(Path.cwd())
     cfg = config.load(root)
-    results_dir = results_dir or root / cfg.results_dir
+    if artifacts_dir is not None:
+        results = load_gate_artifacts(artifacts_dir) if artifacts_dir.is_dir() else {}
+    else:
+        results_dir = results_dir or root / cfg.results_dir
+        if results_dir.exists() and not results_dir.is_dir():
+            raise UsageError(f"--results-dir {results_dir}: not a directory")
+        results = runner.load_results(results_dir) if results_dir.is_dir() else {}
     checklist = build(
         root,
         cfg,
         env,
-        results=runner.load_results(results_dir) if results_dir.is_dir() else {},
+        results=results,
         attestation=Attestation(_ids(attested), actor or os.environ.get("GITHUB_ACTOR")),
         environ=os.environ,
         sha=sha,
         hmac_key=hmac_key_from(os.environ),
+        previous_deploy=_rollback_target(root, env),
     )
     output = output or root / cfg.checklist.output
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(_json(checklist), encoding="utf-8")
+    if output.is_dir():
+        raise UsageError(f"-o {output}: is a directory; name the file to write")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(_json(checklist), encoding="utf-8")
+    except OSError as exc:
+        raise CiError(f"{output}: cannot write the checklist: {exc.strerror or exc}") from None
     markdown = Redactor.from_environ().redact(render.checklist_markdown(checklist))
     click.echo(markdown, nl=False)
     actions.append_summary(markdown)
     click.echo(_verdict(checklist, output), err=True)
     return ExitCode.FAILED if strict and not checklist.complete else ExitCode.OK
+
+
+def _rollback_target(root: Path, env: str) -> str | None:
+    previous = tags.previous_good(root, env)
+    return f"{previous.name} ({previous.sha[:12]})" if previous else None
 
 
 def _ids(attested: tuple[str, ...]) -> frozenset[str]:
@@ -103,12 +129,14 @@ def _verdict(checklist: Checklist, output: Path) -> str:
 @click.option("--env", required=True, help="The environment about to be deployed to.")
 def verify_command(file: Path, sha: str, env: str) -> int:
     """Exit 0 only if FILE is a complete checklist of exactly this SHA and environment."""
+    cfg = _config_here()
     checklist = verify_file(
         file,
         sha=sha,
         env=env,
         hmac_key=hmac_key_from(os.environ),
-        required=required_items(_config_here().checklist.gates),
+        required=required_items(cfg.checklist.gates),
+        require_signature=signing_required(cfg.environments.get(env)),
     )
     signed = "signed" if checklist.signature else "unsigned"
     click.echo(f"{file}: complete for {env} at {checklist.sha} ({signed}, {checklist.digest})")

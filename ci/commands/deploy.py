@@ -4,22 +4,30 @@ releases on its deploy target."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ci.core import actions, config, git
 from ci.core.errors import ExitCode
-from ci.core.settings import environment
-from ci.deploy import journal
 from ci.deploy.deployer import Deployer
 
 
 def _deployer(env: str) -> Deployer:
     root = git.toplevel(Path.cwd())
-    cfg = config.load(root)
-    environment(cfg, env)
-    return Deployer(root, cfg, env)
+    return Deployer(root, config.load(root), env)
+
+
+@contextmanager
+def _with_notes(deployer: Deployer) -> Iterator[Deployer]:
+    """The deployer, and whatever it has to tell the operator, printed even when it fails."""
+    try:
+        yield deployer
+    finally:
+        for note in deployer.notes:
+            click.echo(f"note: {note}", err=True)
 
 
 def _push_default() -> bool:
@@ -53,7 +61,8 @@ _push = click.option(
 @_push
 def deploy_command(env: str, sha: str, checklist: Path, approver: str, push: bool) -> int:
     """Verify the checklist, deploy SHA to ENV, health-check it, tag it (or roll back)."""
-    outcome = _deployer(env).deploy(sha, checklist=checklist, approver=approver, push=push)
+    with _with_notes(_deployer(env)) as deployer:
+        outcome = deployer.deploy(sha, checklist=checklist, approver=approver, push=push)
     click.echo(f"deployed {outcome.release} to {env}: tagged {outcome.tag}")
     return ExitCode.OK
 
@@ -72,9 +81,8 @@ def rollback_command(
     env: str, to: str | None, with_current_env: bool, approver: str, push: bool
 ) -> int:
     """Redeploy a prior deploy tag of ENV through the same path, with its own environment."""
-    outcome = _deployer(env).rollback(
-        to, approver=approver, push=push, current_env=with_current_env
-    )
+    with _with_notes(_deployer(env)) as deployer:
+        outcome = deployer.rollback(to, approver=approver, push=push, current_env=with_current_env)
     for note in outcome.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"rolled back {env} to {outcome.release}: tagged {outcome.tag}")
@@ -84,9 +92,14 @@ def rollback_command(
 @click.command("pause")
 @click.argument("env")
 def pause_command(env: str) -> int:
-    """Kill switch: TRADE_ENABLED=0 on ENV's bot and restart it, now (no checklist)."""
-    _deployer(env).pause()
-    click.echo(f"{env} paused: TRADE_ENABLED=0")
+    """Kill switch: turn ENV's bot's trading off and restart it, now (no checklist).
+
+    The pause holds through later deploys, rollbacks and restores until `resume`."""
+    with _with_notes(_deployer(env)) as deployer:
+        deployer.pause()
+    switch = deployer.config.profile.kill_switch
+    assert switch is not None  # pause refused otherwise
+    click.echo(f"{env} paused: {switch.name}={switch.off}, and the bot reports it stopped")
     return ExitCode.OK
 
 
@@ -99,9 +112,11 @@ def pause_command(env: str) -> int:
     help="Required: you mean to let the bot trade again.",
 )
 def resume_command(env: str, yes_trade: bool) -> int:
-    """Undo `pause`: restore TRADE_ENABLED as it was before the pause."""
-    before = _deployer(env).resume()
-    click.echo(f"{env} resumed: TRADE_ENABLED={before}")
+    """Undo `pause`: restore the kill switch as it was before the pause."""
+    with _with_notes(_deployer(env)) as deployer:
+        before = deployer.resume()
+    switch = deployer.config.profile.kill_switch
+    click.echo(f"{env} resumed: {switch.name if switch else 'kill switch'}={before}")
     return ExitCode.OK
 
 
@@ -110,7 +125,8 @@ def resume_command(env: str, yes_trade: bool) -> int:
 @click.option("--from", "release", default=None, help="Backup (release id); default: newest.")
 def restore_command(env: str, release: str | None) -> int:
     """Put a state backup (taken before a deploy) back and restart the bot."""
-    chosen = _deployer(env).restore(release)
+    with _with_notes(_deployer(env)) as deployer:
+        chosen = deployer.restore(release)
     click.echo(f"{env}: state restored from the backup taken before {chosen}")
     return ExitCode.OK
 
@@ -119,8 +135,7 @@ def restore_command(env: str, release: str | None) -> int:
 @click.argument("env")
 def history_command(env: str) -> int:
     """Every deploy attempt on ENV: when, outcome, tag, SHA, approver."""
-    deployer = _deployer(env)
-    for entry in journal.entries(deployer.layout.deploy_log):
+    for entry in _deployer(env).target.history():
         sha = str(entry.get("sha") or "")[:12]
         what = entry.get("tag") or entry.get("release") or entry.get("backup") or ""
         extra = entry.get("reason") or (
@@ -133,15 +148,17 @@ def history_command(env: str) -> int:
 @click.command("status")
 @click.argument("env")
 def status_command(env: str) -> int:
-    """What is live on ENV, and whether it is healthy."""
-    deployer = _deployer(env)
-    live = deployer.target.live()
+    """What is live on ENV, and whether it is healthy (exit 1 when not)."""
+    target = _deployer(env).target
+    live = target.live()
     if live is None:
         click.echo(f"{env}: nothing deployed")
         return ExitCode.FAILED
-    health = deployer.target.health() if deployer.target.running() else None
+    health = target.health() if target.running() else None
     state = health.detail if health else "not running"
-    paused = " (paused)" if (deployer.layout.shared / "paused").exists() else ""
+    if health and health.ok:
+        state = f"healthy on {health.network}"
+    paused = " (paused)" if target.paused() is not None else ""
     click.echo(f"{env}: {live}{paused}: {state}")
     return ExitCode.OK if health and health.ok else ExitCode.FAILED
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import click
 
-from ci.core import proc
-from ci.core.errors import CiError, ExitCode, UsageError
-from ci.github.setup import Call, plan
+from ci.core import actions, config, git, proc
+from ci.core.config import Config
+from ci.core.errors import CiError, ExitCode, GitError, UsageError
+from ci.github.setup import Call, plan, secrets_of
+from ci.github.steps import promotable, push_deploy_tag
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _GH_HINT = "install the GitHub CLI (https://cli.github.com) and run gh auth login"
@@ -35,7 +37,7 @@ def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> 
     ids: dict[str, int | None] = dict.fromkeys(reviewers)
     if not apply:
         click.echo("# dry run: the calls --apply would make, in order")
-        for call in plan(repository, ids):
+        for call in plan(repository, ids, secrets_of(_config_here())):
             click.echo(f"# {call.why}\n{call.render()}" if call.why else call.render())
         return ExitCode.OK
     gh = proc.which("gh", install_hint=_GH_HINT)
@@ -44,7 +46,7 @@ def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> 
         if not answer.isdigit():
             raise CiError(f"reviewer {login}: GitHub returned no user id")
         ids[login] = int(answer)
-    for call in plan(repository, ids):
+    for call in plan(repository, ids, secrets_of(_config_here())):
         if call.argv[:2] == ("gh", "api") and call.argv[2].startswith("users/"):
             continue  # looked up above
         if call.argv[1] == "secret":
@@ -55,9 +57,44 @@ def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> 
     return ExitCode.OK
 
 
+@github_group.command("promote-sha")
+@click.option("--sha", "wanted", default="", help="A commit (default: the newest testnet deploy).")
+def promote_sha_command(wanted: str) -> int:
+    """The commit promote takes to mainnet; it must carry a testnet deploy tag.
+
+    Prints it; under GitHub Actions also sets the step output `sha`.
+    """
+    sha = promotable(git.toplevel(Path.cwd()), wanted)
+    actions.set_output("sha", sha)
+    click.echo(f"promoting {sha}")
+    return ExitCode.OK
+
+
+@github_group.command("push-tag")
+@click.argument("env")
+@click.option("--sha", default="", help="The deployed commit the tag must point at.")
+def push_tag_command(env: str, sha: str) -> int:
+    """Push the newest deploy tag of ENV to origin with GH_TOKEN (this process only).
+
+    Under GitHub Actions also sets the step output `tag`.
+    """
+    tag = push_deploy_tag(git.toplevel(Path.cwd()), env, os.environ, sha)
+    actions.set_output("tag", tag)
+    click.echo(f"pushed {tag}")
+    return ExitCode.OK
+
+
 def _run(gh: str, call: Call) -> str:
     stdin = json.dumps(call.body) if call.body is not None else None
     result = proc.run([gh, *call.argv[1:]], cwd=Path.cwd(), stdin=stdin, timeout=60)
     if not result.ok:
         raise CiError(f"{call.why or call.argv[2]}: gh failed: {result.describe()}")
     return result.stdout.strip()
+
+
+def _config_here() -> Config:
+    """This repository's configuration; the defaults outside a clone."""
+    try:
+        return config.load(git.toplevel(Path.cwd()))
+    except GitError:
+        return Config()

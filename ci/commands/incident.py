@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from ci.core import config, git
-from ci.core.errors import ExitCode
+from ci.core.errors import ExitCode, UsageError
 from ci.core.settings import environment
-from ci.deploy import paths
 from ci.deploy.incident import Sources, snapshot
+from ci.deploy.targets.interface import Collected
+from ci.deploy.targets.registry import open_target
 
 
 @click.group("incident")
@@ -30,13 +32,13 @@ def incident_group() -> None:
 )
 @click.option(
     "--logs",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
     help="Folder of the bot's logs (default: the deploy target's).",
 )
 @click.option(
     "--deploy-log",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="The deploy log (default: the deploy target's).",
 )
@@ -47,15 +49,17 @@ def snapshot_command(
     root = git.toplevel(Path.cwd())
     cfg = config.load(root)
     environment(cfg, env)  # an unknown environment is a usage error naming the valid ones
-    default = _target_sources(cfg, env)
-    sources = Sources(logs=logs or default.logs, deploy_log=deploy_log or default.deploy_log)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = snapshot(root, cfg, env, sources, output or Path(f"incident-{env}-{stamp}.tar.gz"))
+    output = output or Path(f"incident-{env}-{stamp}.tar.gz")
+    if output.is_dir():
+        raise UsageError(f"-o {output}: is a directory; name the archive to write")
+    with tempfile.TemporaryDirectory(prefix="bottie-collect-") as tmp:
+        collected = Collected(None, None)
+        if logs is None or deploy_log is None:
+            collected = open_target(cfg, env).collect(Path(tmp))
+        sources = Sources(
+            logs=logs or collected.logs, deploy_log=deploy_log or collected.deploy_log
+        )
+        path = snapshot(root, cfg, env, sources, output)
     click.echo(f"snapshot written: {path} (redacted; gitleaks found nothing)")
     return ExitCode.OK
-
-
-def _target_sources(cfg: config.Config, env: str) -> Sources:
-    """Where the deploy target keeps the bot's logs and its deploy log."""
-    layout = paths.for_environment(cfg, env)
-    return Sources(logs=layout.logs, deploy_log=layout.deploy_log)

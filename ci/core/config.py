@@ -6,13 +6,15 @@ table at all still gets a working pipeline (the "embedded defaults").
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ci.core.errors import ConfigError
+from ci.core.profile import Profile
 
 PYPROJECT = "pyproject.toml"
 
@@ -23,7 +25,7 @@ class Section(BaseModel):
 
 class LintConfig(Section):
     paths: list[str] = ["."]
-    print_free: list[str] = Field(default=["bot"], description="paths where T20 (print) applies")
+    print_free: list[str] = Field(default=[], description="paths where T20 (print) applies")
 
 
 class TestsConfig(Section):
@@ -31,13 +33,13 @@ class TestsConfig(Section):
 
     paths: list[str] = ["tests"]
     exclude_markers: list[str] = ["network", "e2e"]
-    coverage_source: list[str] = ["bot"]
+    coverage_source: list[str] = Field(default=[], description="packages to measure ([] all)")
     fail_under: float = Field(default=70, ge=0, le=100)
     timeout: float = Field(default=900, gt=0)
 
 
 class AuditConfig(Section):
-    requirements: list[str] = ["bot/requirements.txt"]
+    requirements: list[str] = ["requirements.txt"]
     osv_url: str | None = Field(default=None, description="OSV query URL (env BOTTIE_OSV_URL)")
     osv_db: str | None = Field(
         default=None,
@@ -52,7 +54,7 @@ class WorkflowsConfig(Section):
 
 class EnvConfig(Section):
     example: str = ".env.example"
-    sources: list[str] = ["bot"]
+    sources: list[str] = Field(default=["."], description="files or folders the bot's code is in")
 
 
 class SecretsConfig(Section):
@@ -66,36 +68,24 @@ class SecretsConfig(Section):
 
 
 class AppConfig(Section):
-    """How to start the bot and ask it whether it is healthy (smoke and deploy share this)."""
+    """How to start the bot (smoke and deploy share this); what to ask it is in the profile."""
 
-    command: list[str] = [
-        "{python}",
-        "-m",
-        "uvicorn",
-        "--factory",
-        "bot.app:from_environment",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-    ]
-    health_path: str = "/health"
-    startup_timeout: float = Field(default=30, gt=0)
-    state_files: list[str] = Field(
-        default=["positions.json", "orders.json"],
-        description="JSON state files under the bot's STATE_DIR, backed up before a deploy",
+    command: list[str] = Field(
+        default=[],
+        description="argv; {python} and {port} are filled in (e.g. uvicorn --factory app:make)",
     )
+    startup_timeout: float = Field(default=30, gt=0)
+
+    @field_validator("command")
+    @classmethod
+    def _has_port(cls, command: list[str]) -> list[str]:
+        if command and not any("{port}" in part for part in command):
+            raise ValueError("the command must take the port as {port}")
+        return command
 
 
 class SmokeConfig(Section):
     env: dict[str, str] = Field(default={}, description="extra non-secret env for the smoke run")
-    routes: list[str] = Field(default=["/status"], description="GET routes that must answer 2xx")
-    order_path: str = Field(default="/orders", description="POST route that must refuse orders")
-    order_body: dict[str, object] = {"symbol": "BTCUSDT", "side": "BUY", "quote_usdt": 1}
-    secret_names: list[str] = Field(
-        default=["BINANCE_API_KEY", "BINANCE_API_SECRET", "FINNHUB_API_KEY"],
-        description="variables given canary values that must never show up",
-    )
 
 
 class EnvironmentConfig(Section):
@@ -104,24 +94,9 @@ class EnvironmentConfig(Section):
     network: Literal["testnet", "mainnet"]
     vars: dict[str, str] = Field(default={}, description="non-secret settings for this env")
     required: list[str] = Field(default=[], description="variables that must come from secrets")
-
-
-BOT_SETTINGS = [
-    "BINANCE_API_KEY",
-    "BINANCE_API_SECRET",
-    "BINANCE_BASE_URL",
-    "FINNHUB_API_KEY",
-    "TRADE_ENABLED",
-    "EXECUTION_RUNTIME_ENABLED",
-    "TRADE_COOLDOWN_SECONDS",
-    "MAX_POSITION_USDT",
-    "SENTIMENT_ENABLED",
-    "QUANTUM_ENABLED",
-    "CORS_ORIGINS",
-    "DASHBOARD_POLL_SECONDS",
-    "STATE_DIR",
-    "LOG_LEVEL",
-]
+    signing: Literal["required", "optional"] | None = Field(
+        default=None, description="checklist signature; unset: required on mainnet, else optional"
+    )
 
 
 class ChecklistConfig(Section):
@@ -134,24 +109,15 @@ class ChecklistConfig(Section):
     )
     env_gate: str = Field(default="env", description="the gate that checks .env/.env.example")
     attestable: list[str] = Field(
-        default=["api-keys", "rollback-target", "toggle-card"],
+        default=["api-keys", "cors", "dashboard-poll", "rollback-target", "toggle-card"],
         description="items a person may attest when no automatic check can pass them",
     )
-    poll_min_seconds: float = Field(default=1, gt=0)
-    poll_max_seconds: float = Field(default=300, gt=0)
-    max_position_usdt: float = Field(default=100, ge=0, description="card warns above this")
-    testnet_hosts: list[str] = ["testnet.binance.vision", "testnet.binancefuture.com"]
-    binance_timeout: float = Field(default=10, gt=0)
-    settings: list[str] = Field(
-        default=BOT_SETTINGS, description="the bot's variables the toggle card shows"
-    )
+    exchange_timeout: float = Field(default=10, gt=0, description="credential-scope checks")
 
-    @model_validator(mode="after")
-    def _poll_bounds_ordered(self) -> ChecklistConfig:
-        if self.poll_min_seconds > self.poll_max_seconds:
-            raise ValueError("poll_min_seconds is above poll_max_seconds")
-        return self
 
+Port = Annotated[int, Field(ge=1, le=65535)]
+# An environment's name becomes a folder on the deploy target: plain names only.
+_ENV_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 DEFAULT_ENVIRONMENTS = {
     "testnet": EnvironmentConfig(network="testnet"),
@@ -164,7 +130,7 @@ class DeployConfig(Section):
 
     target: Literal["local"] = "local"
     root: str = Field(default="~/.local/share/bottie", description="env BOTTIE_DEPLOY_ROOT wins")
-    ports: dict[str, int] = {"testnet": 8701, "mainnet": 8702}
+    ports: dict[str, Port] = {"testnet": 8701, "mainnet": 8702}
     keep_releases: int = Field(default=5, ge=2)
     health_timeout: float = Field(default=30, gt=0)
     pre_deploy: list[str] = Field(default=[], description="command run before the switch")
@@ -179,22 +145,37 @@ class Config(Section):
     workflows: WorkflowsConfig = WorkflowsConfig()
     env: EnvConfig = EnvConfig()
     secrets: SecretsConfig = SecretsConfig()
+    profile: Profile = Profile()
     app: AppConfig = AppConfig()
     smoke: SmokeConfig = SmokeConfig()
     environments: dict[str, EnvironmentConfig] = DEFAULT_ENVIRONMENTS
     deploy: DeployConfig = DeployConfig()
     checklist: ChecklistConfig = ChecklistConfig()
 
+    @field_validator("environments")
+    @classmethod
+    def _plain_names(
+        cls, environments: dict[str, EnvironmentConfig]
+    ) -> dict[str, EnvironmentConfig]:
+        for name in environments:
+            if not _ENV_NAME.fullmatch(name):
+                raise ValueError(
+                    f"environment name {name!r} must be lower-case letters, digits, - or _"
+                )
+        return environments
+
 
 def load(root: Path) -> Config:
     """Read and validate `[tool.bottie]`; a missing file or table gives the defaults."""
     path = root / PYPROJECT
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return Config()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{PYPROJECT}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{PYPROJECT}: cannot read it: {exc.strerror or exc}") from None
     table = data.get("tool", {}).get("bottie", {})
     return parse(table)
 

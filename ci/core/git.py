@@ -37,10 +37,6 @@ def output(root: Path, *args: str) -> str:
     return result.stdout
 
 
-def is_tracked(root: Path, path: str) -> bool:
-    return _git(root, "ls-files", "--error-unmatch", "--", path).ok
-
-
 def is_ignored(root: Path, path: str) -> bool:
     # --no-index: ask the ignore rules, even for a file that is (wrongly) tracked.
     return _git(root, "check-ignore", "-q", "--no-index", "--", path).ok

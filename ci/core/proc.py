@@ -6,9 +6,7 @@ Ctrl-C can stop it together with whatever it started.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -17,11 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ci.core import redaction
+from ci.core import redaction, runtime
 from ci.core.errors import ToolNotFoundError
 from logsafe import Redactor
-
-_KILL_GRACE_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -130,14 +126,15 @@ def run(
 
 
 def _stop(child: subprocess.Popen[str]) -> tuple[str, str]:
-    """SIGTERM the child's process group, then SIGKILL it if it lingers."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+    """Stop the child's process group (the runtime's one grace policy), keeping its output."""
+    collected: list[tuple[str, str]] = []
+
+    def gone(_pid: int, timeout: float) -> bool:
         try:
-            os.killpg(child.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            return child.communicate(timeout=_KILL_GRACE_SECONDS)
+            collected.append(child.communicate(timeout=timeout))
         except subprocess.TimeoutExpired:
-            continue
-    return child.communicate()
+            return False
+        return True
+
+    runtime.stop_group(child.pid, gone=gone)
+    return collected[0] if collected else child.communicate()

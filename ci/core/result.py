@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -44,6 +45,24 @@ class GateResult:
     output: str = ""  # the tools' output, already redacted
     artifacts: dict[str, str] = field(default_factory=dict)  # name -> path relative to root
     sha: str = ""  # the commit the gate checked; "" when the work tree had uncommitted changes
+
+    @classmethod
+    def failed(
+        cls,
+        gate: str,
+        findings: Sequence[Finding],
+        summary: str = "",
+        artifacts: dict[str, str] | None = None,
+    ) -> GateResult:
+        """A FAILED result listing `findings`, one rendered line each as its output."""
+        return cls(
+            gate,
+            Status.FAILED,
+            summary or f"{len(findings)} problem(s)",
+            findings=tuple(findings),
+            output="\n".join(f.render() for f in findings),
+            artifacts=dict(artifacts or {}),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

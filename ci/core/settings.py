@@ -48,10 +48,19 @@ class Settings:
     env: str
     network: str
     by_name: Mapping[str, Setting]
+    required: tuple[str, ...] = ()
 
     def get(self, name: str) -> str | None:
         setting = self.by_name.get(name)
         return None if setting is None else setting.value
+
+    def missing(self) -> list[str]:
+        """Required variables that have no value."""
+        return [name for name in self.required if not self.get(name)]
+
+    def deployed(self) -> dict[str, str]:
+        """The values the deploy writes into the bot's environment: every setting that is set."""
+        return {s.name: s.value for s in self.by_name.values() if s.value is not None}
 
     def flag(self, name: str) -> bool:
         """Whether a boolean toggle is on; unset means off."""
@@ -67,15 +76,22 @@ def environment(config: Config, env: str) -> str:
 
 
 def resolve(config: Config, env: str, environ: Mapping[str, str]) -> Settings:
+    """Every setting of `env`: the profile's variables, the environment's configured vars and
+    its required secrets. The card shows these, the checklist checks these, and the deploy
+    writes exactly the ones that are set (`Settings.deployed`)."""
     env_config = config.environments[environment(config, env)]
-    names = dict.fromkeys([*config.checklist.settings, *env_config.vars, *env_config.required])
+    profile = config.profile
+    names = dict.fromkeys([*profile.card_settings(), *env_config.vars, *env_config.required])
+    secret_names = {*env_config.required, *profile.secret_names}
     by_name: dict[str, Setting] = {}
     for name in names:
-        secret = name in env_config.required or is_secret_name(name)
+        secret = name in secret_names or is_secret_name(name)
         if environ.get(name):
             by_name[name] = Setting(name, environ[name], secret, Source.ENVIRONMENT)
         elif name in env_config.vars:
             by_name[name] = Setting(name, env_config.vars[name], secret, Source.CONFIG)
         else:
             by_name[name] = Setting(name, None, secret, Source.UNSET)
-    return Settings(env=env, network=env_config.network, by_name=by_name)
+    return Settings(
+        env=env, network=env_config.network, by_name=by_name, required=tuple(env_config.required)
+    )

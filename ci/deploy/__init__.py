@@ -1,1 +1,2 @@
-"""Deploys, deploy tags and rollback: the embedded `local` target and the steps around it."""
+"""Deploys: the deployer, deploy tags, the deploy log and lock, env files, the incident
+snapshot, and the targets the bot is deployed to (`targets/`)."""

@@ -1,31 +1,46 @@
-"""The deploy itself: verify → lock → back up state → prepare → switch → health → tag.
+"""The deploy, read top to bottom: checklist → lock → target → health → tag → record.
 
-A failed health check switches back to the previous release at once; only a healthy
-deploy gets a deploy tag. Every attempt, refused or failed, goes to the deploy log.
+A failed health check, or any failure once the old bot was stopped, switches back to the
+previous release at once and records it; a failed first deploy stops the failed bot. Only a
+healthy deploy gets a deploy tag. Every attempt, refused or failed, goes to the target's
+deploy log, which is the authority on what was deployed: rollback returns only to a
+release that log records as deployed from a verified checklist, and whose tag agrees.
+
+Trading invariants held here: one bot per environment (the target stops the old one and
+checks the port is free before it starts the new one); a paused environment stays paused
+through deploy, rollback and restore until `resume` (the kill switch is forced off in the
+values deployed); pause, resume and restore take the same lock as a deploy.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from ci.checklist import hmac_key_from, required_items, verify_file
-from ci.core import actions, git, proc
+from ci.checklist import hmac_key_from, required_items, signing_required, verify_file
+from ci.core import actions, git, proc, settings
 from ci.core.config import Config
 from ci.core.errors import CiError, RefusedError
-from ci.deploy import envfile, journal, tags
-from ci.deploy.lock import deploy_lock
-from ci.deploy.paths import Layout, for_environment
-from ci.deploy.targets import TARGETS, LocalTarget, Release
+from ci.core.profile import KillSwitch
+from ci.deploy import envfile, tags
+from ci.deploy.targets.interface import Release, Target
+from ci.deploy.targets.registry import open_target
 from logsafe import is_secret_name
+
+VERIFIED_BEFORE = "verified when first deployed"
 
 
 class DeployFailed(RefusedError):
-    """The new release was unhealthy; the previous one is live again."""
+    """The new release was unhealthy; the previous one is live again (or nothing runs)."""
+
+
+class MissingVariable(RefusedError):
+    """A variable the environment requires is not set."""
 
 
 @dataclass(frozen=True)
@@ -35,20 +50,34 @@ class Outcome:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+def environment_values(config: Config, env: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The bot's environment for `env`: the very settings the card shows and the checklist
+    checked (one resolver, `ci.core.settings.resolve`), or a refusal naming what is missing."""
+    found = settings.resolve(config, env, environ)
+    missing = found.missing()
+    if missing:
+        raise MissingVariable(
+            f"{env}: required variable {missing[0]} is not set"
+            + (f" (nor {', '.join(missing[1:])})" if missing[1:] else "")
+        )
+    return found.deployed()
+
+
 @dataclass
 class Deployer:
     root: Path
     config: Config
     env: str
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    target: Target = field(init=False)
+    # Lines for the operator, printed by the CLI (even when the command then fails).
+    notes: list[str] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        self.layout: Layout = for_environment(self.config, self.env)
-        self.target: LocalTarget = TARGETS[self.config.deploy.target](
-            self.root, self.config, self.env, self.layout
-        )
+        settings.environment(self.config, self.env)
+        self.target = open_target(self.config, self.env, self.environ)
 
-    # -- deploy ------------------------------------------------------------------------
+    # -- deploy --------------------------------------------------------------------------
     def deploy(
         self,
         sha: str,
@@ -60,30 +89,22 @@ class Deployer:
         env_values: dict[str, str] | None = None,
     ) -> Outcome:
         sha = git.output(self.root, "rev-parse", "--verify", f"{sha}^{{commit}}").strip()
-        digest = (
-            "verified when first deployed" if checklist is None else self._verify(checklist, sha)
-        )
-        try:
-            values = env_values or envfile.values(self.config, self.env, self.environ)
-        except RefusedError as exc:
-            journal.record(self.layout.deploy_log, "refused", sha=sha, reason=str(exc))
-            raise
-        envfile.mask_in_github(values, self.environ)
-        when = datetime.now(UTC)
-        tag = tags.tag_name(self.env, sha, when)
+        digest = VERIFIED_BEFORE if checklist is None else self._verify(checklist, sha)
+        values = env_values if env_values is not None else self._values(sha)
+        actions.mask((v for n, v in values.items() if v and is_secret_name(n)), self.environ)
+        tag = tags.tag_name(self.env, sha, datetime.now(UTC))
         release = Release(tag.rsplit("/", 1)[1], sha, self.env, envfile.digest(values))
-        with deploy_lock(self.layout.lock, sha=sha, message=f"deploy {tag} by {approver}"):
+        with self.target.lock(sha=sha, message=f"deploy {tag} by {approver}"):
+            self._finish_interrupted()
+            values = self._kill_switch_held(values)
+            release = Release(release.id, sha, self.env, envfile.digest(values))
             previous = self.target.live()
-            self._backup_state(release.id)
-            self.target.prepare(release, values)
+            self.target.backup_state(release.id)
+            self.target.prepare(release, self._tree(sha), values)
             self._hook("pre_deploy", self.config.deploy.pre_deploy, release)
-            self.target.activate(release.id)
-            problem = self._health_problem()
-            if problem:
-                self._roll_back_to(previous, release, problem)
+            self._switch(release, previous)
             self._tag(tag, sha, digest, approver, rolled_back_from, push)
-            journal.record(
-                self.layout.deploy_log,
+            self.target.record(
                 "success",
                 tag=tag,
                 release=release.id,
@@ -105,11 +126,78 @@ class Deployer:
                 env=self.env,
                 hmac_key=hmac_key_from(self.environ),
                 required=required_items(self.config.checklist.gates),
+                require_signature=signing_required(self.config.environments[self.env]),
             )
         except RefusedError as exc:
-            journal.record(self.layout.deploy_log, "refused", sha=sha, reason=str(exc))
+            self.target.record("refused", sha=sha, reason=str(exc))
             raise
         return verified.digest
+
+    def _values(self, sha: str) -> dict[str, str]:
+        try:
+            return environment_values(self.config, self.env, self.environ)
+        except RefusedError as exc:
+            self.target.record("refused", sha=sha, reason=str(exc))
+            raise
+
+    def _kill_switch_held(self, values: dict[str, str]) -> dict[str, str]:
+        """A paused environment stays paused: the kill switch goes out off."""
+        if self.target.paused() is None:
+            return values
+        switch = self._switch_of_profile()
+        return {**values, switch.name: switch.off}
+
+    def _tree(self, sha: str) -> bytes:
+        # git archive as bytes: a tree may hold binaries.
+        done = subprocess.run(
+            ["git", "archive", "--format=tar", sha],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+            timeout=300,
+        )
+        if done.returncode != 0:
+            raise CiError(f"git archive {sha[:12]} failed (exit {done.returncode})")
+        return done.stdout
+
+    def _switch(self, release: Release, previous: str | None) -> None:
+        """Make `release` live and healthy, or put `previous` back and say so.
+
+        A `switching` entry goes to the deploy log first: if this process dies before the
+        outcome is recorded, the next command that takes the lock undoes the switch."""
+        self.target.record("switching", release=release.id, sha=release.sha, previous=previous)
+        try:
+            self.target.activate(release.id)
+            problem = self._health_problem()
+        except (CiError, OSError) as exc:
+            problem = str(exc)
+        except BaseException:
+            self._switch_back(previous, release, "interrupted")
+            raise
+        if problem:
+            self._switch_back(previous, release, problem)
+
+    def _finish_interrupted(self) -> None:
+        """Undo a switch whose deploy died before it recorded an outcome (SIGKILL, a lost
+        runner): the previous release goes live again, or the unverified bot is stopped."""
+        history = self.target.history()
+        last = history[-1] if history else {}
+        if last.get("outcome") != "switching":
+            return
+        release, previous = str(last.get("release")), last.get("previous")
+        reason = f"the deploy of {release} was interrupted before its health was known"
+        if isinstance(previous, str) and previous:
+            try:
+                self.target.activate(previous)
+                again = self._health_problem()
+            except (CiError, OSError) as exc:
+                again = str(exc)
+            state = "serves again" if again is None else f"is unhealthy too: {again}"
+        else:
+            self.target.stop()
+            state = "nothing runs"
+        self.target.record("recovered", release=release, back_to=previous, reason=reason)
+        self.notes.append(f"{reason}: switched back to {previous or 'nothing'}; {state}")
 
     def _health_problem(self) -> str | None:
         health = self.target.health()
@@ -120,40 +208,33 @@ class Deployer:
             return f"the bot reports network {health.network!r}, but {self.env} is {expected}"
         return None
 
-    def _roll_back_to(self, previous: str | None, release: Release, problem: str) -> None:
-        journal.record(
-            self.layout.deploy_log, "failed", release=release.id, sha=release.sha, reason=problem
-        )
+    def _switch_back(self, previous: str | None, release: Release, problem: str) -> None:
+        self.target.record("failed", release=release.id, sha=release.sha, reason=problem)
         if previous is None:
-            raise DeployFailed(f"deploy failed: {problem}; there was no earlier release")
-        self.target.activate(previous)
-        again = self._health_problem()
+            self.target.stop()
+            raise DeployFailed(
+                f"deploy failed: {problem}; there was no earlier release, so nothing runs"
+            )
+        try:
+            self.target.activate(previous)
+            again = self._health_problem()
+        except (CiError, OSError) as exc:
+            again = str(exc)
         state = "serves again" if again is None else f"is unhealthy too: {again}"
+        self.target.record("switched-back", release=previous, reason=problem, health=state)
         raise DeployFailed(f"deploy failed: {problem}; rolled back to {previous}, which {state}")
 
-    def _backup_state(self, release_id: str) -> None:
-        backup = self.layout.backups / release_id
-        backup.mkdir(parents=True, exist_ok=True)
-        for name in self.config.app.state_files:
-            source = self.layout.state / name
-            if source.is_file():
-                shutil.copy2(source, backup / name)
-
     def _hook(self, name: str, command: list[str], release: Release) -> None:
+        """Run a deploy hook with only what it needs: no secrets, no tokens."""
         if not command:
             return
-        result = proc.run(
-            command,
-            cwd=self.layout.releases / release.id,
-            timeout=600,
-            env={**os.environ, "BOTTIE_RELEASE": release.id, "BOTTIE_SHA": release.sha},
-        )
+        keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
+        env = {k: v for k, v in os.environ.items() if k in keep}
+        env |= {"BOTTIE_ENV": self.env, "BOTTIE_RELEASE": release.id, "BOTTIE_SHA": release.sha}
+        result = proc.run(command, cwd=self.root, timeout=600, env=env)
         if not result.ok:
-            journal.record(
-                self.layout.deploy_log,
-                "refused",
-                release=release.id,
-                reason=f"{name} hook: {result.describe()}",
+            self.target.record(
+                "refused", release=release.id, reason=f"{name} hook: {result.describe()}"
             )
             raise RefusedError(f"{name} hook failed: {result.describe()}")
 
@@ -182,17 +263,16 @@ class Deployer:
             git.output(self.root, "push", "origin", f"refs/tags/{tag}")
 
     def _prune(self, keep: set[str]) -> None:
-        bad = journal.bad_tags(self.layout.deploy_log)
-        target = tags.previous_good(self.root, self.env, bad=bad)
         protected = keep | {self.target.live() or ""}
-        if target is not None:
-            protected.add(target.name.rsplit("/", 1)[1])
+        target = self._good_releases()
+        if target:
+            protected.add(target[0]["release"])
         releases = self.target.releases()
         for release_id in releases[: max(0, len(releases) - self.config.deploy.keep_releases)]:
             if release_id not in protected:
                 self.target.remove(release_id)
 
-    # -- rollback, pause, restore --------------------------------------------------------
+    # -- rollback ------------------------------------------------------------------------
     def rollback(
         self, to: str | None, *, approver: str, push: bool, current_env: bool = False
     ) -> Outcome:
@@ -204,7 +284,7 @@ class Deployer:
         else:
             values, notes = self._release_env(target), ()
         outcome = self.deploy(
-            target.sha,
+            target["sha"],
             checklist=None,
             approver=approver,
             push=push,
@@ -212,12 +292,8 @@ class Deployer:
             env_values=values,
         )
         if live_tag:
-            journal.record(
-                self.layout.deploy_log,
-                "marked-bad",
-                tag=live_tag,
-                release=live,
-                reason=f"rolled back to {target.name}",
+            self.target.record(
+                "marked-bad", tag=live_tag, release=live, reason=f"rolled back to {target['tag']}"
             )
         if live:
             notes += (
@@ -226,39 +302,60 @@ class Deployer:
             )
         return Outcome(outcome.tag, outcome.release, notes)
 
-    def _rollback_target(self, to: str | None, live: str | None) -> tags.DeployTag:
+    def _good_releases(self) -> list[dict[str, Any]]:
+        """Releases the deploy log records as deployed from a verified checklist and healthy,
+        not marked bad since, newest first."""
+        history = self.target.history()
+        bad = {e.get("tag") for e in history if e.get("outcome") == "marked-bad"}
+        good = [
+            e
+            for e in history
+            if e.get("outcome") == "success"
+            and e.get("release")
+            and e.get("tag") not in bad
+            and str(e.get("checklist_digest", "")).startswith("sha256:")
+        ]
+        return list(reversed(good))
+
+    def _rollback_target(self, to: str | None, live: str | None) -> dict[str, Any]:
+        """The deploy-log entry to return to. The log is the authority; the tag must agree."""
+        good = [e for e in self._good_releases() if e["release"] != live]
         if to is not None:
             parsed = tags.parse(to, "")
             if parsed is None:
                 raise RefusedError(f"{to!r} is not a deploy tag (deploy/<env>/<time>-<sha>)")
             if parsed.env != self.env:
                 raise RefusedError(f"{to} is a deploy tag of {parsed.env}, not {self.env}")
-            found = next((t for t in tags.deploy_tags(self.root, self.env) if t.name == to), None)
-            if found is None:
-                raise RefusedError(f"no deploy tag {to} in this repository")
-            return found
-        bad = journal.bad_tags(self.layout.deploy_log)
-        for tag in tags.deploy_tags(self.root, self.env):
-            if tag.name.rsplit("/", 1)[1] != live and tag.name not in bad:
-                return tag
-        raise RefusedError(f"no earlier good deploy tag of {self.env} to roll back to")
+            good = [e for e in good if e.get("tag") == to]
+            if not good:
+                raise RefusedError(
+                    f"{to}: this target's deploy log has no healthy deploy of it from a "
+                    "verified checklist; rollback returns only to such a release"
+                )
+        if not good:
+            raise RefusedError(f"no earlier good deploy of {self.env} to roll back to")
+        chosen = good[0]
+        found = {t.name: t for t in tags.deploy_tags(self.root, self.env)}
+        tag = found.get(str(chosen.get("tag")))
+        if tag is None or tag.sha != chosen.get("sha"):
+            raise RefusedError(
+                f"{chosen.get('tag')}: the deploy tag is missing here or points at another "
+                "commit than the deploy log records; refusing to roll back to it"
+            )
+        return chosen
 
-    def _release_env(self, target: tags.DeployTag) -> dict[str, str]:
+    def _release_env(self, target: dict[str, Any]) -> dict[str, str]:
         """The environment `target` ran with: its own non-secret values, and today's secrets
         where they are the very ones it had (by hash). Refuses, naming them, otherwise."""
-        release_id = target.name.rsplit("/", 1)[1]
-        try:
-            then = self.target.release_meta(release_id).get("env_digest")
-        except (OSError, ValueError):
-            then = None
-        own_file = self.layout.env_file(release_id)
-        if not isinstance(then, dict) or not own_file.is_file():
+        release = self.target.release(target["release"])
+        own = self.target.release_env(target["release"])
+        if release is None or own is None:
             raise RefusedError(
-                f"{target.name}: its environment is not on this target; "
+                f"{target['tag']}: its environment is not on this target; "
                 "use --with-current-env to redeploy it with today's"
             )
-        own = envfile.read(own_file)
-        today = envfile.values(self.config, self.env, self.environ)
+        today = environment_values(self.config, self.env, self.environ)
+        then = release.env_digest
         differ = sorted(
             n
             for n in then
@@ -266,77 +363,105 @@ class Deployer:
         )
         if differ:
             raise RefusedError(
-                f"cannot redeploy {target.name} with its own environment: "
+                f"cannot redeploy {target['tag']} with its own environment: "
                 f"{', '.join(differ)} differ from the secrets available now "
                 "(use --with-current-env to redeploy with today's)"
             )
         return {n: today[n] if is_secret_name(n) else own.get(n, "") for n in then}
 
-    def _env_changes(self, target: tags.DeployTag) -> tuple[str, ...]:
-        release_id = target.name.rsplit("/", 1)[1]
-        try:
-            then = self.target.release_meta(release_id).get("env_digest", {})
-        except (OSError, ValueError):
+    def _env_changes(self, target: dict[str, Any]) -> tuple[str, ...]:
+        release = self.target.release(target["release"])
+        if release is None:
             return ("the release's environment digest is gone: redeploying with today's values",)
-        now = envfile.digest(envfile.values(self.config, self.env, self.environ))
-        assert isinstance(then, dict)
+        now = envfile.digest(environment_values(self.config, self.env, self.environ))
+        then = release.env_digest
         changed = sorted(n for n in set(then) | set(now) if then.get(n) != now.get(n))
         if not changed:
             return ()
         return (
-            f"variables that differ from {target.name}: {', '.join(changed)} "
+            f"variables that differ from {target['tag']}: {', '.join(changed)} "
             "(redeploying with today's values)",
         )
 
+    # -- pause, resume, restore -------------------------------------------------------------
+    def _switch_of_profile(self) -> KillSwitch:
+        switch = self.config.profile.kill_switch
+        if switch is None:
+            raise RefusedError(
+                "the bot profile names no kill switch ([tool.bottie.profile] kill_switch): "
+                "nothing here can stop it trading"
+            )
+        return switch
+
     def pause(self) -> None:
-        env_file = self.layout.live_env_file()
-        if env_file is None or not env_file.is_file():
-            raise CiError(f"{self.env}: nothing deployed here to pause")
-        values = envfile.read(env_file)
-        paused = self.layout.shared / "paused"
-        if not paused.exists():
-            paused.write_text(values.get("TRADE_ENABLED", "0"), encoding="utf-8")
-        envfile.write(env_file, {**values, "TRADE_ENABLED": "0"})
-        self.target.restart()
-        journal.record(self.layout.deploy_log, "paused", release=self.target.live())
-        self._after_restart("paused")
+        switch = self._switch_of_profile()
+        with self.target.lock(sha="", message=f"pause {self.env}"):
+            self._finish_interrupted()
+            live = self._live_or_refuse("pause")
+            values = self.target.release_env(live) or {}
+            if self.target.paused() is None:
+                self.target.set_paused(values.get(switch.name, switch.off))
+            self.target.write_env(live, {**values, switch.name: switch.off})
+            self.target.restart()
+            self.target.record("paused", release=live)
+            self._after_restart("paused", expect_trading=False)
 
     def resume(self) -> str:
-        paused = self.layout.shared / "paused"
-        if not paused.exists():
-            raise CiError(f"{self.env} is not paused")
-        before = paused.read_text(encoding="utf-8").strip() or "0"
-        env_file = self.layout.live_env_file()
-        if env_file is None:
-            raise CiError(f"{self.env}: nothing deployed here to resume")
-        envfile.write(env_file, {**envfile.read(env_file), "TRADE_ENABLED": before})
-        paused.unlink()
-        self.target.restart()
-        journal.record(
-            self.layout.deploy_log, "resumed", release=self.target.live(), trade_enabled=before
-        )
-        self._after_restart("resumed")
-        return before
+        switch = self._switch_of_profile()
+        with self.target.lock(sha="", message=f"resume {self.env}"):
+            self._finish_interrupted()
+            before = self.target.paused()
+            if before is None:
+                raise RefusedError(f"{self.env} is not paused")
+            live = self._live_or_refuse("resume")
+            values = self.target.release_env(live) or {}
+            before = before or switch.off
+            self.target.write_env(live, {**values, switch.name: before})
+            self.target.set_paused(None)
+            self.target.restart()
+            self.target.record("resumed", release=live, trade_enabled=before)
+            self._after_restart("resumed", expect_trading=None)
+            return before
 
-    def _after_restart(self, what: str) -> None:
+    def restore(self, release_id: str | None) -> str:
+        with self.target.lock(sha="", message=f"restore {self.env}"):
+            self._finish_interrupted()
+            backups = self.target.backups()
+            chosen = release_id if release_id in backups else None
+            if release_id is None and backups:
+                chosen = backups[-1]
+            if chosen is None:
+                what = f"no state backup {release_id} " if release_id else "no state backup "
+                raise RefusedError(f"{what}for {self.env}")
+            self._live_or_refuse("restore")
+            self.target.restore_state(chosen)
+            self.target.restart()
+            self.target.record("restored", backup=chosen)
+            self._after_restart("restored", expect_trading=None)
+            return chosen
+
+    def _live_or_refuse(self, what: str) -> str:
+        live = self.target.live()
+        if live is None or self.target.release_env(live) is None:
+            raise RefusedError(f"{self.env}: nothing deployed here to {what}")
+        return live
+
+    def _after_restart(self, what: str, *, expect_trading: bool | None) -> None:
         problem = self._health_problem()
         if problem:
             raise CiError(f"{self.env} {what}, but the bot is not healthy: {problem}")
+        if expect_trading is False:
+            self._prove_stopped()
 
-    def restore(self, release_id: str | None) -> str:
-        backups = sorted(p for p in self.layout.backups.iterdir() if p.is_dir())
-        chosen = (
-            next((b for b in backups if b.name == release_id), None)
-            if release_id
-            else (backups[-1] if backups else None)
-        )
-        if chosen is None:
-            raise RefusedError(
-                f"no state backup {release_id or ''} for {self.env}".replace("  ", " ")
+    def _prove_stopped(self) -> None:
+        """`pause` proves trading stopped from the bot's own report, or fails loudly."""
+        health = self.target.health()
+        field_name = self.config.profile.probes.status_field
+        reported = (health.body or {}).get(field_name)
+        if reported is not False:
+            raise CiError(
+                f"{self.env} paused ({self._switch_of_profile().name} is off in its "
+                f"environment), but the bot does not report {field_name}: false on "
+                f"{self.config.profile.probes.health} (it says {reported!r}): check that it "
+                "stopped trading"
             )
-        for file in chosen.iterdir():
-            shutil.copy2(file, self.layout.state / file.name)
-        self.target.restart()
-        journal.record(self.layout.deploy_log, "restored", backup=chosen.name)
-        self._after_restart("restored")
-        return chosen.name

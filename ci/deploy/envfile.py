@@ -1,8 +1,7 @@
-"""The bot's environment for one deploy: config values plus secrets from the process.
+"""The bot's environment file: `NAME="value"` lines, written with mode 0600 from the start.
 
-GitHub passes an environment's secrets to the deploy step as environment variables;
-the file written from them lives in the target's shared folder with mode 0600.
-Values are never printed; a release records only a digest (names and value hashes).
+Standard library only (the deploy agent on a bot's host reads and writes these). Values are
+never printed; a release records only a digest (names and value hashes).
 """
 
 from __future__ import annotations
@@ -12,41 +11,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from ci.core import actions
-from ci.core.config import Config
-from ci.core.errors import RefusedError
-from ci.core.settings import environment
-from logsafe import is_secret_name
-
-
-class MissingVariable(RefusedError):
-    """A variable the environment requires is not set."""
-
-
-def values(config: Config, env: str, environ: Mapping[str, str]) -> dict[str, str]:
-    cfg = config.environments[environment(config, env)]
-    result = dict(cfg.vars)
-    for name in cfg.vars:
-        if environ.get(name):
-            result[name] = environ[name]
-    missing = [name for name in cfg.required if not environ.get(name)]
-    if missing:
-        raise MissingVariable(
-            f"{env}: required variable {missing[0]} is not set"
-            + (f" (nor {', '.join(missing[1:])})" if missing[1:] else "")
-        )
-    for name in cfg.required:
-        result[name] = environ[name]
-    return result
-
-
-def mask_in_github(found: Mapping[str, str], environ: Mapping[str, str] | None = None) -> None:
-    """Under GitHub Actions, tell the runner to mask every secret value we derived."""
-    actions.mask((v for n, v in found.items() if v and is_secret_name(n)), environ)
+_ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
 
 
 def write(path: Path, found: Mapping[str, str]) -> None:
-    """Write KEY=value lines with mode 0600 from the start (no window where it is readable)."""
+    """Write KEY="value" lines with mode 0600 from the start (no window where it is readable)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     temporary.unlink(missing_ok=True)
@@ -58,9 +27,14 @@ def write(path: Path, found: Mapping[str, str]) -> None:
 
 
 def read(path: Path) -> dict[str, str]:
-    from dotenv import dotenv_values
-
-    return {k: v or "" for k, v in dotenv_values(path).items()}
+    """The values of a file `write` wrote (also a plain dotenv file of NAME=value lines)."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, sep, raw = line.partition("=")
+        if not sep or not name.strip() or line.lstrip().startswith("#"):
+            continue
+        values[name.strip()] = _unquote(raw.strip())
+    return values
 
 
 def digest(found: Mapping[str, str]) -> dict[str, str]:
@@ -74,3 +48,12 @@ def digest(found: Mapping[str, str]) -> dict[str, str]:
 def _quote(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
+
+
+def _unquote(raw: str) -> str:
+    if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"':
+        return raw
+    out, chars = [], iter(raw[1:-1])
+    for char in chars:
+        out.append(_ESCAPES.get(next(chars, ""), "") if char == "\\" else char)
+    return "".join(out)

@@ -55,7 +55,7 @@ def snapshot(
     with tempfile.TemporaryDirectory(prefix="bottie-incident-") as tmp:
         staging = Path(tmp) / f"incident-{env}"
         staging.mkdir()
-        _write_json(staging / "card.json", card.build(settings, config.checklist).to_json())
+        _write_json(staging / "card.json", card.build(settings, config.profile).to_json())
         _write_json(staging / "history.json", _history(root, env, sources.deploy_log, redactor))
         _write_json(
             staging / "meta.json",
@@ -81,7 +81,7 @@ def _history(
 ) -> dict[str, object]:
     entries: list[object] = []
     if deploy_log is not None and deploy_log.is_file():
-        for line in deploy_log.read_text(encoding="utf-8").splitlines():
+        for line in deploy_log.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 entries.append(redactor.redact_value(json.loads(line)))
             except ValueError:

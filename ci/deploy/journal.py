@@ -28,16 +28,3 @@ def entries(path: Path) -> list[dict[str, Any]]:
         except ValueError:
             continue
     return found
-
-
-def bad_tags(path: Path) -> set[str]:
-    """Deploy tags marked bad: rolled back, or failing after they went live."""
-    return {e["tag"] for e in entries(path) if e.get("outcome") == "marked-bad" and e.get("tag")}
-
-
-def bad_releases(path: Path) -> set[str]:
-    return {
-        e["release"]
-        for e in entries(path)
-        if e.get("outcome") in ("failed", "marked-bad") and e.get("release")
-    }

@@ -1,26 +1,24 @@
-"""The deploy lock: one deploy per environment at a time.
+"""The deploy lock: one deploy, rollback, pause or restore per environment at a time.
 
-Taken with an atomic `mkdir` (never test-then-write); it records holder, pid, time,
-SHA and message. A lock whose process is gone is stale and is recovered by renaming
-it away first, so two recoverers cannot both win.
+An exclusive `flock(2)` on a file, held by an open descriptor for as long as the holder
+runs: the kernel releases it when the holder exits, however it dies, so a dead process can
+never hold it and there is no stale lock to recover (no race between recoverers). The file
+also records who holds it, for the refusal message; that record is only informational.
 """
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import json
 import os
-import shutil
 import socket
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ci.core.errors import RefusedError
-
-_INFO = "holder.json"
 
 
 class LockHeld(RefusedError):
@@ -29,73 +27,43 @@ class LockHeld(RefusedError):
 
 @contextmanager
 def deploy_lock(path: Path, *, sha: str, message: str) -> Iterator[dict[str, object]]:
-    info = {
+    info: dict[str, object] = {
         "holder": f"{getpass.getuser()}@{socket.gethostname()}",
         "pid": os.getpid(),
         "since": datetime.now(UTC).isoformat(timespec="seconds"),
         "sha": sha,
         "message": message,
     }
-    _acquire(path, info)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        yield info
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _acquire(path: Path, info: dict[str, object]) -> None:
-    for _ in range(2):
         try:
-            path.mkdir(parents=True)
-        except FileExistsError:
-            holder = read(path)
-            if holder is not None and _alive(holder.get("pid")):
-                raise LockHeld(_held_by(holder)) from None
-            _recover(path)
-            continue
-        (path / _INFO).write_text(json.dumps(info), encoding="utf-8")
-        return
-    raise LockHeld(f"{path}: could not take the deploy lock")
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(_held_by(_read(fd))) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        try:
+            yield info
+        finally:
+            os.ftruncate(fd, 0)  # the record goes first, then the lock with the descriptor
+    finally:
+        os.close(fd)
+
+
+def _read(fd: int) -> dict[str, object]:
+    try:
+        data = json.loads(os.pread(fd, 65536, 0) or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _held_by(holder: dict[str, object]) -> str:
+    if not holder:
+        return "another deploy holds the lock (it has not said who yet)"
     return (
         f"another deploy holds the lock: {holder.get('holder')} (pid {holder.get('pid')}) "
         f"since {holder.get('since')}, deploying {str(holder.get('sha'))[:12]}: "
         f"{holder.get('message')}"
     )
-
-
-def read(path: Path) -> dict[str, object] | None:
-    for _ in range(20):  # the holder writes its info right after mkdir
-        try:
-            data = json.loads((path / _INFO).read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else None
-        except FileNotFoundError:
-            if not path.exists():
-                return None
-            time.sleep(0.05)
-        except ValueError:
-            return None
-    return None
-
-
-def _recover(path: Path) -> None:
-    stale = path.with_name(f"{path.name}.stale-{os.getpid()}-{time.monotonic_ns()}")
-    try:
-        path.rename(stale)
-    except FileNotFoundError:
-        return  # someone else recovered it first
-    shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,24 +1,22 @@
-"""Where one environment lives on the local target (Capistrano-style).
+"""Where one environment lives on a host, Capistrano-style (the `local` target's layout; the
+`ssh` target runs the same code on the bot's host).
 
-<root>/<env>/releases/<id>/     one tree per deploy (git archive of the SHA)
-<root>/<env>/current            symlink to the live release, switched atomically
-<root>/<env>/shared/bot.env     the environment file (mode 0600), never in a release
-<root>/<env>/shared/state/      the bot's JSON state (STATE_DIR)
-<root>/<env>/shared/backups/    state snapshots, one folder per release
-<root>/<env>/shared/logs/       the bot's output
-<root>/<env>/deploy.lock/       held while a deploy runs
-<root>/<env>/deploy-log.jsonl   append-only record of every attempt
+<base>/releases/<id>/         one tree per deploy (git archive of the SHA) + .release.json
+<base>/current                symlink to the live release, switched atomically
+<base>/shared/env/<id>.env    each release's environment file (mode 0600), never in a release
+<base>/shared/state/          the bot's JSON state (STATE_DIR)
+<base>/shared/backups/<id>/   state snapshots, taken before <id> went live
+<base>/shared/logs/           the bot's output
+<base>/shared/bot.pid         the bot's process (group) id
+<base>/shared/paused          present while paused: the kill switch's value from before
+<base>/deploy.lock            flock(2)-held while a deploy, rollback, pause or restore runs
+<base>/deploy-log.jsonl       append-only record of every attempt
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from ci.core.config import Config
-
-ROOT_ENV = "BOTTIE_DEPLOY_ROOT"
 
 
 @dataclass(frozen=True)
@@ -28,6 +26,9 @@ class Layout:
     @property
     def releases(self) -> Path:
         return self.base / "releases"
+
+    def release(self, release_id: str) -> Path:
+        return self.releases / release_id
 
     @property
     def current(self) -> Path:
@@ -39,10 +40,6 @@ class Layout:
 
     def env_file(self, release_id: str) -> Path:
         return self.shared / "env" / f"{release_id}.env"
-
-    def live_env_file(self) -> Path | None:
-        live = self.live_release()
-        return self.env_file(live) if live else None
 
     @property
     def state(self) -> Path:
@@ -61,6 +58,10 @@ class Layout:
         return self.shared / "bot.pid"
 
     @property
+    def paused(self) -> Path:
+        return self.shared / "paused"
+
+    @property
     def lock(self) -> Path:
         return self.base / "deploy.lock"
 
@@ -69,6 +70,7 @@ class Layout:
         return self.base / "deploy-log.jsonl"
 
     def create(self) -> None:
+        """Make the folders a deploy writes to; shared/ and its env files stay private."""
         for folder in (self.releases, self.state, self.backups, self.logs, self.shared / "env"):
             folder.mkdir(parents=True, exist_ok=True)
         self.shared.chmod(0o700)
@@ -79,8 +81,3 @@ class Layout:
         if not self.current.is_symlink():
             return None
         return self.current.readlink().name
-
-
-def for_environment(config: Config, env: str) -> Layout:
-    root = os.environ.get(ROOT_ENV) or config.deploy.root
-    return Layout(Path(root).expanduser().resolve() / env)

@@ -1,13 +1,13 @@
-"""Deploy tags: `deploy/<env>/<UTC YYYYmmddTHHMMSSZ>-<short sha>`, and the rollback target.
+"""Deploy tags: `deploy/<env>/<UTC YYYYmmddTHHMMSSmmmZ>-<short sha>`, one per healthy deploy.
 
-The checklist asks whether a rollback target exists; the deploy asks which one it is.
-Both use `previous_good` so they cannot disagree.
+A tag is a public record of what ran where; it is not the authority for rollback (the
+target's deploy log is: see `Deployer._rollback_target`). A tag whose short SHA does not
+match the commit it points at is no deploy tag at all and is ignored.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +15,11 @@ from pathlib import Path
 from ci.core import git
 
 PREFIX = "deploy"
-TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-_TAG = re.compile(r"deploy/(?P<env>[^/]+)/(?P<stamp>\d{8}T\d{6}Z)-(?P<short>[0-9a-f]{7,40})")
+# Milliseconds: two deploys in one second get two tags (the tests deploy that fast).
+_TAG = re.compile(
+    r"deploy/(?P<env>[a-z0-9][a-z0-9_-]*)/"
+    r"(?P<stamp>\d{8}T\d{6})(?P<millis>\d{3})?Z-(?P<short>[0-9a-f]{7,40})"
+)
 
 
 @dataclass(frozen=True)
@@ -24,24 +27,32 @@ class DeployTag:
     name: str
     env: str
     deployed_at: datetime
-    short_sha: str
     sha: str  # the commit the tag points at (peeled through an annotated tag)
+
+    @property
+    def release_id(self) -> str:
+        return self.name.rsplit("/", 1)[1]
 
 
 def tag_name(env: str, sha: str, when: datetime) -> str:
-    return f"{PREFIX}/{env}/{when.astimezone(UTC).strftime(TIMESTAMP_FORMAT)}-{sha[:7]}"
+    moment = when.astimezone(UTC)
+    stamp = moment.strftime("%Y%m%dT%H%M%S") + f"{moment.microsecond // 1000:03d}Z"
+    return f"{PREFIX}/{env}/{stamp}-{sha[:7]}"
 
 
 def parse(name: str, sha: str) -> DeployTag | None:
-    """The deploy tag `name` names, or None when it is not one."""
+    """The deploy tag `name` names, or None when it is not one (or its SHA disagrees)."""
     match = _TAG.fullmatch(name)
     if match is None:
         return None
     try:
-        when = datetime.strptime(match["stamp"], TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+        when = datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
     except ValueError:
         return None
-    return DeployTag(name, match["env"], when, match["short"], sha)
+    when = when.replace(microsecond=int(match["millis"] or 0) * 1000)
+    if sha and not sha.lower().startswith(match["short"]):
+        return None  # hand-made: the name's SHA is not the commit it points at
+    return DeployTag(name, match["env"], when, sha)
 
 
 def deploy_tags(root: Path, env: str) -> list[DeployTag]:
@@ -61,6 +72,6 @@ def deploy_tags(root: Path, env: str) -> list[DeployTag]:
     return sorted(tags, key=lambda t: (t.deployed_at, t.name), reverse=True)
 
 
-def previous_good(root: Path, env: str, *, bad: Collection[str] = ()) -> DeployTag | None:
-    """The newest deploy tag of `env` not marked bad (tag names in `bad`), if any."""
-    return next((tag for tag in deploy_tags(root, env) if tag.name not in bad), None)
+def previous_good(root: Path, env: str) -> DeployTag | None:
+    """The newest deploy tag of `env`, if any (the checklist's rollback-target evidence)."""
+    return next(iter(deploy_tags(root, env)), None)

@@ -71,13 +71,11 @@ class AuditGate:
         artifact.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
         counted = sum(len(r.get("dependencies", [])) for r in reports.values())
         if findings:
-            return GateResult(
+            return GateResult.failed(
                 self.name,
-                Status.FAILED,
+                findings,
                 f"{len(findings)} known vulnerability(ies)",
-                findings=tuple(findings),
                 artifacts={"audit": str(artifact)},
-                output="\n".join(f"{f.file}: {f.message}" for f in findings),
             )
         return GateResult(
             self.name,

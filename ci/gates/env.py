@@ -35,13 +35,7 @@ class EnvGate:
             findings += _example_current(ctx.root, cfg.example, cfg.sources)
             findings += _example_has_no_values(example, cfg.example)
         if findings:
-            return GateResult(
-                self.name,
-                Status.FAILED,
-                f"{len(findings)} problem(s)",
-                findings=tuple(findings),
-                output="\n".join(f.render() for f in findings),
-            )
+            return GateResult.failed(self.name, findings)
         return GateResult(
             self.name, Status.PASSED, f".env kept out of git; {cfg.example} is current"
         )

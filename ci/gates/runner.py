@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import traceback
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
@@ -13,9 +14,11 @@ from ci.core.errors import CiError, UsageError
 from ci.core.result import GateResult, Status
 from ci.gates import GATES, Gate, GateContext
 from ci.report.interface import Reporter
+from logsafe import Redactor
 
 _NOT_RUN = "not run: an earlier gate failed (--fail-fast)"
 _CANCELLED = "cancelled: another gate failed (--fail-fast)"
+_CRASH_LOG = "{gate}-crash.log"
 
 
 def select(names: Sequence[str]) -> list[Gate]:
@@ -36,56 +39,88 @@ def run_gates(
     fail_fast: bool = False,
 ) -> list[GateResult]:
     reporters = list(reporters)
-    ctx.results_dir.mkdir(parents=True, exist_ok=True)
+    _writable(ctx.results_dir)
     for reporter in reporters:
         reporter.start([g.name for g in gates])
     results: dict[str, GateResult] = {}
     workers = len(gates) if parallel else 1
-    with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="gate") as pool:
-        pending: dict[Future[GateResult], Gate] = {
-            pool.submit(_run_one, gate, ctx, reporters): gate for gate in gates
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                gate = pending.pop(future)
-                result = future.result()
-                results[gate.name] = result
-                save(result, ctx.results_dir)
-                for reporter in reporters:
-                    reporter.gate_finished(result)
-                if fail_fast and not result.status.ok:
-                    ctx.cancel.set()
-    ordered = [results[g.name] for g in gates]
-    for reporter in reporters:
-        reporter.finish(ordered)
+    try:
+        with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="gate") as pool:
+            pending: dict[Future[GateResult], Gate] = {
+                pool.submit(_run_one, gate, ctx, reporters): gate for gate in gates
+            }
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    gate = pending.pop(future)
+                    result = future.result()
+                    results[gate.name] = result
+                    save(result, ctx.results_dir)
+                    for reporter in reporters:
+                        reporter.gate_finished(result)
+                    if fail_fast and not result.status.ok:
+                        ctx.cancel.set()
+    except BaseException:  # Ctrl-C or a broken results dir: stop the other gates' tools
+        ctx.cancel.set()
+        raise
+    finally:  # the summary prints (and a live display stops) whatever happened
+        ordered = [results[g.name] for g in gates if g.name in results]
+        for reporter in reporters:
+            reporter.finish(ordered)
     return ordered
+
+
+def _writable(results_dir: Path) -> None:
+    try:
+        results_dir.mkdir(parents=True, exist_ok=True)
+        probe = results_dir / ".writable"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise CiError(
+            f"results directory {results_dir}: cannot write there: {exc.strerror or exc}"
+        ) from None
 
 
 def _run_one(gate: Gate, ctx: GateContext, reporters: list[Reporter]) -> GateResult:
     if ctx.cancel.is_set():
-        return GateResult(
-            gate.name, Status.SKIPPED, "not run: an earlier gate failed (--fail-fast)"
-        )
+        return GateResult(gate.name, Status.SKIPPED, _NOT_RUN)
     for reporter in reporters:
         reporter.gate_started(gate.name)
     start = time.monotonic()
-    try:
-        result = gate.run(ctx)
-    except CiError as exc:
-        summary = str(exc) + (f" (tip: {exc.tip})" if exc.tip else "")
-        result = GateResult(gate.name, Status.ERROR, summary)
+    result = _isolated(gate, ctx)
     duration = time.monotonic() - start
     if ctx.cancel.is_set():  # interrupted by --fail-fast: its verdict cannot be trusted
-        result = GateResult(
-            gate.name, Status.SKIPPED, "cancelled: another gate failed (--fail-fast)"
-        )
+        result = GateResult(gate.name, Status.SKIPPED, _CANCELLED)
     return replace(result, duration=duration, sha=ctx.sha)
+
+
+def _isolated(gate: Gate, ctx: GateContext) -> GateResult:
+    """The gate's result; whatever it raises becomes its own ERROR result, so the other
+    gates finish and the summary prints (a bug's redacted traceback goes to a log file)."""
+    try:
+        return gate.run(ctx)
+    except CiError as exc:
+        summary = str(exc) + (f" (tip: {exc.tip})" if exc.tip else "")
+        return GateResult(gate.name, Status.ERROR, summary)
+    except Exception as exc:
+        text = Redactor.from_environ().redact(traceback.format_exc())
+        log = ctx.results_dir / _CRASH_LOG.format(gate=gate.name)
+        try:
+            log.write_text(text, encoding="utf-8")
+            where = f"the traceback is in {log}"
+        except OSError:
+            where = "the traceback could not be saved"
+        summary = f"the gate crashed: {type(exc).__name__}; {where}; please report it"
+        return GateResult(gate.name, Status.ERROR, Redactor.from_environ().redact(summary))
 
 
 def save(result: GateResult, results_dir: Path) -> Path:
     path = results_dir / f"{result.gate}.json"
-    path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    try:
+        path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise CiError(f"{path}: cannot save the result: {exc.strerror or exc}") from None
     return path
 
 
@@ -95,7 +130,9 @@ def load_results(results_dir: Path) -> dict[str, GateResult]:
     for path in sorted(results_dir.glob("*.json")):
         try:
             result = GateResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError) as exc:
+        except OSError as exc:
+            raise CiError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise CiError(f"{path}: not a gate result: {exc}") from None
         results[result.gate] = result
     return results

@@ -9,7 +9,7 @@ from ci.gates.interface import GateContext
 class SmokeGate:
     name = "smoke"
     description = (
-        "start the app on loopback (TRADE_ENABLED=0), probe routes, refuse orders, no leaks"
+        "start the app on loopback (kill switch off), probe routes, refuse orders, no leaks"
     )
     needs = ("python",)
 
@@ -17,7 +17,9 @@ class SmokeGate:
         # Imported here: the probe needs httpx, which `ci run <other gates>` should not load.
         from ci.gates.smoke_probe import run_smoke
 
-        report = run_smoke(ctx.root, ctx.config.app, ctx.config.smoke, cancel=ctx.cancel)
+        report = run_smoke(
+            ctx.root, ctx.config.app, ctx.config.smoke, ctx.config.profile, cancel=ctx.cancel
+        )
         output = "\n".join(report.checks + report.problems)
         if report.log_tail:
             output += "\n--- last lines of the app's log (redacted) ---\n" + report.log_tail

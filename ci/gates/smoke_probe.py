@@ -1,21 +1,18 @@
 """Smoke-test an app for real: start it on loopback, probe it, look for leaks, stop it.
 
-The app runs with TRADE_ENABLED=0, a throwaway STATE_DIR and canary values for its
-secrets; any canary (raw, URL-encoded or base64) in a response or in the app's own
-output is a leak.
+The app runs with its kill switch off (the bot profile names it), a throwaway STATE_DIR
+and canary values for its secrets; any canary (raw, URL-encoded or base64) in a response
+or in the app's own output is a leak.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,10 +20,10 @@ from pathlib import Path
 
 import httpx
 
+from ci.core import runtime
 from ci.core.config import AppConfig, SmokeConfig
+from ci.core.profile import NO_PROFILE, Profile
 from logsafe import Redactor, encodings, is_secret_name
-
-_STOP_GRACE_SECONDS = 5.0
 
 
 @dataclass
@@ -38,16 +35,6 @@ class SmokeReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def app_command(app: AppConfig, *, port: int, python: str = sys.executable) -> list[str]:
-    return [part.replace("{python}", python).replace("{port}", str(port)) for part in app.command]
 
 
 @dataclass
@@ -64,81 +51,66 @@ class _Running:
 def running_app(
     root: Path, app: AppConfig, env: Mapping[str, str], log_path: Path
 ) -> Iterator[_Running]:
-    """The app started in its own process group; stopped (TERM, then KILL) on exit."""
-    port = free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            app_command(app, port=port),
-            cwd=root,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
+    """The app started in its own process group; stopped by the runtime's grace policy."""
+    port = runtime.free_port()
+    argv = runtime.app_command(app.command, port=port, python=sys.executable)
+    process = runtime.start(argv, cwd=root, env=env, log_path=log_path)
     try:
         yield _Running(process, log_path, f"http://127.0.0.1:{port}")
     finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=_STOP_GRACE_SECONDS)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        runtime.stop_group(process.pid)
+        process.wait()
 
 
 def wait_healthy(
     running: _Running, path: str, timeout: float, cancel: threading.Event | None = None
 ) -> str | None:
     """None once health answers 200; otherwise why it never did."""
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    with httpx.Client(timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if cancel is not None and cancel.is_set():
-                return "cancelled"
-            code = running.process.poll()
-            if code is not None:
-                return f"the app exited with code {code} before it was healthy"
-            try:
-                response = client.get(running.base_url + path)
-                if response.status_code == 200:
-                    return None
-                last = f"{path} answered {response.status_code}"
-            except httpx.HTTPError as exc:
-                last = type(exc).__name__
-            time.sleep(0.1)
-    return f"not healthy after {timeout:.0f}s ({last})"
+    health = runtime.wait_healthy(
+        running.base_url + path,
+        timeout=timeout,
+        running=lambda: running.process.poll() is None,
+        cancel=cancel,
+    )
+    if health.ok:
+        return None
+    code = running.process.poll()
+    if code is not None:
+        return f"the app exited with code {code} before it was healthy"
+    return health.detail
 
 
 def run_smoke(
-    root: Path, app: AppConfig, smoke: SmokeConfig, *, cancel: threading.Event | None = None
+    root: Path,
+    app: AppConfig,
+    smoke: SmokeConfig,
+    profile: Profile,
+    *,
+    cancel: threading.Event | None = None,
 ) -> SmokeReport:
     report = SmokeReport()
-    canaries = {name: "canary" + secrets.token_hex(16) for name in smoke.secret_names}
+    unusable = _unusable(app, profile)
+    if unusable:
+        report.problems.append(unusable)
+        return report
+    switch = profile.kill_switch
+    assert switch is not None  # _unusable said so otherwise
+    canaries = {name: "canary" + secrets.token_hex(16) for name in profile.secret_names}
     with tempfile.TemporaryDirectory(prefix="bottie-smoke-") as tmp:
         state_dir = Path(tmp) / "state"
         env = {
             **_inherited_env(),
             **smoke.env,
             **canaries,
-            "TRADE_ENABLED": "0",
+            switch.name: switch.off,
             "STATE_DIR": str(state_dir),
         }
         with running_app(root, app, env, Path(tmp) / "app.log") as running:
-            seen = _probe(running, app, smoke, report, cancel)
+            seen = _probe(running, app, profile, report, cancel)
             logs = running.log_text()
         report.problems.extend(
             f"an order was recorded in {name} although every order was refused"
-            for name in _state_files_written(state_dir, app.state_files)
+            for name in _state_files_written(state_dir, profile.state_files)
         )
     for name, value in canaries.items():
         forms = encodings(value)
@@ -152,22 +124,38 @@ def run_smoke(
     return report
 
 
+def _unusable(app: AppConfig, profile: Profile) -> str | None:
+    """Why this smoke run could prove nothing (fail closed), or None."""
+    if not app.command:
+        return "no app command in [tool.bottie.app] command: nothing to start"
+    if not profile.described:
+        return NO_PROFILE
+    if profile.kill_switch is None:
+        return "the bot profile names no kill switch: the smoke run cannot turn trading off"
+    if profile.probes.order is None:
+        return (
+            "the bot profile names no order route (probes.order): nothing proves orders are refused"
+        )
+    return None
+
+
 def _probe(
     running: _Running,
     app: AppConfig,
-    smoke: SmokeConfig,
+    profile: Profile,
     report: SmokeReport,
     cancel: threading.Event | None,
 ) -> str:
     """Exercise the routes; returns every response (headers and body) as text to scan."""
-    why = wait_healthy(running, app.health_path, app.startup_timeout, cancel)
+    probes = profile.probes
+    why = wait_healthy(running, probes.health, app.startup_timeout, cancel)
     if why is not None:
         report.problems.append(why)
         return ""
-    report.checks.append(f"healthy at {app.health_path}")
+    report.checks.append(f"healthy at {probes.health}")
     seen: list[str] = []
     with httpx.Client(base_url=running.base_url, timeout=5.0) as client:
-        for path in [app.health_path, *smoke.routes]:
+        for path in [probes.health, *probes.routes]:
             response = _request(client, "GET", path, report)
             if response is None:
                 continue
@@ -176,17 +164,38 @@ def _probe(
                 report.checks.append(f"GET {path} {response.status_code}")
             else:
                 report.problems.append(f"GET {path} answered {response.status_code}")
-        order = _request(client, "POST", smoke.order_path, report, json=smoke.order_body)
+        assert probes.order is not None and profile.kill_switch is not None
+        order = _request(client, "POST", probes.order, report, json=probes.order_body)
         if order is not None:
             seen.append(_as_text(order))
-            if order.is_success:
-                report.problems.append(
-                    f"POST {smoke.order_path} accepted an order with TRADE_ENABLED=0 "
-                    f"({order.status_code})"
-                )
+            verdict = order_verdict(probes.order, order.status_code, probes.refused)
+            switch = f"{profile.kill_switch.name}={profile.kill_switch.off}"
+            if verdict is None:
+                report.checks.append(f"POST {probes.order} refused ({order.status_code})")
             else:
-                report.checks.append(f"POST {smoke.order_path} refused ({order.status_code})")
+                report.problems.append(verdict.replace("{switch}", switch))
     return "\n".join(seen)
+
+
+def order_verdict(path: str, status: int, refused: list[int]) -> str | None:
+    """None when `status` is a refusal of the order; otherwise what it means instead.
+
+    Only a deliberate refusal proves the kill switch: an accepted order fails, and so do a
+    missing route (404/405), an order the bot did not understand (400/422) and a crash (5xx
+    not listed as a refusal), none of which say anything about the kill switch.
+    """
+    if status in refused:
+        return None
+    if 200 <= status < 300:
+        return f"POST {path} accepted an order with {{switch}} ({status})"
+    if status in (404, 405):
+        return f"POST {path} answered {status}: no such order route, so nothing proves refusal"
+    if status in (400, 422):
+        return (
+            f"POST {path} answered {status}: the probe's order was not understood "
+            "(fix [tool.bottie.profile.probes] order_body), so nothing proves refusal"
+        )
+    return f"POST {path} answered {status}, which is not a refusal ({', '.join(map(str, refused))})"
 
 
 def _request(

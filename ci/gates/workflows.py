@@ -44,13 +44,7 @@ class WorkflowsGate:
             checks.append("actionlint")
         skipped = "" if actionlint else " (actionlint not installed: skipped)"
         if findings:
-            return GateResult(
-                self.name,
-                Status.FAILED,
-                f"{len(findings)} problem(s){skipped}",
-                findings=tuple(findings),
-                output="\n".join(f"{f.file}:{f.line}: {f.message}" for f in findings),
-            )
+            return GateResult.failed(self.name, findings, f"{len(findings)} problem(s){skipped}")
         return GateResult(
             self.name,
             Status.PASSED,

@@ -4,7 +4,10 @@ GitHub records reviewers' decisions on a run's environments
 (`GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`). Where required reviewers
 are not available (private repositories on Free/Pro/Team), the fallback is a run of the
 approve workflow named `approve run <run_id>`, dispatched by the approver; it is checked
-the same way: a success, by someone other than the run's actor.
+the same way: a success, by someone other than the run's actor, and also: run from main,
+created after the current attempt of the run started (an approval of an earlier attempt,
+or one made before the promotion, does not count), every page of runs read.
+An approval by no user (`user: null`) or by a bot account never counts.
 """
 
 from __future__ import annotations
@@ -66,18 +69,37 @@ class Api:
             raise GitHubApiError(f"GET {url}: the answer is not JSON") from None
 
 
-def run_actors(api: Api, run_id: int) -> list[str]:
-    """Who started the run: its actor and, for a re-run, the triggering actor."""
+APPROVE_BRANCH = "main"
+_PER_PAGE = 100
+
+
+def _run(api: Api, run_id: int) -> dict[str, Any]:
     run = api.get(f"actions/runs/{run_id}")
     if not isinstance(run, dict):
         raise GitHubApiError(f"run {run_id}: not a run")
+    return run
+
+
+def run_actors(api: Api, run_id: int) -> list[str]:
+    """Who started the run: its actor and, for a re-run, the triggering actor."""
+    return _actors(_run(api, run_id))
+
+
+def _actors(run: dict[str, Any]) -> list[str]:
     logins = [_login(run.get("actor")), _login(run.get("triggering_actor"))]
     return list(dict.fromkeys(login for login in logins if login))
 
 
-def verify(api: Api, run_id: int, env: str, fallback_workflow: str = "") -> Approval:
+def verify(
+    api: Api, run_id: int, env: str, fallback_workflow: str = "", run_attempt: int | None = None
+) -> Approval:
     """The approval of `run_id` for `env` by someone other than its actor, or RefusedError."""
-    actors = run_actors(api, run_id)
+    run = _run(api, run_id)
+    if run_attempt is not None and run.get("run_attempt", run_attempt) != run_attempt:
+        raise RefusedError(
+            f"run {run_id}: attempt {run_attempt} is not the run's current attempt; refusing"
+        )
+    actors = _actors(run)
     if not actors:
         raise RefusedError(f"run {run_id}: no actor on record; refusing")
     actor = " and ".join(actors)
@@ -85,7 +107,7 @@ def verify(api: Api, run_id: int, env: str, fallback_workflow: str = "") -> Appr
     approvers = _environment_approvers(api, run_id, env)
     source = "environment review"
     if not approvers and fallback_workflow:
-        approvers = _fallback_approvers(api, run_id, fallback_workflow)
+        approvers = _fallback_approvers(api, run_id, fallback_workflow, run)
         source = f"approve workflow {fallback_workflow}"
     others = [login for login in approvers if login.lower() not in starters]
     if not others:
@@ -104,21 +126,53 @@ def _environment_approvers(api: Api, run_id: int, env: str) -> list[str]:
     rejected = [_login(d.get("user")) for d in for_env if d.get("state") == "rejected"]
     if rejected:
         raise RefusedError(f"run {run_id}: {env} rejected by {', '.join(rejected)}; refusing")
-    return [_login(d.get("user")) for d in for_env if d.get("state") == "approved"]
+    approved = [d.get("user") for d in for_env if d.get("state") == "approved"]
+    return [_login(user) for user in approved if _person(user)]
 
 
-def _fallback_approvers(api: Api, run_id: int, workflow: str) -> list[str]:
-    answer = api.get(
-        f"actions/workflows/{workflow}/runs",
-        params={"event": "workflow_dispatch", "status": "success", "per_page": "100"},
-    )
-    runs = answer.get("workflow_runs", []) if isinstance(answer, dict) else []
+def _fallback_approvers(api: Api, run_id: int, workflow: str, run: dict[str, Any]) -> list[str]:
+    started = str(run.get("run_started_at") or run.get("created_at") or "")
+    if not started:
+        raise GitHubApiError(f"run {run_id}: no start time on record")
     title = f"approve run {run_id}"
     return [
-        _login(r.get("triggering_actor")) or _login(r.get("actor"))
-        for r in runs
-        if r.get("display_title") == title and r.get("conclusion") == "success"
+        _login(r.get("triggering_actor"))
+        for r in _all_runs(api, workflow)
+        if r.get("display_title") == title
+        and r.get("conclusion") == "success"
+        and r.get("head_branch") == APPROVE_BRANCH
+        # ISO 8601 UTC timestamps ("...Z") of one format order as text.
+        and str(r.get("created_at") or "") > started
+        and _person(r.get("triggering_actor"))
     ]
+
+
+def _all_runs(api: Api, workflow: str) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        answer = api.get(
+            f"actions/workflows/{workflow}/runs",
+            params={
+                "event": "workflow_dispatch",
+                "status": "success",
+                "branch": APPROVE_BRANCH,
+                "per_page": str(_PER_PAGE),
+                "page": str(page),
+            },
+        )
+        batch = answer.get("workflow_runs", []) if isinstance(answer, dict) else []
+        runs += [r for r in batch if isinstance(r, dict)]
+        if len(batch) < _PER_PAGE:
+            return runs
+        page += 1
+
+
+def _person(user: object) -> bool:
+    """A user account with a login: not null, not a bot."""
+    if not isinstance(user, dict) or not _login(user):
+        return False
+    return user.get("type") != "Bot" and not _login(user).endswith("[bot]")
 
 
 def _environment_names(decision: Mapping[str, Any]) -> set[str]:

@@ -1,18 +1,33 @@
 """The GitHub side of the pipeline as exact `gh` calls: environments, reviewers, secrets
-(names only: gh prompts for each value), a ruleset making deploy tags immutable and one
-requiring the `required` check on main.
+(names only: gh prompts for each value), a ruleset making deploy tags immutable and
+creatable by the deploy identity only, and one requiring the `required` check and a
+reviewed pull request on main.
+
+Every environment may be used from main only (a custom deployment-branch policy `main`),
+so a branch's workflow can read none of their secrets. The checklist signing key lives in
+the `checklist` environment (the job that signs) and in each deploy environment (the job
+that verifies): a job reads an environment's secrets only when it names that environment,
+and those win over a value a caller passes ("Reusing workflows", GitHub Docs).
 """
 
 from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ci.core.config import Config
+
 ENVIRONMENTS = ("testnet", "mainnet")
-SECRETS = ("BINANCE_API_KEY", "BINANCE_API_SECRET", "CHECKLIST_HMAC_KEY")
+SIGNING_ENVIRONMENT = "checklist"
+SIGNING_KEY = "CHECKLIST_HMAC_KEY"
 REQUIRED_CHECK = "required"
+DEPLOY_BRANCH = "main"
+# The GitHub Actions app (the integration behind GITHUB_TOKEN): the one actor that may
+# create deploy tags ("Available rules for rulesets", GitHub Docs: bypass actors).
+GITHUB_ACTIONS_APP_ID = 15368
 
 
 @dataclass(frozen=True)
@@ -28,21 +43,30 @@ class Call:
         return f"{line} <<'JSON'\n{json.dumps(self.body, indent=2)}\nJSON"
 
 
-def plan(repo: str, reviewer_ids: dict[str, int | None]) -> list[Call]:
-    """Every call, in order. A reviewer's id is None until looked up (dry run)."""
-    calls = [_environment(repo, "testnet", {"deployment_branch_policy": _main_only()})]
+def plan(
+    repo: str,
+    reviewer_ids: dict[str, int | None],
+    secrets: Mapping[str, Sequence[str]] | None = None,
+) -> list[Call]:
+    """Every call, in order. A reviewer's id is None until looked up (dry run).
+
+    `secrets` names each deploy environment's secrets (from the bot profile's credentials
+    and the environment's `required`; `secrets_of` reads them from the configuration); the
+    signing key is added to every one."""
+    secrets = secrets if secrets is not None else dict.fromkeys(ENVIRONMENTS, ())
+    calls = [_environment(repo, SIGNING_ENVIRONMENT, {"deployment_branch_policy": _main_only()})]
+    calls.append(_environment(repo, "testnet", {"deployment_branch_policy": _main_only()}))
     calls += [
         Call(("gh", "api", f"users/{login}", "--jq", ".id"), why=f"the user id of {login}")
         for login in reviewer_ids
     ]
     calls.append(_environment(repo, "mainnet", _mainnet_protection(reviewer_ids)))
+    calls += [_branch_policy(repo, env) for env in (SIGNING_ENVIRONMENT, *ENVIRONMENTS)]
+    calls.append(_secret(repo, SIGNING_KEY, SIGNING_ENVIRONMENT))
     calls += [
-        Call(
-            ("gh", "secret", "set", name, "--env", env, "--repo", repo),
-            why="prompts for the value; never put it on a command line",
-        )
+        _secret(repo, name, env)
         for env in ENVIRONMENTS
-        for name in SECRETS
+        for name in dict.fromkeys([*secrets.get(env, ()), SIGNING_KEY])
     ]
     calls.append(_ruleset(repo, _deploy_tags_ruleset()))
     calls.append(_ruleset(repo, _main_ruleset()))
@@ -54,8 +78,29 @@ def _environment(repo: str, env: str, body: dict[str, Any]) -> Call:
     return Call(argv, body, why=f"environment {env}")
 
 
+def _secret(repo: str, name: str, env: str) -> Call:
+    return Call(
+        ("gh", "secret", "set", name, "--env", env, "--repo", repo),
+        why="prompts for the value; never put it on a command line",
+    )
+
+
 def _main_only() -> dict[str, bool]:
-    return {"protected_branches": True, "custom_branch_policies": False}
+    # Custom policies name the branch; "protected branches" would admit any protected one.
+    return {"protected_branches": False, "custom_branch_policies": True}
+
+
+def _branch_policy(repo: str, env: str) -> Call:
+    argv = (
+        "gh",
+        "api",
+        "--method",
+        "POST",
+        f"repos/{repo}/environments/{env}/deployment-branch-policies",
+        "--input",
+        "-",
+    )
+    return Call(argv, {"name": DEPLOY_BRANCH, "type": "branch"}, why=f"{env}: main only")
 
 
 def _mainnet_protection(reviewer_ids: dict[str, int | None]) -> dict[str, Any]:
@@ -66,6 +111,7 @@ def _mainnet_protection(reviewer_ids: dict[str, int | None]) -> dict[str, Any]:
     return {
         "wait_timer": 0,
         "prevent_self_review": True,
+        "can_admins_bypass": False,
         "reviewers": reviewers,
         "deployment_branch_policy": _main_only(),
     }
@@ -77,14 +123,26 @@ def _ruleset(repo: str, body: dict[str, Any]) -> Call:
 
 
 def _deploy_tags_ruleset() -> dict[str, Any]:
-    # Creation stays allowed (the deploy job pushes new tags); a deploy tag, once pushed,
-    # can be neither moved nor deleted, so the history of what ran where stays true.
+    # Only the deploy job (GitHub Actions' token) creates deploy tags; once pushed, a deploy
+    # tag can be neither moved nor deleted, so the history of what ran where stays true.
     return {
         "name": "deploy tags are immutable",
         "target": "tag",
         "enforcement": "active",
+        "bypass_actors": [
+            {
+                "actor_id": GITHUB_ACTIONS_APP_ID,
+                "actor_type": "Integration",
+                "bypass_mode": "always",
+            }
+        ],
         "conditions": {"ref_name": {"include": ["refs/tags/deploy/*"], "exclude": []}},
-        "rules": [{"type": "update"}, {"type": "deletion"}, {"type": "non_fast_forward"}],
+        "rules": [
+            {"type": "creation"},
+            {"type": "update"},
+            {"type": "deletion"},
+            {"type": "non_fast_forward"},
+        ],
     }
 
 
@@ -98,6 +156,17 @@ def _main_ruleset() -> dict[str, Any]:
             {"type": "deletion"},
             {"type": "non_fast_forward"},
             {
+                # The second person: CODEOWNERS counts only through a review rule.
+                "type": "pull_request",
+                "parameters": {
+                    "required_approving_review_count": 1,
+                    "require_code_owner_review": True,
+                    "require_last_push_approval": True,
+                    "dismiss_stale_reviews_on_push": True,
+                    "required_review_thread_resolution": False,
+                },
+            },
+            {
                 "type": "required_status_checks",
                 "parameters": {
                     "strict_required_status_checks_policy": False,
@@ -106,3 +175,13 @@ def _main_ruleset() -> dict[str, Any]:
             },
         ],
     }
+
+
+def secrets_of(config: Config) -> dict[str, list[str]]:
+    """Each deploy environment's secrets: the bot profile's credentials and its other secrets
+    that the environment requires, whatever exchange the bot trades on."""
+    found: dict[str, list[str]] = {}
+    for env in ENVIRONMENTS:
+        required = config.environments[env].required if env in config.environments else []
+        found[env] = list(dict.fromkeys([*config.profile.credentials, *required]))
+    return found

@@ -27,6 +27,7 @@ def client(tmp_path: Path, **settings: Any) -> TestClient:
     ("url", "network"),
     [
         ("https://testnet.binance.vision", "testnet"),
+        ("https://testnet.binancefuture.com", "testnet"),  # from the same profile as the checklist
         ("https://api.binance.com", "mainnet"),
         ("https://api3.binance.com", "mainnet"),
         ("https://example.com", "unknown"),

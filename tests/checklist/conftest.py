@@ -11,22 +11,39 @@ from ci.core import config
 from ci.core.config import Config
 from ci.core.result import GateResult, Status
 from ci.gates import runner
-from tests.helpers import Repo
+from tests.helpers import EXAMPLE_BOT_TOML, Repo
 
 GATE_NAMES = ("env", "tests", "smoke", "secrets", "lint", "audit")
 HMAC_KEY = b"checklist-signing-key-for-tests"
 
-PYPROJECT = """\
+PYPROJECT = (
+    EXAMPLE_BOT_TOML
+    + """\
 [tool.bottie.environments.testnet]
 network = "testnet"
 required = ["BINANCE_API_KEY", "BINANCE_API_SECRET"]
-vars = { BINANCE_BASE_URL = "https://testnet.binance.vision", TRADE_ENABLED = "0", CORS_ORIGINS = "http://localhost:3000", DASHBOARD_POLL_SECONDS = "5" }
+
+[tool.bottie.environments.testnet.vars]
+BINANCE_BASE_URL = "https://testnet.binance.vision"
+TRADE_ENABLED = "0"
+CORS_ORIGINS = "http://localhost:3000"
+DASHBOARD_POLL_SECONDS = "5"
+MAX_POSITION_USDT = "10"
+TRADE_COOLDOWN_SECONDS = "60"
 
 [tool.bottie.environments.mainnet]
 network = "mainnet"
 required = ["BINANCE_API_KEY", "BINANCE_API_SECRET"]
-vars = { BINANCE_BASE_URL = "https://api.binance.com", TRADE_ENABLED = "0", CORS_ORIGINS = "https://dash.example.com", DASHBOARD_POLL_SECONDS = "5" }
-"""  # noqa: E501
+
+[tool.bottie.environments.mainnet.vars]
+BINANCE_BASE_URL = "https://api.binance.com"
+TRADE_ENABLED = "0"
+CORS_ORIGINS = "https://dash.example.com"
+DASHBOARD_POLL_SECONDS = "5"
+MAX_POSITION_USDT = "10"
+TRADE_COOLDOWN_SECONDS = "60"
+"""
+)
 
 
 def make_config(**environments: dict[str, Any]) -> Config:

@@ -20,10 +20,15 @@ SECRETS = {
 
 def card_for(env: str, vars_: dict[str, str], environ: dict[str, str] | None = None) -> card.Card:
     cfg = make_config(**{env: {"vars": vars_}})
-    return card.build(settings.resolve(cfg, env, environ or {}), cfg.checklist)
+    return card.build(settings.resolve(cfg, env, environ or {}), cfg.profile)
 
 
-SAFE = {"CORS_ORIGINS": "https://a.example", "TRADE_ENABLED": "0"}
+SAFE = {
+    "CORS_ORIGINS": "https://a.example",
+    "TRADE_ENABLED": "0",
+    "MAX_POSITION_USDT": "10",
+    "TRADE_COOLDOWN_SECONDS": "60",
+}
 
 
 def test_safe_settings_have_no_warnings() -> None:
@@ -39,7 +44,7 @@ def test_safe_settings_have_no_warnings() -> None:
         ({"EXECUTION_RUNTIME_ENABLED": "on"}, "EXECUTION_RUNTIME_ENABLED is on"),
         ({"MAX_POSITION_USDT": "250"}, "MAX_POSITION_USDT 250 is above the cap of 100"),
         ({"MAX_POSITION_USDT": "lots"}, "MAX_POSITION_USDT is not a number"),
-        ({"TRADE_COOLDOWN_SECONDS": "0"}, "TRADE_COOLDOWN_SECONDS is zero"),
+        ({"TRADE_COOLDOWN_SECONDS": "0"}, "TRADE_COOLDOWN_SECONDS 0 must be above 0"),
         ({"CORS_ORIGINS": "*"}, "CORS_ORIGINS is wide open (*)"),
         ({"DASHBOARD_POLL_SECONDS": "0.1"}, "DASHBOARD_POLL_SECONDS 0.1 is outside 1..300"),
     ],
@@ -76,7 +81,7 @@ def test_a_required_variable_is_secret_whatever_its_name() -> None:
     cfg = make_config(mainnet={"required": ["WEBHOOK_URL"], "vars": SAFE})
     found = card.build(
         settings.resolve(cfg, "mainnet", {"WEBHOOK_URL": "https://hooks.example/abc123"}),
-        cfg.checklist,
+        cfg.profile,
     )
     assert "abc123" not in card_markdown(found)
 

@@ -46,6 +46,20 @@ class TestBuildThenVerify:
         assert code == ExitCode.OK
         assert out.startswith(f"checklist.json: complete for testnet at {head(bot)} (unsigned")
 
+    def test_an_earlier_deploy_tag_of_this_environment_is_the_rollback_target(
+        self, bot: Repo
+    ) -> None:
+        sha = head(bot)
+        bot.git("tag", f"deploy/mainnet/20260101T000000Z-{sha[:7]}", sha)
+        built = run_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
+        assert "rollback-target" in built.stderr  # another environment's tag does not count
+        bot.git("tag", "-a", "-m", "d", f"deploy/testnet/20260101T000000Z-{sha[:7]}", sha)
+        built = run_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
+        assert "not passed: toggle-card" in built.stderr
+        document = json.loads((bot.path / "checklist.json").read_text())
+        [item] = [i for i in document["items"] if i["id"] == "rollback-target"]
+        assert item["evidence"] == f"deploy/testnet/20260101T000000Z-{sha[:7]} ({sha[:12]})"
+
     def test_incomplete_checklist_is_refused_one_line_per_item(self, bot: Repo) -> None:
         built = run_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
         assert built.code == ExitCode.OK  # building is not deciding; --strict or verify decide
@@ -234,7 +248,7 @@ class TestCard:
         assert shown["BINANCE_API_KEY"] == "set"
         assert shown["QUANTUM_ENABLED"] == "1"
         assert card["warnings"] == [
-            "QUANTUM_ENABLED is on in mainnet: experimental signals drive real trades"
+            "QUANTUM_ENABLED is on in mainnet: it must be off where trades are real"
         ]
 
     def test_strict_fails_on_warnings(self, bot: Repo) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from ci.checklist.build import Attestation, attest, check_attestation
 from ci.checklist.items import ItemContext
 from ci.checklist.model import ItemKind, ItemStatus
 from ci.core import settings
-from ci.core.config import AppConfig, Config
+from ci.core.config import Config
 from ci.core.errors import UsageError
 from ci.core.result import GateResult, Status
 from tests.checklist.conftest import TEST_SHA, make_config, passing_results
@@ -125,18 +126,19 @@ class TestSettings:
         assert item.status is ItemStatus.PASSED
 
     def test_poll_bounds_come_from_config(self) -> None:
-        cfg = make_config().model_copy(
-            update={
-                "checklist": make_config().checklist.model_copy(update={"poll_min_seconds": 10})
-            }
-        )
+        base = make_config()
+        assert base.profile.poll is not None
+        poll = base.profile.poll.model_copy(update={"min": 10})
+        cfg = base.model_copy(update={"profile": base.profile.model_copy(update={"poll": poll})})
         item = items.dashboard_poll(context(config=cfg))
         assert item.evidence == "DASHBOARD_POLL_SECONDS 5 is outside 10..300 seconds"
 
 
 class TestStateFiles:
     def with_files(self, files: list[str]) -> ItemContext:
-        cfg = make_config().model_copy(update={"app": AppConfig(state_files=files)})
+        base = make_config()
+        profile = base.profile.model_copy(update={"state_files": files})
+        cfg = base.model_copy(update={"profile": profile})
         return context(config=cfg)
 
     def test_listed_json_files_pass(self) -> None:
@@ -160,23 +162,17 @@ class TestRollbackTarget:
         assert item.status is ItemStatus.MISSING
         assert "first deploy" in item.evidence
 
-    def test_a_previous_deploy_tag_passes(self, repo: Repo) -> None:
-        sha = repo.commit()
-        repo.git("tag", "-a", "-m", "deploy", f"deploy/mainnet/20260101T000000Z-{sha[:7]}")
-        item = items.rollback_target(context(root=repo.path))
+    def test_the_named_rollback_target_passes(self) -> None:
+        ctx = replace(context(), previous_deploy="deploy/mainnet/20260101T000000Z-abcdef0 (abc)")
+        item = items.rollback_target(ctx)
         assert item.status is ItemStatus.PASSED
-        assert item.evidence == f"deploy/mainnet/20260101T000000Z-{sha[:7]} ({sha[:12]})"
-
-    def test_a_tag_of_another_environment_does_not_count(self, repo: Repo) -> None:
-        sha = repo.commit()
-        repo.git("tag", f"deploy/testnet/20260101T000000Z-{sha[:7]}")
-        item = items.rollback_target(context(root=repo.path))
-        assert item.status is ItemStatus.MISSING
+        assert item.evidence == "deploy/mainnet/20260101T000000Z-abcdef0 (abc)"
 
 
 class TestToggleCard:
     def test_needs_a_review_and_lists_the_warnings(self) -> None:
-        item = items.toggle_card(context({"TRADE_ENABLED": "1", "QUANTUM_ENABLED": "true"}))
+        vars_ = {"TRADE_ENABLED": "1", "QUANTUM_ENABLED": "true", "MAX_POSITION_USDT": "10"}
+        item = items.toggle_card(context({**vars_, "TRADE_COOLDOWN_SECONDS": "60"}))
         assert item.status is ItemStatus.MISSING
         assert "2 warning(s): TRADE_ENABLED is on" in item.evidence
 
@@ -194,3 +190,17 @@ class TestAttestation:
         item = items.cors(context({"CORS_ORIGINS": "https://a.example"}))
         attested = attest(item, Attestation(frozenset({"cors"}), "alice"))
         assert (attested.status, attested.kind) == (ItemStatus.PASSED, ItemKind.AUTOMATIC)
+
+
+def test_the_checklist_and_the_bot_agree_on_every_testnet_host() -> None:
+    # Before: the checklist accepted testnet.binancefuture.com as a testnet, the bot called it
+    # "unknown", and the deploy's health check then failed. Both now read the profile.
+    from bot import settings as bot_settings
+
+    profile = make_config().profile
+    assert profile.exchange_url is not None
+    for host in profile.exchange_url.testnet_hosts:
+        item = items.api_keys(context({"BINANCE_BASE_URL": f"https://{host}"}, env="testnet"))
+        assert item.status is ItemStatus.PASSED, item.evidence
+        url = f"https://{host}"
+        assert bot_settings.Settings(binance_base_url=url).network == "testnet"

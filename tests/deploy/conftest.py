@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from ci.core.result import GateResult, Status
+from ci.core.runtime import free_port
 from ci.gates import runner
-from ci.gates.smoke_probe import free_port
-from tests.helpers import PROJECT_ROOT, CliResult, Repo, run_ci
+from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, CliResult, Repo, run_ci
 
 GATES = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
 SECRETS = {"BINANCE_API_KEY": "tk-0123456789abcdef", "BINANCE_API_SECRET": "ts-fedcba9876543210"}
@@ -24,7 +24,9 @@ SECRETS = {"BINANCE_API_KEY": "tk-0123456789abcdef", "BINANCE_API_SECRET": "ts-f
 
 def pyproject(port: int, pre_deploy: list[str] | None = None) -> str:
     hook = f"pre_deploy = {json.dumps(pre_deploy)}\n" if pre_deploy else ""
-    return f"""\
+    return (
+        EXAMPLE_BOT_TOML
+        + f"""\
 [tool.bottie.environments.testnet]
 network = "testnet"
 required = ["BINANCE_API_KEY", "BINANCE_API_SECRET"]
@@ -42,6 +44,7 @@ ports = {{ testnet = {port}, mainnet = {port + 1} }}
 health_timeout = 15
 keep_releases = 3
 {hook}"""
+    )
 
 
 @dataclass

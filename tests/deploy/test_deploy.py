@@ -65,7 +65,7 @@ def test_unhealthy_release_rolls_back_and_gets_no_tag(bot: BotRepo) -> None:
     assert bot.live() == good
     assert health(bot)["status"] == "ok"
     assert len(bot.tags()) == 1
-    assert log_outcomes(bot)[-1] == "failed"
+    assert log_outcomes(bot)[-2:] == ["failed", "switched-back"]
 
 
 def test_wrong_network_fails_and_rolls_back(bot: BotRepo) -> None:
@@ -145,7 +145,7 @@ def test_rollback_refusals_are_clear(bot: BotRepo) -> None:
     bot.repo.git("tag", "v1.0")
     not_deploy = bot.ci("rollback", "testnet", "--to", "v1.0")
     assert nothing_earlier.stderr.strip() == (
-        "error: no earlier good deploy tag of testnet to roll back to"
+        "error: no earlier good deploy of testnet to roll back to"
     )
     assert other_env.stderr.strip().endswith("is a deploy tag of mainnet, not testnet")
     assert not_deploy.stderr.strip() == (
@@ -261,3 +261,13 @@ def test_rollback_refuses_when_secrets_rotated_unless_told(bot: BotRepo) -> None
     assert forced.code == ExitCode.OK, forced.stderr
     assert "variables that differ from deploy/testnet/" in forced.stderr
     assert "BINANCE_API_SECRET" in forced.stderr
+
+
+def test_pruned_releases_take_their_env_files_with_them(bot: BotRepo) -> None:
+    for n in range(5):  # keep_releases is 3 here
+        bot.commit_green(f"release {n}")
+        assert bot.deploy().code == ExitCode.OK
+    releases = {p.name for p in (bot.base / "releases").iterdir() if not p.name.startswith(".")}
+    env_files = {p.stem for p in (bot.base / "shared" / "env").iterdir()}
+    assert len(releases) == 3
+    assert env_files == releases  # no secrets left behind for releases that are gone

@@ -14,11 +14,12 @@ from ci.core.errors import ExitCode, RefusedError
 from ci.deploy import incident
 from ci.scanning import masking
 from tests import secret_samples as samples
-from tests.helpers import PROJECT_ROOT, CliResult, Repo, run_ci
+from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, CliResult, Repo, run_ci
 
 
 def setup(repo: Repo, tmp_path: Path) -> tuple[Path, Path]:
     shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+    repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
     repo.commit("initial")
     logs = tmp_path / "logs"
     logs.mkdir()

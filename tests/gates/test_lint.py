@@ -27,7 +27,7 @@ def test_unused_import_fails_with_file_and_line(repo: Repo) -> None:
 
 def test_stray_print_in_bot_code_fails(repo: Repo) -> None:
     repo.write("bot/calc.py", CLEAN + '\n\nprint("debug")\n')
-    result = LintGate().run(repo.context())
+    result = LintGate().run(repo.context(Config(lint=LintConfig(print_free=["bot"]))))
     assert result.status is Status.FAILED
     assert [f.rule for f in result.findings] == ["T201"]
 

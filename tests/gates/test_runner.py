@@ -114,3 +114,35 @@ def test_clean_head_is_empty_for_uncommitted_changes(repo: Repo) -> None:
     repo.git("checkout", "a.txt")
     repo.write("new.txt", "untracked")
     assert git.clean_head(repo.path) == ""
+
+
+def test_a_gate_that_crashes_becomes_its_own_error_and_the_others_finish(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rich.console import Console
+
+    from ci.report.terminal import TerminalReporter
+
+    crash = FakeGate("crash", raises=KeyError("token=s3cr3t-value"))
+    others = [FakeGate("a", delay=0.2), FakeGate("b", Status.FAILED)]
+    ctx = repo.context()
+    reporter = TerminalReporter(Console(force_terminal=False, width=200))
+    results = runner.run_gates([crash, *others], ctx, [reporter])
+    assert [r.status for r in results] == [Status.ERROR, Status.PASSED, Status.FAILED]
+    summary = results[0].summary
+    assert summary.startswith("the gate crashed: KeyError; the traceback is in ")
+    log = ctx.results_dir / "crash-crash.log"
+    assert "KeyError" in log.read_text()
+    printed = capsys.readouterr().out
+    assert "gates" in printed and "crash" in printed  # the summary table printed
+
+
+def test_an_unwritable_results_dir_is_one_clear_error(repo: Repo) -> None:
+    from ci.core.errors import CiError
+
+    (repo.path / "results").write_text("a file, not a folder")
+    ctx = GateContext(
+        root=repo.path, config=repo.context().config, results_dir=repo.path / "results"
+    )
+    with pytest.raises(CiError, match=r"results directory .*results: cannot write there"):
+        runner.run_gates([FakeGate("a")], ctx)

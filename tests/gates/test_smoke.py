@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
-from ci.core.config import AppConfig, Config, SmokeConfig
+from ci.core.config import AppConfig, Config
 from ci.core.result import Status
 from ci.gates.smoke import SmokeGate
-from tests.helpers import PROJECT_ROOT, Repo
+from tests.helpers import PROJECT_ROOT, Repo, example_config
 
 # A stand-in bot on the stdlib, whose misbehaviour each test chooses through argv.
 FAKE_APP = """
@@ -34,6 +34,10 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(200, body)
 
     def do_POST(self):
+        if MODE == "no-order-route":
+            return self._send(404, {"detail": "Not Found"})
+        if MODE == "bad-order-body":
+            return self._send(422, {"detail": "validation error"})
         if MODE == "accepts-orders":
             return self._send(201, {"id": 1})
         if MODE == "records-refused-orders":
@@ -55,7 +59,7 @@ HTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
 
 def fake_config(mode: str, timeout: float = 10) -> Config:
     app = AppConfig(command=["{python}", "app.py", mode, "{port}"], startup_timeout=timeout)
-    return Config(app=app, smoke=SmokeConfig(routes=["/status"]))
+    return example_config().model_copy(update={"app": app})
 
 
 def run_fake(repo: Repo, mode: str, timeout: float = 10) -> tuple[Status, str, str]:
@@ -67,7 +71,7 @@ def run_fake(repo: Repo, mode: str, timeout: float = 10) -> tuple[Status, str, s
 def test_example_bot_passes(repo: Repo) -> None:
     for package in ("bot", "logsafe"):
         shutil.copytree(PROJECT_ROOT / package, repo.path / package)
-    result = SmokeGate().run(repo.context())
+    result = SmokeGate().run(repo.context(example_config()))
     assert result.status is Status.PASSED, result.output
     assert "POST /orders refused (403)" in result.output
 
@@ -115,3 +119,34 @@ def test_secret_in_the_log_fails_without_showing_it(repo: Repo) -> None:
     assert summary == "BINANCE_API_KEY leaked in the app's log output"
     assert "using key ***" in output
     assert "canary" not in output
+
+
+def test_an_order_route_that_does_not_exist_proves_nothing(repo: Repo) -> None:
+    status, summary, _ = run_fake(repo, "no-order-route")
+    assert status is Status.FAILED
+    assert summary == "POST /orders answered 404: no such order route, so nothing proves refusal"
+
+
+def test_an_order_the_bot_did_not_understand_proves_nothing(repo: Repo) -> None:
+    status, summary, _ = run_fake(repo, "bad-order-body")
+    assert status is Status.FAILED
+    assert summary.startswith("POST /orders answered 422: the probe's order was not understood")
+
+
+def test_without_a_bot_profile_the_gate_fails_closed(repo: Repo) -> None:
+    repo.write("app.py", FAKE_APP)
+    app = AppConfig(command=["{python}", "app.py", "good", "{port}"])
+    result = SmokeGate().run(repo.context(Config(app=app)))
+    assert result.status is Status.FAILED
+    assert result.summary.startswith("no bot profile: describe the bot in [tool.bottie.profile]")
+
+
+def test_without_a_kill_switch_the_gate_fails_closed(repo: Repo) -> None:
+    repo.write("app.py", FAKE_APP)
+    config = fake_config("good")
+    profile = config.profile.model_copy(update={"kill_switch": None})
+    result = SmokeGate().run(repo.context(config.model_copy(update={"profile": profile})))
+    assert result.status is Status.FAILED
+    assert result.summary == (
+        "the bot profile names no kill switch: the smoke run cannot turn trading off"
+    )

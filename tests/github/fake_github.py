@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 
 class FakeGitHub:
     def __init__(self) -> None:
         self.routes: dict[str, Any] = {}
+        # path -> one answer per `page` query parameter (1-based); past the end, no runs.
+        self.pages: dict[str, list[Any]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.url = ""
 
@@ -23,8 +25,14 @@ class FakeGitHub:
 def serving(fake: FakeGitHub) -> Iterator[FakeGitHub]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            path = urlsplit(self.path).path
+            parts = urlsplit(self.path)
+            path = parts.path
             fake.requests.append((self.path, dict(self.headers)))
+            if path in fake.pages:
+                page = int(parse_qs(parts.query).get("page", ["1"])[0])
+                pages = fake.pages[path]
+                answer = pages[page - 1] if page <= len(pages) else {"workflow_runs": []}
+                fake.routes[path] = answer
             if path not in fake.routes:
                 self.send_response(404)
                 self.end_headers()

@@ -15,6 +15,30 @@ from tests.helpers import CliResult, run_ci
 REPO = "acme/bot"
 RUN = 4242
 TOKEN = "ghs_" + "F" * 36
+STARTED = "2026-11-26T10:00:00Z"
+AFTER = "2026-11-26T10:05:00Z"
+BEFORE = "2026-11-26T09:55:00Z"
+RUNS = f"/repos/{REPO}/actions/workflows/approve.yml/runs"
+
+
+def _approve_run(
+    login: str | None,
+    title: str = f"approve run {RUN}",
+    conclusion: str = "success",
+    *,
+    branch: str = "main",
+    created: str = AFTER,
+    kind: str = "User",
+) -> dict[str, Any]:
+    user = None if login is None else {"login": login, "type": kind}
+    return {
+        "display_title": title,
+        "conclusion": conclusion,
+        "head_branch": branch,
+        "created_at": created,
+        "actor": user,
+        "triggering_actor": user,
+    }
 
 
 @pytest.fixture
@@ -23,6 +47,8 @@ def github() -> Iterator[FakeGitHub]:
     fake.routes[f"/repos/{REPO}/actions/runs/{RUN}"] = {
         "actor": {"login": "alice"},
         "triggering_actor": {"login": "alice"},
+        "run_attempt": 1,
+        "run_started_at": STARTED,
     }
     with serving(fake) as running:
         yield running
@@ -100,25 +126,16 @@ def test_the_private_repository_fallback_is_verified_the_same_way(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
     github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
-    runs = f"/repos/{REPO}/actions/workflows/approve.yml/runs"
-
-    def approve_run(login: str, title: str, conclusion: str = "success") -> dict[str, Any]:
-        return {
-            "display_title": title,
-            "conclusion": conclusion,
-            "actor": {"login": login},
-            "triggering_actor": {"login": login},
-        }
-
+    runs = RUNS
     github.routes[runs] = {
         "workflow_runs": [
-            approve_run("alice", f"approve run {RUN}"),  # self-approval: ignored
-            approve_run("mallory", "approve run 1"),  # another run
-            approve_run("carol", f"approve run {RUN}", conclusion="failure"),
+            _approve_run("alice"),  # self-approval: ignored
+            _approve_run("mallory", "approve run 1"),  # another run
+            _approve_run("carol", conclusion="failure"),
         ]
     }
     assert _verify(github, tmp_path, "--fallback-workflow", "approve.yml").code == 1
-    github.routes[runs]["workflow_runs"].append(approve_run("bob", f"approve run {RUN}"))
+    github.routes[runs]["workflow_runs"].append(_approve_run("bob"))
     done = _verify(github, tmp_path, "--fallback-workflow", "approve.yml")
     assert done.code == 0, done.stderr
     assert "by bob" in done.stdout and "approve workflow approve.yml" in done.stdout
@@ -137,3 +154,49 @@ def test_a_missing_token_is_named(tmp_path: Path) -> None:
     done = run_ci("approval", "verify", "--run-id", "1", cwd=tmp_path, env=env)
     assert done.code == 3
     assert "GITHUB_TOKEN" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        _approve_run("bob", branch="feature"),  # dispatched from a branch: its own workflow
+        _approve_run("bob", created=BEFORE),  # before the promotion (or this attempt) started
+        _approve_run(None),  # no user on record
+        _approve_run("dependabot[bot]", kind="Bot"),  # not a person
+    ],
+    ids=["branch", "before-start", "null-user", "bot"],
+)
+def test_a_fallback_approval_that_does_not_qualify_is_refused(
+    github: FakeGitHub, tmp_path: Path, run: dict[str, Any]
+) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
+    github.routes[RUNS] = {"workflow_runs": [run]}
+    assert _verify(github, tmp_path, "--fallback-workflow", "approve.yml").code == 1
+
+
+def test_the_fallback_reads_every_page_of_approve_runs(github: FakeGitHub, tmp_path: Path) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
+    first = {"workflow_runs": [_approve_run("mallory", "approve run 1")] * 100}
+    github.pages[RUNS] = [first, {"workflow_runs": [_approve_run("bob")]}]
+    done = _verify(github, tmp_path, "--fallback-workflow", "approve.yml")
+    assert done.code == 0, done.stderr
+    assert "by bob" in done.stdout
+
+
+def test_an_environment_approval_by_no_user_or_a_bot_does_not_count(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    nobody = {"state": "approved", "user": None, "environments": [{"name": "mainnet"}]}
+    bot = _decision("github-actions[bot]")
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = [nobody, bot]
+    assert _verify(github, tmp_path).code == 1
+
+
+def test_an_approval_of_an_earlier_attempt_is_refused_on_a_re_run(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}"]["run_attempt"] = 2
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = [_decision("bob")]
+    done = _verify(github, tmp_path, "--run-attempt", "1")
+    assert done.code == 1 and "not the run's current attempt" in done.stderr
+    assert _verify(github, tmp_path, "--run-attempt", "2").code == 0

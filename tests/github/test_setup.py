@@ -6,19 +6,20 @@ import json
 import re
 from pathlib import Path
 
-from ci.github.setup import SECRETS, plan
-from tests.helpers import run_ci
+from ci.github.setup import SIGNING_KEY, plan
+from tests.helpers import EXAMPLE_BOT_TOML, Repo, run_ci
 
 
-def test_dry_run_prints_environments_reviewers_secrets_and_rulesets(tmp_path: Path) -> None:
-    done = run_ci("github", "setup", "--repo", "acme/bot", "--reviewer", "bob", cwd=tmp_path)
+def test_dry_run_prints_environments_reviewers_secrets_and_rulesets(repo: Repo) -> None:
+    repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
+    done = run_ci("github", "setup", "--repo", "acme/bot", "--reviewer", "bob", cwd=repo.path)
     assert done.code == 0, done.stderr
     out = done.stdout
     assert "gh api --method PUT repos/acme/bot/environments/testnet --input -" in out
     assert "gh api --method PUT repos/acme/bot/environments/mainnet --input -" in out
     assert "gh api users/bob --jq .id" in out
     for env in ("testnet", "mainnet"):
-        for name in SECRETS:
+        for name in ("BINANCE_API_KEY", "BINANCE_API_SECRET", SIGNING_KEY):
             assert f"gh secret set {name} --env {env} --repo acme/bot" in out
     assert out.count("gh api --method POST repos/acme/bot/rulesets --input -") == 2
 
@@ -31,19 +32,59 @@ def test_mainnet_needs_a_reviewer_who_is_not_the_deployer() -> None:
     assert mainnet.body["reviewers"] == [{"type": "User", "id": 7}]
 
 
-def test_deploy_tags_can_be_created_but_never_moved_or_deleted() -> None:
+def test_deploy_tags_are_created_by_github_actions_only_and_never_moved_or_deleted() -> None:
+    # "Available rules for rulesets" (GitHub Docs): "Restrict creations" lets only bypass
+    # actors create matching refs; the GitHub Actions integration is the deploy identity.
     rulesets = [c.body for c in plan("acme/bot", {}) if c.body and c.body.get("target") == "tag"]
     assert len(rulesets) == 1
     ruleset = rulesets[0]
     assert ruleset["conditions"]["ref_name"]["include"] == ["refs/tags/deploy/*"]
     rules = {r["type"] for r in ruleset["rules"]}
-    assert {"update", "deletion"} <= rules and "creation" not in rules
+    assert {"creation", "update", "deletion"} <= rules
+    assert ruleset["bypass_actors"] == [
+        {"actor_id": 15368, "actor_type": "Integration", "bypass_mode": "always"}
+    ]
+
+
+def test_main_needs_a_reviewed_pull_request_for_codeowners_to_count() -> None:
+    main = next(c.body for c in plan("acme/bot", {}) if c.body and c.body.get("target") == "branch")
+    review = next(r for r in main["rules"] if r["type"] == "pull_request")["parameters"]
+    assert review["required_approving_review_count"] >= 1
+    assert review["require_code_owner_review"] is True
+    assert review["require_last_push_approval"] is True
+
+
+def test_no_admin_bypasses_the_mainnet_reviewers() -> None:
+    mainnet = next(c for c in plan("acme/bot", {}) if c.why == "environment mainnet")
+    assert mainnet.body is not None and mainnet.body["can_admins_bypass"] is False
+
+
+def test_every_environment_is_usable_from_main_only() -> None:
+    calls = plan("acme/bot", {})
+    environments = {
+        c.why.removeprefix("environment "): c.body
+        for c in calls
+        if c.why.startswith("environment ")
+    }
+    assert set(environments) == {"checklist", "testnet", "mainnet"}
+    for env, body in environments.items():
+        assert body is not None
+        assert body["deployment_branch_policy"] == {
+            "protected_branches": False,
+            "custom_branch_policies": True,
+        }, env
+        policy = next(
+            c
+            for c in calls
+            if c.argv[4:5] == (f"repos/acme/bot/environments/{env}/deployment-branch-policies",)
+        )
+        assert policy.body == {"name": "main", "type": "branch"}
 
 
 def test_rendered_bodies_are_json_heredocs(tmp_path: Path) -> None:
     out = run_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
     bodies = re.findall(r"<<'JSON'\n(.*?)\nJSON", out, flags=re.S)
-    assert len(bodies) == 4
+    assert len(bodies) == 8
     assert all(isinstance(json.loads(b), dict) for b in bodies)
 
 
@@ -65,3 +106,20 @@ def test_apply_without_gh_names_the_tool(tmp_path: Path) -> None:
     )
     assert done.code == 3
     assert "gh" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_secrets_are_the_bot_profile_s_whatever_the_exchange(repo: Repo) -> None:
+    repo.write(
+        "pyproject.toml",
+        '[tool.bottie.profile]\nexchange = "okx"\n'
+        'credentials = ["OKX_API_KEY", "OKX_API_SECRET", "OKX_PASSPHRASE"]\n',
+    )
+    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
+    for name in ("OKX_API_KEY", "OKX_API_SECRET", "OKX_PASSPHRASE", SIGNING_KEY):
+        assert f"gh secret set {name} --env mainnet --repo acme/bot" in out
+    assert "BINANCE" not in out
+
+
+def test_outside_a_repository_only_the_signing_key_is_asked_for(tmp_path: Path) -> None:
+    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
+    assert out.count("gh secret set ") == 3  # checklist, testnet, mainnet: the signing key

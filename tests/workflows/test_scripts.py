@@ -1,28 +1,24 @@
-"""The workflow helper scripts, run with bash on real git repositories."""
+"""What the workflows' steps call, run as real processes on real git repositories:
+`ci github promote-sha`, `ci github push-tag`, and scripts/install-pipeline.sh."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
-from tests.helpers import Repo
+from tests.helpers import CliResult, Repo, run_ci
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "ghs_" + "P" * 36
 
 
-def _promote_sha(repo: Repo, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+def _promote_sha(repo: Repo, tmp_path: Path, *args: str) -> tuple[CliResult, str]:
     output = tmp_path / "github_output"
     output.write_text("")
-    done = subprocess.run(
-        ["bash", str(SCRIPTS / "promote-sha.sh"), *args],
-        cwd=repo.path,
-        env={"PATH": "/usr/bin:/bin", "GITHUB_OUTPUT": str(output), "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    return done.returncode, output.read_text(), done.stdout
+    env = {"GITHUB_OUTPUT": str(output), "GITHUB_ACTIONS": "true"}
+    done = run_ci("github", "promote-sha", *args, cwd=repo.path, env=env)
+    return done, output.read_text()
 
 
 def test_promote_defaults_to_the_newest_testnet_deploy(repo: Repo, tmp_path: Path) -> None:
@@ -35,29 +31,133 @@ def test_promote_defaults_to_the_newest_testnet_deploy(repo: Repo, tmp_path: Pat
     repo.git("tag", "deploy/mainnet/20260103T000000Z-" + old[:7], old)
     repo.write("a.txt", "3")
     repo.commit("three, never deployed")
-    code, output, _ = _promote_sha(repo, tmp_path)
-    assert code == 0
+    done, output = _promote_sha(repo, tmp_path)
+    assert done.code == 0, done.stderr
     assert output == f"sha={new}\n"
+
+
+def test_promote_takes_an_older_testnet_deploy_asked_for(repo: Repo, tmp_path: Path) -> None:
+    repo.write("a.txt", "1")
+    old = repo.commit("one")
+    repo.git("tag", "deploy/testnet/20260101T000000Z-" + old[:7], old)
+    repo.write("a.txt", "2")
+    new = repo.commit("two")
+    repo.git("tag", "deploy/testnet/20260102T000000Z-" + new[:7], new)
+    done, output = _promote_sha(repo, tmp_path, "--sha", old[:10])
+    assert done.code == 0 and output == f"sha={old}\n"
 
 
 def test_promote_refuses_a_commit_never_deployed_to_testnet(repo: Repo, tmp_path: Path) -> None:
     repo.write("a.txt", "1")
     sha = repo.commit("one")
-    code, output, stdout = _promote_sha(repo, tmp_path, sha)
-    assert code == 1 and output == ""
-    assert "never deployed to testnet" in stdout
+    repo.git("tag", "deploy/mainnet/20260101T000000Z-" + sha[:7], sha)
+    done, output = _promote_sha(repo, tmp_path, "--sha", sha)
+    assert done.code == 1 and output == ""
+    assert "never deployed to testnet" in done.stderr
 
 
 def test_promote_refuses_when_nothing_is_live_on_testnet(repo: Repo, tmp_path: Path) -> None:
     repo.write("a.txt", "1")
     repo.commit("one")
-    code, output, stdout = _promote_sha(repo, tmp_path)
-    assert code == 1 and output == ""
-    assert "nothing is live on testnet" in stdout
+    done, output = _promote_sha(repo, tmp_path)
+    assert done.code == 1 and output == ""
+    assert "nothing is live on testnet" in done.stderr
 
 
 def test_promote_refuses_what_is_not_a_commit(repo: Repo, tmp_path: Path) -> None:
     repo.write("a.txt", "1")
     repo.commit("one")
-    code, _, stdout = _promote_sha(repo, tmp_path, "no-such-ref")
-    assert code == 1 and "not a commit: no-such-ref" in stdout
+    done, _ = _promote_sha(repo, tmp_path, "--sha", "no-such-ref")
+    assert done.code == 1 and "not a commit: no-such-ref" in done.stderr
+
+
+def test_push_tag_pushes_the_new_deploy_tag_and_only_it(repo: Repo, tmp_path: Path) -> None:
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    repo.git("remote", "add", "origin", str(origin))
+    repo.write("a.txt", "1")
+    sha = repo.commit("one")
+    repo.git("push", "-q", "origin", "main")
+    repo.git("tag", "deploy/testnet/20260101T000000Z-" + sha[:7], sha)
+    repo.git("tag", "-a", "deploy/testnet/20260102T000000Z-" + sha[:7], sha, "-m", "deploy")
+    repo.git("tag", "unrelated", sha)
+    output = tmp_path / "output"
+    env = {"GH_TOKEN": TOKEN, "GITHUB_OUTPUT": str(output), "GITHUB_ACTIONS": "true"}
+    done = run_ci("github", "push-tag", "testnet", "--sha", sha, cwd=repo.path, env=env)
+    assert done.code == 0, done.stderr
+    pushed = subprocess.run(
+        ["git", "tag", "--list"], cwd=origin, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert pushed == ["deploy/testnet/20260102T000000Z-" + sha[:7]]
+    assert output.read_text() == f"tag={pushed[0]}\n"
+    assert TOKEN not in done.stdout + done.stderr
+    assert "::add-mask::" in done.stdout  # the derived credential is masked
+    assert TOKEN not in (repo.path / ".git" / "config").read_text()
+
+
+def test_push_tag_refuses_a_tag_of_another_commit(repo: Repo, tmp_path: Path) -> None:
+    repo.write("a.txt", "1")
+    old = repo.commit("one")
+    repo.git("tag", "deploy/testnet/20260101T000000Z-" + old[:7], old)
+    repo.write("a.txt", "2")
+    new = repo.commit("two")
+    done = run_ci(
+        "github", "push-tag", "testnet", "--sha", new, cwd=repo.path, env={"GH_TOKEN": TOKEN}
+    )
+    assert done.code == 1 and f"no deploy/testnet/* tag at {new}" in done.stderr
+
+
+def test_installed_pipeline_runs_from_its_own_venv(tmp_path: Path) -> None:
+    # The project's declared dependencies are met by the lock: `pip install --no-deps` of
+    # the package after requirements/ci.txt gives a working bottie-ci, with nothing of this
+    # checkout on the path (the test runs it from an unrelated folder).
+    clone = tmp_path / "pipeline"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    for changed in ("scripts/install-pipeline.sh", "requirements", "pyproject.toml", "ci"):
+        subprocess.run(["cp", "-r", str(ROOT / changed), str((clone / changed).parent)], check=True)
+    subprocess.run(["git", "add", "-A"], cwd=clone, check=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "wip",
+            "--allow-empty",
+        ],
+        cwd=clone,
+        check=True,
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["RUNNER_TEMP"] = str(temp)
+    done = subprocess.run(
+        ["bash", str(clone / "scripts" / "install-pipeline.sh")],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    venv = temp / "bottie-venv"
+    check = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout
+    helped = subprocess.run(
+        [str(venv / "bin" / "bottie-ci"), "--help"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert helped.returncode == 0 and "checklist" in helped.stdout
+    assert not (clone / "build").exists() and not list(clone.glob("*.egg-info"))

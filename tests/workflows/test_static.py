@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
-GATES = ("secrets", "lint", "tests", "smoke", "audit", "workflows")
+from ci.core import config
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+GATE_WORKFLOW = "./.github/workflows/gate.yml"
 _SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 _UNTRUSTED = re.compile(
     r"\$\{\{[^}]*\b(github\.event|github\.head_ref|inputs\.|secrets\.|needs\.[^}]*outputs|"
@@ -29,6 +34,18 @@ def _load(path: Path) -> dict[str, Any]:
 ALL = {p.name: _load(p) for p in sorted(WORKFLOWS.glob("*.yml"))}
 
 
+def _gate_jobs(workflow: str) -> dict[str, dict[str, Any]]:
+    return {
+        job_id: job
+        for job_id, job in ALL[workflow]["jobs"].items()
+        if job.get("uses") == GATE_WORKFLOW
+    }
+
+
+# The one list of gates: ci.yml's jobs that call the gate workflow.
+GATES = tuple(_gate_jobs("ci.yml"))
+
+
 def _steps() -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (name, job_id, step)
@@ -38,12 +55,74 @@ def _steps() -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def test_there_is_one_reusable_workflow_per_gate() -> None:
-    for gate in GATES:
-        wf = ALL[f"gate-{gate}.yml"]
-        call = wf["on"]["workflow_call"]
-        assert "status" in call["outputs"]
-        assert {"ref", "pipeline-ref", "pipeline-repository"} <= set(call["inputs"])
+def test_one_reusable_gate_workflow_serves_every_gate() -> None:
+    assert not list(WORKFLOWS.glob("gate-*.yml"))
+    call = ALL["gate.yml"]["on"]["workflow_call"]
+    assert "status" in call["outputs"]
+    assert {"gate", "timeout-minutes", "fetch-depth", "ref", "pipeline-ref"} <= set(call["inputs"])
+    job = ALL["gate.yml"]["jobs"]["gate"]
+    assert job["name"] == "${{ inputs.gate }}"
+    assert job["timeout-minutes"] == "${{ inputs.timeout-minutes }}"
+
+
+def test_each_gate_job_runs_its_own_gate_and_keeps_its_check_name() -> None:
+    assert len(GATES) >= 6
+    for job_id, job in _gate_jobs("ci.yml").items():
+        assert job["with"]["gate"] == job_id
+        assert job.get("name", job_id) == job_id  # check "<job> / <gate>"
+
+
+def test_promote_runs_the_same_gates_the_same_way() -> None:
+    ci, promote = _gate_jobs("ci.yml"), _gate_jobs("promote.yml")
+    assert set(promote) == set(ci)
+    for job_id, job in promote.items():
+        settings = {k: v for k, v in job["with"].items() if k != "ref"}
+        assert settings == ci[job_id]["with"], job_id
+
+
+def test_every_gate_the_checklist_requires_runs_in_a_gate_job() -> None:
+    checklist = config.load(ROOT).checklist
+    assert {*checklist.gates, checklist.env_gate} <= set(GATES)
+
+
+def test_a_gate_job_uploads_only_its_own_result_under_its_own_name() -> None:
+    steps = ALL["gate.yml"]["jobs"]["gate"]["steps"]
+    uploads = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+    assert len(uploads) == 1
+    upload = uploads[0]["with"]
+    assert upload["name"] == "gate-${{ inputs.gate }}"
+    assert upload["path"] == "${{ runner.temp }}/ci-results/${{ inputs.gate }}.json"
+
+
+def test_the_checklist_keeps_each_gate_artifact_in_its_own_folder() -> None:
+    steps = ALL["checklist.yml"]["jobs"]["checklist"]["steps"]
+    download = next(s for s in steps if "download-artifact" in str(s.get("uses", "")))
+    assert download["with"]["pattern"] == "gate-*"
+    assert download["with"]["merge-multiple"] is False
+    build = next(s for s in steps if "checklist build" in str(s.get("run", "")))
+    assert '--artifacts-dir "$RUNNER_TEMP/gate-artifacts"' in build["run"]
+    assert download["with"]["path"] == "${{ runner.temp }}/gate-artifacts"
+
+
+def test_every_upload_replaces_its_own_artifact_on_a_re_run() -> None:
+    # "Store and share data with workflow artifacts" (GitHub Docs): a name already used in
+    # the run fails the upload; a re-run of a job uploads the same name again.
+    for name, job_id, step in _steps():
+        if str(step.get("uses", "")).startswith("actions/upload-artifact@"):
+            assert step["with"].get("overwrite") is True, f"{name}:{job_id}"
+
+
+def test_zizmor_pedantic_finds_nothing() -> None:
+    zizmor = Path(sys.executable).with_name("zizmor")
+    done = subprocess.run(
+        [str(zizmor), "--offline", "--persona=pedantic", "--no-progress", str(WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(
@@ -53,8 +132,7 @@ def test_deploy_needs_every_gate_and_the_checklist(caller: str, deploy_job: str)
     job = ALL[caller]["jobs"][deploy_job]
     assert job["uses"] == "./.github/workflows/deploy.yml"
     assert set(GATES) | {"checklist"} <= set(job["needs"])
-    for gate in GATES:
-        assert ALL[caller]["jobs"][gate]["uses"] == f"./.github/workflows/gate-{gate}.yml"
+    assert set(GATES) | {"resolve"} >= set(ALL[caller]["jobs"]["checklist"]["needs"]) >= set(GATES)
 
 
 def test_testnet_deploys_only_on_a_push_to_main() -> None:
@@ -70,8 +148,8 @@ def test_mainnet_deploy_uses_the_mainnet_environment_and_an_approval() -> None:
     deploy = ALL["deploy.yml"]["jobs"]["deploy"]
     assert deploy["environment"] == "${{ inputs.environment }}"
     names = [s.get("name", "") for s in deploy["steps"]]
-    assert names.index("Verify the checklist") < names.index("Deploy and push the deploy tag")
-    assert names.index("Verify the approval") < names.index("Deploy and push the deploy tag")
+    assert names.index("Verify the checklist") < names.index("Deploy")
+    assert names.index("Verify the approval") < names.index("Deploy")
 
 
 def test_promote_inputs_are_the_human_items_as_booleans() -> None:
@@ -82,13 +160,27 @@ def test_promote_inputs_are_the_human_items_as_booleans() -> None:
 
 
 def test_deploys_share_a_literal_per_environment_group_never_cancelled() -> None:
-    for name, job_id in (("deploy.yml", "deploy"), ("rollback.yml", "rollback")):
-        concurrency = ALL[name]["jobs"][job_id]["concurrency"]
-        assert concurrency == {
-            "group": "deploy-${{ inputs.environment }}",
-            "cancel-in-progress": False,
-        }
-        assert "github.workflow" not in str(concurrency)
+    concurrency = ALL["deploy.yml"]["jobs"]["deploy"]["concurrency"]
+    assert concurrency == {"group": "deploy-${{ inputs.environment }}", "cancel-in-progress": False}
+
+
+def test_rollback_and_pause_never_wait_behind_a_pending_approval() -> None:
+    # "Using concurrency" (GitHub Docs): a job waiting for an environment's reviewers holds
+    # its concurrency group, and a newer pending job in a group cancels the older pending one.
+    # So no job that can wait for an approval may share a group with rollback or pause.
+    def groups(job: dict[str, Any], workflow: dict[str, Any]) -> set[str]:
+        found = {str(job.get("concurrency", {}).get("group", ""))}
+        found.add(str(workflow.get("concurrency", {}).get("group", "")))
+        return found - {""}
+
+    waiting: set[str] = set()
+    for name in ("deploy.yml", "promote.yml", "ci.yml", "checklist.yml"):
+        for job in ALL[name]["jobs"].values():
+            waiting |= groups(job, ALL[name])
+    for name, job_id in (("rollback.yml", "rollback"), ("pause.yml", "pause")):
+        mine = groups(ALL[name]["jobs"][job_id], ALL[name])
+        assert mine and not mine & waiting, f"{name}: {mine & waiting}"
+        assert ALL[name]["jobs"][job_id]["concurrency"]["cancel-in-progress"] is False
 
 
 def test_ci_cancels_superseded_runs_but_not_on_main() -> None:
@@ -121,6 +213,11 @@ def test_every_job_has_a_timeout_or_calls_a_workflow_that_sets_one() -> None:
             if "uses" in job:
                 called = ALL[Path(job["uses"]).name]
                 assert all("timeout-minutes" in j for j in called["jobs"].values())
+                if job["uses"] == GATE_WORKFLOW:  # the gate job's timeout is its caller's
+                    assert isinstance(job["with"]["timeout-minutes"], int), f"{name}:{job_id}"
+            elif name == "gate.yml":
+                inputs = wf["on"]["workflow_call"]["inputs"]
+                assert isinstance(inputs["timeout-minutes"]["default"], int)
             else:
                 assert isinstance(job.get("timeout-minutes"), int), f"{name}:{job_id}"
 
@@ -151,6 +248,15 @@ def test_jobs_that_read_deploy_tags_fetch_all_history() -> None:
         assert first["with"]["fetch-depth"] == 0, f"{name}:{job_id}"
 
 
+def test_the_pipeline_runs_from_its_own_venv_never_from_pythonpath() -> None:
+    script = (ROOT / "scripts" / "install-pipeline.sh").read_text(encoding="utf-8")
+    assert "PYTHONPATH" not in script.replace("never put on PYTHONPATH", "")
+    for name, job_id, step in _steps():
+        run = str(step.get("run", ""))
+        assert "python -m ci" not in run, f"{name}:{job_id}: {run}"
+        assert "PYTHONPATH" not in run, f"{name}:{job_id}"
+
+
 def test_no_untrusted_expression_inside_run() -> None:
     for name, job_id, step in _steps():
         assert not _UNTRUSTED.search(str(step.get("run", ""))), f"{name}:{job_id}: {step['run']}"
@@ -172,7 +278,7 @@ def test_every_upload_is_scanned_first() -> None:
             for i, step in enumerate(steps):
                 if str(step.get("uses", "")).startswith("actions/upload-artifact@"):
                     before = " ".join(str(s.get("run", "")) for s in steps[:i])
-                    assert "python -m ci scan" in before, f"{name}:{job_id}"
+                    assert 'bottie-ci" scan' in before, f"{name}:{job_id}"
 
 
 def test_the_required_job_needs_every_other_ci_job() -> None:

@@ -1,10 +1,6 @@
-"""Deploy targets: plug-ins behind `interface.Target`. A plain dict is the registry."""
+"""Deploy targets, each behind `interface.Target`: `local` (this machine) in `local.py`;
+`registry.open_target` builds the configured one.
 
-from __future__ import annotations
-
-from ci.deploy.targets.interface import Health, Release, Target
-from ci.deploy.targets.local import LocalTarget
-
-TARGETS = {"local": LocalTarget}
-
-__all__ = ["TARGETS", "Health", "LocalTarget", "Release", "Target"]
+Nothing is imported here: the deploy agent that runs `local.py` on a bot's host has only the
+standard library, so importing this package must not pull in the configuration layer.
+"""

@@ -1,4 +1,8 @@
-"""The embedded default target: deploys on this host, Capistrano-style (see ci/deploy/paths)."""
+"""The `local` target: the bot lives on the machine that runs this code, in the layout of
+`ci.deploy.paths`. The `ssh` target runs this very class on the bot's host.
+
+Standard library only: on a bot's host it needs nothing but Python 3.11+.
+"""
 
 from __future__ import annotations
 
@@ -6,188 +10,250 @@ import io
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tarfile
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import httpx
-
-from ci.core.config import Config
-from ci.core.errors import CiError
-from ci.deploy import envfile
+from ci.core import runtime
+from ci.deploy import envfile, journal
+from ci.deploy.lock import deploy_lock
 from ci.deploy.paths import Layout
-from ci.deploy.targets.interface import Health, Release
-from ci.gates.smoke_probe import app_command
+from ci.deploy.targets.interface import Collected, Health, Release, TargetError
 
-_STOP_GRACE_SECONDS = 10.0
+# Only these of the deployer's own environment reach the bot; the rest comes from its env file.
+_BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a target needs to know about one environment's bot: plain data, so the same spec
+    can be sent to a deploy agent on another host."""
+
+    env: str
+    base: str  # the environment's folder on the host
+    port: int
+    command: list[str]  # the app's argv template: {python} and {port} are filled in
+    health_path: str
+    health_timeout: float
+    state_files: list[str] = field(default_factory=list)
+    status_path: str = ""  # a route that must answer 2xx too (the bot's state is readable)
+    python: str = ""  # the interpreter for {python} ("" = the one running this code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Spec:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 class LocalTarget:
-    def __init__(self, root: Path, config: Config, env: str, layout: Layout) -> None:
-        self.root = root
-        self.config = config
-        self.env = env
-        self.layout = layout
-        layout.create()
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.layout = Layout(Path(spec.base))
 
-    @property
-    def port(self) -> int:
+    # -- reading ---------------------------------------------------------------------
+    def live(self) -> str | None:
+        return self.layout.live_release()
+
+    def releases(self) -> list[str]:
+        if not self.layout.releases.is_dir():
+            return []
+        found = [
+            p for p in self.layout.releases.iterdir() if p.is_dir() and not p.name.startswith(".")
+        ]
+        return [p.name for p in sorted(found, key=lambda p: p.name)]
+
+    def release(self, release_id: str) -> Release | None:
+        path = self.layout.release(release_id) / ".release.json"
         try:
-            return self.config.deploy.ports[self.env]
-        except KeyError:
-            raise CiError(f"no port for {self.env!r} in [tool.bottie.deploy] ports") from None
+            return Release.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
-    # -- releases ----------------------------------------------------------------------
-    def prepare(self, release: Release, env_values: dict[str, str]) -> None:
-        envfile.write(self.layout.env_file(release.id), env_values)
-        target = self.layout.releases / release.id
+    def release_env(self, release_id: str) -> dict[str, str] | None:
+        path = self.layout.env_file(release_id)
+        try:
+            return envfile.read(path)
+        except OSError:
+            return None
+
+    def history(self) -> list[dict[str, Any]]:
+        return journal.entries(self.layout.deploy_log)
+
+    def paused(self) -> str | None:
+        try:
+            return self.layout.paused.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise TargetError(f"{self.layout.paused}: cannot read it: {exc.strerror}") from None
+
+    def running(self) -> bool:
+        pid = self._pid()
+        return pid is not None and runtime.alive(pid)
+
+    def health(self) -> Health:
+        pid = self._pid()
+        if pid is None or not runtime.alive(pid):
+            return Health(False, None, "the bot is not running")
+        url = f"http://127.0.0.1:{self.spec.port}{self.spec.health_path}"
+        answer = runtime.wait_healthy(
+            url, timeout=self.spec.health_timeout, running=lambda: runtime.alive(pid)
+        )
+        if not answer.ok:
+            gone = not runtime.alive(pid)
+            return Health(False, None, "the bot exited" if gone else answer.detail)
+        body = answer.body or {}
+        owners = runtime.listening_groups(self.spec.port)
+        if owners is not None and pid not in owners:
+            return Health(
+                False,
+                None,
+                f"port {self.spec.port} answers, but not from the bot this target started "
+                f"(pid {pid}): another process holds it",
+            )
+        if self.spec.status_path:
+            status_url = f"http://127.0.0.1:{self.spec.port}{self.spec.status_path}"
+            status = runtime.get_status(status_url)
+            if not 200 <= status < 300:
+                why = f"{self.spec.status_path} answered {status or 'nothing'}"
+                return Health(False, None, f"healthy, but {why}: its state may be broken")
+        network = body.get("network")
+        return Health(True, str(network) if network is not None else None, "healthy", body)
+
+    def backups(self) -> list[str]:
+        if not self.layout.backups.is_dir():
+            return []
+        return sorted(p.name for p in self.layout.backups.iterdir() if p.is_dir())
+
+    def collect(self, into: Path) -> Collected:
+        del into  # everything is already on this machine
+        logs = self.layout.logs if self.layout.logs.is_dir() else None
+        log = self.layout.deploy_log if self.layout.deploy_log.is_file() else None
+        return Collected(logs=logs, deploy_log=log)
+
+    # -- changing ----------------------------------------------------------------------
+    @contextmanager
+    def lock(self, *, sha: str, message: str) -> Iterator[None]:
+        self._create()
+        with deploy_lock(self.layout.lock, sha=sha, message=message):
+            yield
+
+    def record(self, outcome: str, **fields: Any) -> None:
+        self._create()
+        journal.record(self.layout.deploy_log, outcome, **fields)
+
+    def prepare(self, release: Release, tree: bytes, env_values: dict[str, str]) -> None:
+        self._create()
+        self.write_env(release.id, env_values)
+        target = self.layout.release(release.id)
         if target.exists():
             return  # the same release prepared before: its tree is immutable
         staging = self.layout.releases / f".{release.id}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        self._extract(release.sha, staging)
-        meta = {
-            "id": release.id,
-            "sha": release.sha,
-            "env": release.env,
-            "env_digest": release.env_digest,
-        }
-        (staging / ".release.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        staging.rename(target)
+        try:
+            staging.mkdir(parents=True)
+            with tarfile.open(fileobj=io.BytesIO(tree)) as tar:
+                tar.extractall(staging, filter="data")
+            meta = json.dumps(release.to_dict(), indent=2)
+            (staging / ".release.json").write_text(meta, encoding="utf-8")
+            staging.rename(target)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise TargetError(
+                f"cannot prepare release {release.id} in {self.layout.releases}: "
+                f"{exc.strerror or exc}; nothing live was touched"
+            ) from None
 
-    def _extract(self, sha: str, into: Path) -> None:
-        # git archive again as bytes: ProcResult holds text, and a tree may hold binaries.
-        data = subprocess.run(
-            ["git", "archive", "--format=tar", sha],
-            cwd=self.root,
-            capture_output=True,
-            check=True,
-            timeout=300,
-        ).stdout
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(into, filter="data")
+    def write_env(self, release_id: str, env_values: dict[str, str]) -> None:
+        try:
+            envfile.write(self.layout.env_file(release_id), env_values)
+        except OSError as exc:
+            raise TargetError(
+                f"cannot write the environment of {release_id}: {exc.strerror or exc}"
+            ) from None
 
-    def release_meta(self, release_id: str) -> dict[str, object]:
-        path = self.layout.releases / release_id / ".release.json"
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
+    def backup_state(self, release_id: str) -> None:
+        backup = self.layout.backups / release_id
+        backup.mkdir(parents=True, exist_ok=True)
+        for name in self.spec.state_files:
+            source = self.layout.state / name
+            if source.is_file():
+                shutil.copy2(source, backup / name)
 
-    def releases(self) -> list[str]:
-        found = [
-            p for p in self.layout.releases.iterdir() if p.is_dir() and not p.name.startswith(".")
-        ]
-        return [p.name for p in sorted(found, key=lambda p: p.stat().st_mtime)]
+    def restore_state(self, backup_id: str) -> None:
+        chosen = self.layout.backups / backup_id
+        if backup_id not in self.backups():
+            raise TargetError(f"no state backup {backup_id} for {self.spec.env}")
+        for file in chosen.iterdir():
+            shutil.copy2(file, self.layout.state / file.name)
 
-    def remove(self, release_id: str) -> None:
-        if release_id == self.live():
-            raise CiError(f"refusing to delete the live release {release_id}")
-        shutil.rmtree(self.layout.releases / release_id, ignore_errors=True)
-
-    def live(self) -> str | None:
-        return self.layout.live_release()
-
-    # -- the process ---------------------------------------------------------------------
     def activate(self, release_id: str) -> None:
-        self._stop()
+        if not self.layout.release(release_id).is_dir():
+            raise TargetError(f"release {release_id} is not on this target")
+        self.stop()
+        if runtime.port_in_use(self.spec.port):
+            raise TargetError(
+                f"port {self.spec.port} is still in use after the bot stopped: another process "
+                "holds it, so a health check could not tell our bot from it"
+            )
         link = self.layout.current.with_name(".current.tmp")
         link.unlink(missing_ok=True)
-        link.symlink_to(self.layout.releases / release_id)
+        link.symlink_to(self.layout.release(release_id))
         link.replace(self.layout.current)  # rename(2): atomic switch
         self._start()
 
     def restart(self) -> None:
-        self._stop()
+        self.stop()
         self._start()
+
+    def stop(self) -> None:
+        pid = self._pid()
+        if pid is not None:
+            runtime.stop_group(pid)
+        self.layout.pid_file.unlink(missing_ok=True)
+
+    def set_paused(self, before: str | None) -> None:
+        if before is None:
+            self.layout.paused.unlink(missing_ok=True)
+            return
+        self._create()
+        self.layout.paused.write_text(before, encoding="utf-8")
+
+    def remove(self, release_id: str) -> None:
+        if release_id == self.live():
+            raise TargetError(f"refusing to delete the live release {release_id}")
+        shutil.rmtree(self.layout.release(release_id), ignore_errors=True)
+        self.layout.env_file(release_id).unlink(missing_ok=True)
+
+    # -- inside ------------------------------------------------------------------------
+    def _create(self) -> None:
+        try:
+            self.layout.create()
+        except OSError as exc:
+            raise TargetError(f"cannot use {self.layout.base}: {exc.strerror or exc}") from None
+
+    def _pid(self) -> int | None:
+        try:
+            return int(self.layout.pid_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
 
     def _start(self) -> None:
         release = self.layout.current.resolve()
-        meta = self.release_meta(release.name)
+        meta = self.release(release.name)
         env = {
-            **_base_env(),
+            **{k: v for k, v in os.environ.items() if k in _BASE_ENV},
             **envfile.read(self.layout.env_file(release.name)),
             "STATE_DIR": str(self.layout.state),
-            "BOT_VERSION": str(meta.get("sha", "")),
+            "BOT_VERSION": meta.sha if meta else "",
         }
-        command = app_command(self.config.app, port=self.port, python=sys.executable)
-        log = (self.layout.logs / "bot.log").open("ab")
-        with log:
-            child = subprocess.Popen(
-                command,
-                cwd=release,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
+        python = self.spec.python or sys.executable
+        argv = runtime.app_command(self.spec.command, port=self.spec.port, python=python)
+        child = runtime.start(argv, cwd=release, env=env, log_path=self.layout.logs / "bot.log")
         self.layout.pid_file.write_text(str(child.pid), encoding="utf-8")
-
-    def _stop(self) -> None:
-        try:
-            pid = int(self.layout.pid_file.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(pid, sig)
-            except ProcessLookupError:
-                break
-            if _wait_gone(pid, _STOP_GRACE_SECONDS):
-                break
-        self.layout.pid_file.unlink(missing_ok=True)
-
-    def health(self) -> Health:
-        url = f"http://127.0.0.1:{self.port}{self.config.app.health_path}"
-        deadline = time.monotonic() + self.config.deploy.health_timeout
-        last = "no answer"
-        with httpx.Client(timeout=2.0) as client:
-            while time.monotonic() < deadline:
-                if not self.running():
-                    return Health(False, None, "the bot exited")
-                try:
-                    response = client.get(url)
-                    if response.status_code == 200:
-                        network = response.json().get("network")
-                        return Health(True, network, f"healthy on {network}")
-                    last = f"health answered {response.status_code}"
-                except (httpx.HTTPError, ValueError) as exc:
-                    last = type(exc).__name__
-                time.sleep(0.1)
-        return Health(
-            False, None, f"not healthy after {self.config.deploy.health_timeout:g}s ({last})"
-        )
-
-    def running(self) -> bool:
-        try:
-            pid = int(self.layout.pid_file.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return False
-        return not _wait_gone(pid, 0)
-
-
-def _base_env() -> dict[str, str]:
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")
-    return {k: v for k, v in os.environ.items() if k in keep}
-
-
-def _wait_gone(pid: int, timeout: float) -> bool:
-    """True once `pid` has exited (reaping it if it is our child)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            if done == pid:
-                return True
-        except ChildProcessError:
-            pass  # not our child: started by an earlier deploy
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)

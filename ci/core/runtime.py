@@ -1,0 +1,197 @@
+"""The one app runtime: start the bot in its own process group, wait until it is healthy,
+stop it with one grace policy. The smoke gate and the deploy targets both use it.
+
+Standard library only: the deploy agent that runs this on a bot's host needs nothing but
+Python 3.11+.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# One grace policy for every process we stop: SIGTERM, this long to exit, then SIGKILL.
+STOP_GRACE_SECONDS = 5.0
+_POLL_SECONDS = 0.05
+
+
+def free_port() -> int:
+    """A loopback port free right now (the caller must still cope with losing a race for it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something accepts connections on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def app_command(template: Sequence[str], *, port: int, python: str) -> list[str]:
+    """The app's argv: `{python}` and `{port}` in the configured command filled in."""
+    return [part.replace("{python}", python).replace("{port}", str(port)) for part in template]
+
+
+def start(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path
+) -> subprocess.Popen[bytes]:
+    """The app started in a new session (its own process group), output appended to a log."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` still runs (reaping it first when it is our exited child)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: started by an earlier command
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    """True once `pid` has exited, within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while alive(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(_POLL_SECONDS)
+    return True
+
+
+def stop_group(
+    pid: int,
+    *,
+    grace: float = STOP_GRACE_SECONDS,
+    gone: Callable[[int, float], bool] = wait_gone,
+) -> None:
+    """SIGTERM the process group `pid` leads, wait `grace` seconds, then SIGKILL it.
+
+    `gone(pid, timeout)` says whether it exited in time (the subprocess helper passes one
+    that also collects the child's output).
+    """
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        if gone(pid, grace):
+            return
+
+
+def listening_groups(port: int) -> set[int] | None:
+    """The process groups of the processes listening on TCP `port` (IPv4 or IPv6), read from
+    /proc; None where /proc cannot tell (not Linux), so callers fall back to weaker proof."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text(encoding="ascii").splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local_address is HEXIP:HEXPORT; state 0A is LISTEN; field 9 is the inode
+            if (
+                len(fields) > 9
+                and fields[3] == "0A"
+                and int(fields[1].rsplit(":", 1)[1], 16) == port
+            ):
+                inodes.add(f"socket:[{fields[9]}]")
+    if not Path("/proc/net/tcp").exists():
+        return None
+    groups = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            holds = any(str(fd.readlink()) in inodes for fd in (proc / "fd").iterdir())
+            if holds:
+                groups.add(os.getpgid(int(proc.name)))
+        except OSError:
+            continue  # gone, or not ours to read
+    return groups
+
+
+@dataclass(frozen=True)
+class Health:
+    """What the bot's health route said: whether it is healthy, and its JSON body."""
+
+    ok: bool
+    detail: str
+    body: dict[str, Any] | None = None
+
+
+def wait_healthy(
+    url: str,
+    *,
+    timeout: float,
+    running: Callable[[], bool],
+    cancel: threading.Event | None = None,
+) -> Health:
+    """Poll `url` until it answers 200 with a JSON object, the app exits, or time runs out."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if cancel is not None and cancel.is_set():
+            return Health(False, "cancelled")
+        if not running():
+            return Health(False, "the app exited before it was healthy")
+        status, body = _get_json(url)
+        if status == 200 and isinstance(body, dict):
+            return Health(True, "healthy", body)
+        last = f"{urllib.parse.urlsplit(url).path} answered {status}" if status else str(body)
+        time.sleep(0.1)
+    return Health(False, f"not healthy after {timeout:g}s ({last})")
+
+
+def get_status(url: str) -> int:
+    """The HTTP status `url` answers with, 0 when nothing answers."""
+    status, _ = _get_json(url)
+    return status
+
+
+def _get_json(url: str) -> tuple[int, object]:
+    """(HTTP status, parsed JSON body) or (0, why there was no answer)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2.0) as response:  # noqa: S310 (loopback URL)
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return 0, type(reason).__name__ if not isinstance(reason, str) else reason
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, None

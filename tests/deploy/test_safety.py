@@ -1,0 +1,283 @@
+"""The trading invariants under an operator's mistakes and an attacker's tags, for real:
+a forged tag cannot reach live, a pause survives a deploy, a foreign process on the port is
+refused, one bot per environment, the lock admits one holder, a failure says what it left."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ci.core.errors import ExitCode
+from ci.deploy.lock import LockHeld, deploy_lock
+from tests.deploy.conftest import BotRepo
+
+
+def health(bot: BotRepo) -> dict[str, object]:
+    return dict(httpx.get(f"http://127.0.0.1:{bot.port}/health", timeout=5).json())
+
+
+def outcomes(bot: BotRepo) -> list[str]:
+    lines = (bot.base / "deploy-log.jsonl").read_text().splitlines()
+    return [json.loads(line)["outcome"] for line in lines]
+
+
+def bot_processes(base: Path) -> list[int]:
+    """Processes whose working directory is one of this environment's releases."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = (entry / "cwd").resolve()
+        except OSError:
+            continue
+        if str(cwd).startswith(str(base / "releases")):
+            found.append(int(entry.name))
+    return found
+
+
+class TestTrustChain:
+    def test_a_hand_made_tag_on_an_ungated_commit_is_refused(self, bot: BotRepo) -> None:
+        bot.commit_green("first")
+        assert bot.deploy().code == ExitCode.OK
+        time.sleep(0.01)
+        bot.commit_green("second")
+        assert bot.deploy().code == ExitCode.OK
+        ungated = bot.repo.commit("never gated")
+        forged = f"deploy/testnet/20200101T000000Z-{ungated[:7]}"
+        bot.repo.git("tag", forged, ungated)
+        refused = bot.ci("rollback", "testnet", "--to", forged)
+        assert refused.code == ExitCode.FAILED
+        assert "this target's deploy log has no healthy deploy of it" in refused.stderr
+        assert health(bot)["version"] != ungated
+
+    def test_a_tag_renamed_onto_another_commit_is_refused(self, bot: BotRepo) -> None:
+        first = bot.commit_green("first")
+        assert bot.deploy().code == ExitCode.OK
+        (real,) = bot.tags()
+        bot.commit_green("second")
+        assert bot.deploy().code == ExitCode.OK
+        ungated = bot.repo.commit("never gated")
+        bot.repo.git("tag", "-f", real, ungated)  # the same name, another commit
+        refused = bot.ci("rollback", "testnet", "--to", real)
+        assert refused.code == ExitCode.FAILED
+        assert health(bot)["version"] not in (ungated, first)
+
+    def test_a_planted_future_tag_does_not_block_the_default_rollback(self, bot: BotRepo) -> None:
+        first = bot.commit_green("first")
+        assert bot.deploy().code == ExitCode.OK
+        bot.commit_green("second")
+        assert bot.deploy().code == ExitCode.OK
+        ungated = bot.repo.commit("never gated")
+        bot.repo.git("tag", f"deploy/testnet/20991231T235959Z-{ungated[:7]}", ungated)
+        rolled = bot.ci("rollback", "testnet")
+        assert rolled.code == ExitCode.OK, rolled.stderr
+        assert health(bot)["version"] == first
+
+
+class TestKillSwitch:
+    def test_a_deploy_after_pause_keeps_trading_off_until_resume(self, bot: BotRepo) -> None:
+        bot.commit_green("first")
+        assert bot.deploy().code == ExitCode.OK
+        assert health(bot)["trade_enabled"] is True
+        assert bot.ci("pause", "testnet").code == ExitCode.OK
+        bot.commit_green("second")
+        assert bot.deploy().code == ExitCode.OK
+        assert health(bot)["trade_enabled"] is False  # still paused
+        assert "(paused)" in bot.ci("status", "testnet").stdout
+        rolled = bot.ci("rollback", "testnet", "--with-current-env")
+        assert rolled.code == ExitCode.OK, rolled.stderr
+        assert health(bot)["trade_enabled"] is False
+        assert bot.ci("resume", "testnet", "--yes-trade").code == ExitCode.OK
+        assert health(bot)["trade_enabled"] is True
+
+    def test_pause_fails_loudly_when_the_bot_does_not_report_trading_stopped(
+        self, bot: BotRepo
+    ) -> None:
+        # A bot that ignores its kill switch: it reports trade_enabled true whatever it is given.
+        app = (bot.repo.path / "bot" / "app.py").read_text()
+        bot.repo.write(
+            "bot/app.py",
+            app.replace('"trade_enabled": settings.trade_enabled', '"trade_enabled": True'),
+        )
+        bot.commit_green("a bot that never reads its kill switch")
+        assert bot.deploy().code == ExitCode.OK
+        paused = bot.ci("pause", "testnet")
+        assert paused.code == ExitCode.ERROR
+        assert "but the bot does not report trade_enabled: false" in paused.stderr
+
+
+class _Foreign(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # answers health like a bot would
+        body = json.dumps({"status": "ok", "network": "testnet"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def foreign(bot: BotRepo) -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", bot.port), _Foreign)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+class TestOneBot:
+    def test_a_foreign_process_on_the_port_is_refused_and_nothing_is_tagged(
+        self, bot: BotRepo, foreign: ThreadingHTTPServer
+    ) -> None:
+        bot.commit_green("first")
+        result = bot.deploy()
+        assert result.code == ExitCode.FAILED
+        assert f"port {bot.port} is still in use" in result.stderr
+        assert "nothing runs" in result.stderr
+        assert bot.tags() == []
+        assert bot_processes(bot.base) == []
+
+    def test_one_bot_process_after_deploy_rollback_pause_and_restore(self, bot: BotRepo) -> None:
+        bot.commit_green("first")
+        assert bot.deploy().code == ExitCode.OK
+        assert len(bot_processes(bot.base)) == 1
+        bot.commit_green("second")
+        assert bot.deploy().code == ExitCode.OK
+        assert len(bot_processes(bot.base)) == 1
+        for args in (("rollback", "testnet"), ("pause", "testnet"), ("restore", "testnet")):
+            done = bot.ci(*args)
+            assert done.code == ExitCode.OK, done.stderr
+            assert len(bot_processes(bot.base)) == 1, args
+
+    def test_a_failed_first_deploy_leaves_nothing_running(self, bot: BotRepo) -> None:
+        bot.repo.write("bot/app.py", "raise SystemExit('cannot start')\n")
+        bot.commit_green("broken from the start")
+        result = bot.deploy()
+        assert result.code == ExitCode.FAILED
+        assert "there was no earlier release, so nothing runs" in result.stderr
+        assert bot_processes(bot.base) == []
+        assert bot.ci("status", "testnet").code == ExitCode.FAILED
+
+
+class TestFaults:
+    def test_a_broken_state_file_fails_the_deploy_health(self, bot: BotRepo) -> None:
+        bot.commit_green("first")
+        assert bot.deploy().code == ExitCode.OK
+        good = bot.live()
+        (bot.base / "shared" / "state" / "positions.json").write_text("{not json")
+        bot.commit_green("second")
+        result = bot.deploy()
+        assert result.code == ExitCode.FAILED
+        assert "/status answered 500" in result.stderr
+        assert bot.live() == good
+
+    def test_a_failure_after_the_old_bot_stopped_is_recorded_and_said(self, bot: BotRepo) -> None:
+        bot.commit_green("first")
+        assert bot.deploy().code == ExitCode.OK
+        log = bot.base / "shared" / "logs" / "bot.log"
+        log.unlink()
+        log.mkdir()  # the bot's log cannot be opened: no bot can start
+        bot.commit_green("second")
+        result = bot.deploy()
+        assert result.code == ExitCode.FAILED
+        assert "deploy failed:" in result.stderr and "is unhealthy too" in result.stderr
+        assert outcomes(bot)[-2:] == ["failed", "switched-back"]
+
+
+def _hold(path: str, log: str, barrier: multiprocessing.synchronize.Barrier) -> None:
+    barrier.wait()
+    for _ in range(20):
+        try:
+            with deploy_lock(Path(path), sha="x", message="race"):
+                with Path(log).open("a") as out:
+                    out.write(f"in {os.getpid()}\n")
+                time.sleep(0.002)
+                with Path(log).open("a") as out:
+                    out.write(f"out {os.getpid()}\n")
+        except LockHeld:
+            time.sleep(0.001)
+
+
+def test_many_racing_processes_never_hold_the_lock_together(tmp_path: Path) -> None:
+    lock, log = tmp_path / "deploy.lock", tmp_path / "holders.log"
+    barrier = multiprocessing.Barrier(8)
+    workers = [
+        multiprocessing.Process(target=_hold, args=(str(lock), str(log), barrier)) for _ in range(8)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    lines = log.read_text().splitlines()
+    assert lines, "nobody ever took the lock"
+    holders = 0
+    for line in lines:
+        holders += 1 if line.startswith("in ") else -1
+        assert holders in (0, 1), "two processes held the deploy lock at once"
+
+
+def test_a_dead_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
+    lock = tmp_path / "deploy.lock"
+    child = multiprocessing.Process(target=_die_holding, args=(str(lock),))
+    child.start()
+    child.join(timeout=30)
+    with deploy_lock(lock, sha="y", message="after a crash"):
+        pass
+
+
+def _die_holding(path: str) -> None:
+    with deploy_lock(Path(path), sha="x", message="about to die"):
+        os._exit(9)
+
+
+def test_a_deploy_killed_after_the_switch_is_undone_by_the_next_command(bot: BotRepo) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.helpers import PROJECT_ROOT
+
+    bot.commit_green("good")
+    assert bot.deploy().code == ExitCode.OK
+    good = bot.live()
+    slow = "import time\ntime.sleep(60)\n" + (bot.repo.path / "bot" / "app.py").read_text()
+    bot.repo.write("bot/app.py", slow)
+    bot.commit_green("a release that is slow to become healthy")
+    deploy = subprocess.Popen(
+        [sys.executable, "-m", "ci", "deploy", "testnet"],
+        cwd=bot.repo.path,
+        env={**os.environ, **bot.env, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and bot.live() == good:
+            time.sleep(0.05)
+        assert bot.live() != good, "the deploy never switched"
+        os.killpg(deploy.pid, signal.SIGKILL)  # dies while waiting for the new bot's health
+        deploy.wait(timeout=10)
+    finally:
+        if deploy.poll() is None:
+            os.killpg(deploy.pid, signal.SIGKILL)
+    assert outcomes(bot)[-1] == "switching"
+    paused = bot.ci("pause", "testnet")
+    assert paused.code == ExitCode.OK, paused.stderr
+    assert f"switched back to {good}; serves again" in paused.stderr
+    assert bot.live() == good
+    assert outcomes(bot)[-2:] == ["recovered", "paused"]
+    assert len(bot_processes(bot.base)) == 1
