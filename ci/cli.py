@@ -5,6 +5,7 @@ Subcommands live in `ci.commands`, one module each. Only this module exits.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tempfile
 import traceback
@@ -12,35 +13,45 @@ from collections.abc import Sequence
 
 import click
 
-from ci.commands.approval import approval_group
-from ci.commands.card import card_command
-from ci.commands.checklist import checklist_group
-from ci.commands.deploy import COMMANDS as DEPLOY_COMMANDS
-from ci.commands.github import github_group
-from ci.commands.hook import hook_group
-from ci.commands.incident import incident_group
-from ci.commands.run import run_command
-from ci.commands.scan import scan_command
 from ci.core.errors import CiError, ExitCode
 from logsafe import Redactor
 
+# name -> "module:attribute"; a subcommand's module is imported only when it runs (or
+# --help lists it), so `ci run secrets` does not pay for the deploy and GitHub code.
+COMMANDS = {
+    "run": "ci.commands.run:run_command",
+    "checklist": "ci.commands.checklist:checklist_group",
+    "card": "ci.commands.card:card_command",
+    "scan": "ci.commands.scan:scan_command",
+    "hook": "ci.commands.hook:hook_group",
+    "incident": "ci.commands.incident:incident_group",
+    "approval": "ci.commands.approval:approval_group",
+    "github": "ci.commands.github:github_group",
+    **{
+        name: f"ci.commands.deploy:{name}_command"
+        for name in ("deploy", "rollback", "pause", "resume", "restore", "history", "status")
+    },
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name=None, version=__import__("ci").__version__)
 def cli() -> None:
     """The Bottie pipeline: gates, checklist, gated deploy."""
-
-
-cli.add_command(run_command)
-cli.add_command(checklist_group)
-cli.add_command(card_command)
-cli.add_command(scan_command)
-cli.add_command(hook_group)
-cli.add_command(incident_group)
-cli.add_command(approval_group)
-cli.add_command(github_group)
-for command in DEPLOY_COMMANDS:
-    cli.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
+import pytest
+
+from ci import cli
 from ci.core.errors import ExitCode
 from tests.helpers import Repo, run_ci
 
@@ -88,3 +92,16 @@ def test_secret_in_environment_never_reaches_the_terminal(repo: Repo) -> None:
     result = run_ci("run", "lint", cwd=repo.path, env={"BINANCE_API_SECRET": secret})
     assert result.code == ExitCode.ERROR
     assert secret not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(cli.COMMANDS))
+def test_every_lazily_loaded_command_resolves_and_is_listed(name: str) -> None:
+    command = cli.cli.get_command(click.Context(cli.cli), name)
+    assert command is not None
+    assert command.name == name
+    assert name in cli.cli.list_commands(click.Context(cli.cli))
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["nope"]) == ExitCode.USAGE
+    assert "No such command 'nope'" in capsys.readouterr().err

@@ -12,7 +12,7 @@ import click
 
 from ci.core import config, git
 from ci.core.errors import ExitCode
-from ci.scanning import gitleaks
+from ci.scanning import gitleaks, seeds
 
 
 @click.group("hook")
@@ -22,14 +22,14 @@ def hook_group() -> None:
 
 @hook_group.command("secrets")
 def staged_secrets() -> int:
-    """Scan the staged changes for secrets (gitleaks git --pre-commit --staged)."""
+    """Scan the staged changes for secrets (gitleaks and BIP39 seed phrases)."""
     root = git.toplevel(Path.cwd())
     path = root / config.load(root).secrets.config
     found = gitleaks.scan(
         ["git", "--pre-commit", "--staged", str(root)],
         root=root,
         config=path if path.is_file() else None,
-    )
+    ) + seeds.scan_staged(root)
     for finding in found.findings:
         click.echo(f"secret staged: {finding.render()}", err=True)
     if found.findings:

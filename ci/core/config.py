@@ -60,6 +60,11 @@ class EnvConfig(Section):
 class SecretsConfig(Section):
     config: str = ".gitleaks.toml"
     base_ref: str | None = Field(default=None, description="scan only commits after this ref")
+    exclude_refs: list[str] = Field(
+        default=[],
+        description="refs whose own commits the history scan skips (a branch name such as "
+        "gh-pages matches the local branch, every remote's and a tag; refs/... as written)",
+    )
 
 
 class AppConfig(Section):

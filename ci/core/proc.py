@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ci.core import runtime
+from ci.core import redaction, runtime
 from ci.core.errors import ToolNotFoundError
 from logsafe import Redactor
 
@@ -72,6 +72,7 @@ def run(
     stdin: str | None = None,
     cancel: threading.Event | None = None,
     redactor: Redactor | None = None,
+    verbatim: bool = False,
 ) -> ProcResult:
     """Run `argv` to completion and return its redacted output.
 
@@ -79,7 +80,8 @@ def run(
     raise: the caller decides what the code means (gitleaks says 1 for both
     leaks and its own errors, for instance).
     """
-    redactor = redactor or Redactor.from_environ()
+    # verbatim: output a caller parses and never shows (a diff read for seed phrases).
+    redact = (lambda text: text) if verbatim else (redactor or redaction.redactor()).redact
     start = time.monotonic()
     try:
         child = subprocess.Popen(
@@ -115,8 +117,8 @@ def run(
     return ProcResult(
         argv=tuple(argv),
         returncode=child.returncode,
-        stdout=redactor.redact(out or ""),
-        stderr=redactor.redact(err or ""),
+        stdout=redact(out or ""),
+        stderr=redact(err or ""),
         duration=time.monotonic() - start,
         timed_out=timed_out,
         cancelled=cancelled,

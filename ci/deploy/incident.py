@@ -1,5 +1,10 @@
 """Incident snapshot: logs, non-secret config, deploy history and the toggle card in one
 archive, redacted, and proven clean by gitleaks before it is written out.
+
+Redacted twice over: today's secret values in every form (raw, URL, base64, hex), then
+whatever has a secret's shape (the gitleaks rules, BIP39 phrases), since the runbook
+rotates keys before the snapshot and a rotated key is no longer in the environment.
+Anything still found after that refuses the archive.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ci.checklist import card
+from ci.core import redaction
 from ci.core.config import Config
 from ci.core.errors import RefusedError
 from ci.core.settings import resolve
 from ci.deploy import tags
-from ci.scanning import gitleaks
+from ci.scanning import gitleaks, masking, seeds
 from logsafe import Redactor
 
 
@@ -42,8 +48,9 @@ def snapshot(
     """Write `output` (a .tar.gz) or raise RefusedError if anything in it looks like a secret."""
     environ = os.environ if environ is None else environ
     settings = resolve(config, env, environ)
-    redactor = Redactor.from_environ(environ).with_secrets(
-        s.value for s in settings.by_name.values() if s.secret and s.value
+    # Today's values in every form (hex too); what rotated away is found by shape below.
+    redactor = redaction.redactor(
+        environ, extra=[s.value for s in settings.by_name.values() if s.secret and s.value]
     )
     with tempfile.TemporaryDirectory(prefix="bottie-incident-") as tmp:
         staging = Path(tmp) / f"incident-{env}"
@@ -59,7 +66,10 @@ def snapshot(
         )
         if sources.logs is not None and sources.logs.is_dir():
             _copy_logs(sources.logs, staging / "logs", redactor)
-        _prove_clean(root, staging)
+        config_path = root / ".gitleaks.toml"
+        found_config = config_path if config_path.is_file() else None
+        masking.mask_found(staging, root=root, config=found_config)
+        _prove_clean(root, staging, found_config)
         output.parent.mkdir(parents=True, exist_ok=True)
         with tarfile.open(output, "w:gz") as archive:
             archive.add(staging, arcname=staging.name)
@@ -91,13 +101,11 @@ def _copy_logs(source: Path, target: Path, redactor: Redactor) -> None:
             destination.write_text(redactor.redact(text), encoding="utf-8")
 
 
-def _prove_clean(root: Path, staging: Path) -> None:
-    config = root / ".gitleaks.toml"
+def _prove_clean(root: Path, staging: Path, config: Path | None) -> None:
     found = gitleaks.scan(
-        ["dir", str(staging)],
-        root=root,
-        config=config if config.is_file() else None,
-        path_prefix=staging,
+        ["dir", str(staging)], root=root, config=config, path_prefix=staging
+    ) + seeds.scan_files(
+        root, ((str(p.relative_to(staging)), p) for p in sorted(staging.rglob("*")) if p.is_file())
     )
     if found.findings:
         reasons = "\n".join(f"snapshot refused: {f.render()}" for f in found.findings)

@@ -18,7 +18,6 @@ from typing import Any
 from ci.core import proc
 from ci.core.config import AuditConfig
 from ci.core.result import Finding, GateResult, Status
-from ci.gates.audit_osv import serving
 from ci.gates.interface import GateContext
 
 _HINT = "pip install --require-hashes -r requirements/ci.txt"
@@ -90,6 +89,10 @@ class AuditGate:
 def _service(root: Path, cfg: AuditConfig) -> Iterator[str | None]:
     database = os.environ.get("BOTTIE_OSV_DB") or cfg.osv_db
     if database:
+        # Imported here: the local OSV service needs yaml and packaging, which `ci run
+        # <other gates>` should not load.
+        from ci.gates.audit_osv import serving
+
         with serving((root / database).resolve()) as url:
             yield url
         return

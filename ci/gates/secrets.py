@@ -1,9 +1,11 @@
-"""secrets: gitleaks over git history and over the work tree's uncommitted files.
+"""secrets: gitleaks and the BIP39 detector over git history and uncommitted files.
 
-History: all of it, or only `base..HEAD` when a base is known (config `base_ref`, or
-a pull request's base under GitHub Actions). Work tree: tracked files with changes and
-untracked files that .gitignore does not exclude; an ignored `.env` is the place local
-secrets belong, so it is not scanned here (the env gate makes sure it stays ignored).
+History: all of it (less `exclude_refs`), or only `base..HEAD` when a base is known
+(config `base_ref`, or a pull request's base under GitHub Actions), read ONCE by each
+detector, side by side; SARIF is written from gitleaks' JSON report, not by scanning
+again. Work tree: tracked files with changes and untracked files that .gitignore does
+not exclude, never the gate's own results; an ignored `.env` is the place local secrets
+belong, so it is not scanned here (the env gate makes sure it stays ignored).
 """
 
 from __future__ import annotations
@@ -11,47 +13,50 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ci.core import actions, git
 from ci.core.errors import GitError
 from ci.core.result import GateResult, Status
 from ci.gates.interface import GateContext
-from ci.scanning import gitleaks
+from ci.scanning import gitleaks, sarif, seeds
+from ci.scanning.model import Scan
 
 
 class SecretsGate:
     name = "secrets"
-    description = "gitleaks on git history and uncommitted files (always redacted)"
+    description = "gitleaks and BIP39 seed phrases on git history and uncommitted files (redacted)"
     needs = ("gitleaks", "git")
 
     def run(self, ctx: GateContext) -> GateResult:
         config = ctx.root / ctx.config.secrets.config
         config_path = config if config.is_file() else None
         ctx.results_dir.mkdir(parents=True, exist_ok=True)
-        sarif = ctx.results_dir / "secrets.sarif"
-        scans: list[gitleaks.Scan] = []
+        found = Scan()
         scanned: list[str] = []
-        if git.ref_exists(ctx.root, "HEAD"):
-            base = history_base(ctx)
-            scans.append(_scan_history(ctx, base, config_path, sarif))
-            scanned.append(f"history {base + '..HEAD' if base else '(all commits)'}")
-        scans.append(_scan_uncommitted(ctx, config_path))
+        # The work tree's (small) scan runs beside the history's, not after it.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            uncommitted = pool.submit(_scan_uncommitted, ctx, config_path)
+            if git.ref_exists(ctx.root, "HEAD"):
+                base = history_base(ctx)
+                found += _scan_history(ctx, log_opts(ctx, base), config_path)
+                scanned.append(f"history {base + '..HEAD' if base else '(all commits)'}")
+            found += uncommitted.result()
         scanned.append("uncommitted files")
-        artifacts = {"sarif": str(sarif)} if sarif.exists() else {}
-        findings = tuple(f for scan in scans for f in scan.findings)
-        if not findings:
+        report = sarif.write(ctx.results_dir / "secrets.sarif", found.findings)
+        artifacts = {"sarif": str(report)}
+        if not found.findings:
             summary = f"no secrets in {' and '.join(scanned)}"
             return GateResult(self.name, Status.PASSED, summary, artifacts=artifacts)
-        fingerprints = tuple(p for scan in scans for p in scan.fingerprints)
-        rendered = [f.render() for f in findings]
+        rendered = [f.render() for f in found.findings]
         return GateResult(
             self.name,
             Status.FAILED,
-            f"{len(findings)} secret(s) found",
-            findings=findings,
+            f"{len(found.findings)} secret(s) found",
+            findings=found.findings,
             artifacts=artifacts,
-            output="\n".join([*rendered, gitleaks.Scan(findings, fingerprints).allow_hint()]),
+            output="\n".join([*rendered, found.allow_hint()]),
         )
 
 
@@ -73,34 +78,56 @@ def history_base(ctx: GateContext) -> str | None:
     return None
 
 
-def _scan_history(
-    ctx: GateContext, base: str | None, config: Path | None, sarif: Path
-) -> gitleaks.Scan:
-    log_opts = [f"--log-opts={base}..HEAD"] if base else []
-    return gitleaks.scan(
-        ["git", *log_opts, str(ctx.root)],
-        root=ctx.root,
-        config=config,
-        sarif=sarif,
-        cancel=ctx.cancel,
-    )
+def log_opts(ctx: GateContext, base: str | None) -> list[str]:
+    """`git log` options choosing the commits: base..HEAD, or every ref but the excluded."""
+    if base:
+        return [f"{base}..HEAD"]
+    excluded: list[str] = []
+    for ref in ctx.config.secrets.exclude_refs:
+        names = (
+            [ref]
+            if ref.startswith("refs/")
+            else [f"refs/heads/{ref}", f"refs/remotes/*/{ref}", f"refs/tags/{ref}"]
+        )
+        excluded += [f"--exclude={name}" for name in names]
+    return [*excluded, "--all"] if excluded else []
 
 
-def _scan_uncommitted(ctx: GateContext, config: Path | None) -> gitleaks.Scan:
-    """gitleaks on a copy of the changed and untracked, not ignored, files.
+def _scan_history(ctx: GateContext, opts: list[str], config: Path | None) -> Scan:
+    """gitleaks and the seed detector side by side, each over the same commits once."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        phrases = pool.submit(seeds.scan_history, ctx.root, opts, cancel=ctx.cancel)
+        leaks = gitleaks.scan(
+            ["git", *([f"--log-opts={' '.join(opts)}"] if opts else []), str(ctx.root)],
+            root=ctx.root,
+            config=config,
+            cancel=ctx.cancel,
+        )
+        return leaks + phrases.result()
+
+
+def _scan_uncommitted(ctx: GateContext, config: Path | None) -> Scan:
+    """gitleaks and the seed detector on a copy of the changed and untracked, not ignored, files.
 
     Scanned from inside the copy, so paths and fingerprints read `<file>:<rule>:<line>`,
     as .gitleaksignore takes them for uncommitted files.
     """
     listed = git.output(ctx.root, "ls-files", "-z", "--modified", "--others", "--exclude-standard")
-    files = sorted({f for f in listed.split("\0") if f and (ctx.root / f).is_file()})
+    results = ctx.results_dir.resolve()
+    files = sorted(
+        f
+        for f in set(listed.split("\0"))
+        if f and (ctx.root / f).is_file() and not (ctx.root / f).resolve().is_relative_to(results)
+    )
     if not files:
-        return gitleaks.Scan((), ())
+        return Scan()
+    phrases = seeds.scan_files(ctx.root, ((f, ctx.root / f) for f in files))
     with tempfile.TemporaryDirectory(prefix="bottie-worktree-") as tmp:
         copy = Path(tmp)
         for rel in files:
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(ctx.root / rel, copy / rel)
-        return gitleaks.scan(
+        leaks = gitleaks.scan(
             ["dir", "."], root=ctx.root, config=config, cancel=ctx.cancel, cwd=copy
         )
+    return leaks + phrases

