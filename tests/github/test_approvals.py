@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.github.fake_github import FakeGitHub, serving
+from tests.github.fake_github import TOKEN, FakeGitHub, serving
 from tests.helpers import CliResult, run_ci
 
 REPO = "acme/bot"
 RUN = 4242
-TOKEN = "ghs_" + "F" * 36
 
 
 @pytest.fixture
@@ -102,26 +101,64 @@ def test_the_private_repository_fallback_is_verified_the_same_way(
     github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
     runs = f"/repos/{REPO}/actions/workflows/approve.yml/runs"
 
-    def approve_run(login: str, title: str, conclusion: str = "success") -> dict[str, Any]:
-        return {
-            "display_title": title,
-            "conclusion": conclusion,
-            "actor": {"login": login},
-            "triggering_actor": {"login": login},
-        }
-
     github.routes[runs] = {
         "workflow_runs": [
-            approve_run("alice", f"approve run {RUN}"),  # self-approval: ignored
-            approve_run("mallory", "approve run 1"),  # another run
-            approve_run("carol", f"approve run {RUN}", conclusion="failure"),
+            _approve_run("alice", f"approve run {RUN}"),  # self-approval: ignored
+            _approve_run("mallory", "approve run 1"),  # another run
+            _approve_run("carol", f"approve run {RUN}", conclusion="failure"),
         ]
     }
     assert _verify(github, tmp_path, "--fallback-workflow", "approve.yml").code == 1
-    github.routes[runs]["workflow_runs"].append(approve_run("bob", f"approve run {RUN}"))
+    github.routes[runs]["workflow_runs"].append(_approve_run("bob", f"approve run {RUN}"))
     done = _verify(github, tmp_path, "--fallback-workflow", "approve.yml")
     assert done.code == 0, done.stderr
     assert "by bob" in done.stdout and "approve workflow approve.yml" in done.stdout
+
+
+def _approve_run(
+    login: str, title: str, conclusion: str = "success", event: str = "workflow_dispatch"
+) -> dict[str, Any]:
+    return {
+        "display_title": title,
+        "event": event,
+        "status": "completed",
+        "conclusion": conclusion,
+        "actor": {"login": login},
+        "triggering_actor": {"login": login},
+    }
+
+
+@pytest.mark.parametrize(
+    ("older", "count"),
+    [
+        pytest.param(_approve_run("mallory", f"approve run {RUN}", event="push"), 120, id="push"),
+        pytest.param(_approve_run("carol", f"approve run {RUN}", "failure"), 120, id="failed"),
+        pytest.param(_approve_run("dave", "approve run 7"), 40, id="other-run"),
+    ],
+)
+def test_the_fallback_finds_the_approval_behind_many_other_runs(
+    github: FakeGitHub, tmp_path: Path, older: dict[str, Any], count: int
+) -> None:
+    """GitHub pages 30 runs by default: the check must ask for dispatched, successful runs,
+    100 a page, to see an approval behind runs of another kind (newest first)."""
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
+    runs = [older] * count + [_approve_run("bob", f"approve run {RUN}")]
+    github.routes[f"/repos/{REPO}/actions/workflows/approve.yml/runs"] = {"workflow_runs": runs}
+    done = _verify(github, tmp_path, "--fallback-workflow", "approve.yml")
+    assert done.code == 0, done.stderr
+    assert "by bob" in done.stdout
+
+
+def test_a_token_github_refuses_is_one_line_without_the_token(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    token = "ghs_" + "W" * 36
+    env = {"GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": token}
+    done = run_ci("approval", "verify", "--run-id", str(RUN), cwd=tmp_path, env=env)
+    assert done.code == 3
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") <= 2
+    assert "HTTP 401" in done.stderr
+    assert token not in done.stderr
 
 
 def test_an_unreachable_api_is_one_line_without_the_token(tmp_path: Path) -> None:

@@ -318,7 +318,7 @@ def test_mainnet_refuses_without_a_second_persons_approval(sandbox: Sandbox) -> 
     fake.routes[run] = {"actor": {"login": "alice"}, "triggering_actor": {"login": "alice"}}
     items: dict[str, str | bool] = dict.fromkeys(HUMAN_ITEMS, "true")  # strings, as GitHub's
     with serving(fake):
-        api = ("--env", f"GITHUB_API_URL={fake.url}", "-s", "GITHUB_TOKEN=e2e-token")
+        api = ("--env", f"GITHUB_API_URL={fake.url}", "-s", f"GITHUB_TOKEN={fake.token}")
         fake.routes[f"{run}/approvals"] = [_approval("alice")]  # self-approval
         refused = sandbox.act("workflow_dispatch", "promote.yml", *api, name="self", inputs=items)
         fake.routes[f"{run}/approvals"] = [_approval("bob")]
