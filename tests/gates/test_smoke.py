@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from ci.core.config import AppConfig, Config, SmokeConfig
 from ci.core.result import Status
 from ci.gates.smoke import SmokeGate
@@ -12,16 +14,25 @@ from tests.helpers import PROJECT_ROOT, Repo
 
 # A stand-in bot on the stdlib, whose misbehaviour each test chooses through argv.
 FAKE_APP = """
-import json, os, sys
+import base64, json, os, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 MODE, PORT = sys.argv[1], int(sys.argv[2])
+
+def shown(value):
+    if MODE.endswith("-b64"):
+        return base64.b64encode(value.encode()).decode()
+    if MODE.endswith("-b64url"):
+        return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+    return value
 
 class Handler(BaseHTTPRequestHandler):
     def _send(self, code, body):
         data = json.dumps(body).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
+        if MODE.startswith("leak-header"):
+            self.send_header("X-Debug", shown(os.environ["BINANCE_API_SECRET"]))
         self.end_headers()
         self.wfile.write(data)
 
@@ -29,8 +40,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/health":
             return self._send(500 if MODE == "unhealthy" else 200, {"status": "ok"})
         body = {"ok": True}
-        if MODE == "leak-response":
-            body["debug"] = os.environ["BINANCE_API_SECRET"]
+        if MODE.startswith("leak-response"):
+            body["debug"] = shown(os.environ["BINANCE_API_SECRET"])
         return self._send(200, body)
 
     def do_POST(self):
@@ -43,8 +54,8 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(403, {"refused": "trading disabled"})
 
     def log_message(self, fmt, *args):
-        if MODE == "leak-log":
-            sys.stderr.write("using key " + os.environ["BINANCE_API_KEY"] + "\\n")
+        if MODE.startswith("leak-log"):
+            sys.stderr.write("using key " + shown(os.environ["BINANCE_API_KEY"]) + "\\n")
 
 if MODE == "crash":
     sys.stderr.write("boom: missing config\\n")
@@ -114,4 +125,21 @@ def test_secret_in_the_log_fails_without_showing_it(repo: Repo) -> None:
     assert status is Status.FAILED
     assert summary == "BINANCE_API_KEY leaked in the app's log output"
     assert "using key ***" in output
+    assert "canary" not in output
+
+
+@pytest.mark.parametrize(
+    ("mode", "summary"),
+    [
+        ("leak-response-b64", "BINANCE_API_SECRET leaked in an HTTP response"),
+        ("leak-header-b64url", "BINANCE_API_SECRET leaked in an HTTP response"),
+        ("leak-header", "BINANCE_API_SECRET leaked in an HTTP response"),
+        ("leak-log-b64", "BINANCE_API_KEY leaked in the app's log output"),
+        ("leak-log-b64url", "BINANCE_API_KEY leaked in the app's log output"),
+    ],
+)
+def test_an_encoded_secret_is_a_leak_too(repo: Repo, mode: str, summary: str) -> None:
+    """Base64 (a basic-auth header, a token in a cookie) hides nothing from a reader."""
+    status, found, output = run_fake(repo, mode)
+    assert (status, found) == (Status.FAILED, summary)
     assert "canary" not in output
