@@ -8,6 +8,9 @@ import pytest
 
 from tests.helpers import GIT_ENV, Repo
 
+# The CI=true rule for end-to-end skips; pytester runs small suites in tests/test_conftest.py.
+pytest_plugins = ["tests.ci_skips", "pytester"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_git(
