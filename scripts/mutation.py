@@ -1,0 +1,178 @@
+"""Mutation testing of the code that guards money and secrets (mutmut 3, offline).
+
+Run: `./dev python scripts/mutation.py [MODULE ...] [--max-children N]` (default: every
+module below). Each module is mutated in its own copy of the work tree and only its own
+test files run against its mutants, so a run stays within minutes per module. It prints,
+per module, the mutants killed out of those that count: a survivor listed in EQUIVALENT
+(a change no user can observe) is reported as such and not counted; any other survivor
+is listed by name (`mutmut show NAME` in that module's copy shows the diff). Exit 1 when
+a module is below GOAL.
+
+Not covered yet: the `_rollback_target` logic of ci/deploy/deployer.py (the deployer is
+being rewritten; its tag choice lives in ci/deploy/tags.py, which is covered).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL = 0.90
+
+
+@dataclass(frozen=True)
+class Module:
+    sources: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+MODULES: dict[str, Module] = {
+    "checklist": Module(
+        ("ci/checklist/verify.py", "ci/checklist/model.py"),
+        ("tests/checklist/test_verify.py", "tests/checklist/test_tamper_property.py"),
+    ),
+    "approvals": Module(("ci/github/approvals.py",), ("tests/github/test_approvals_api.py",)),
+    "lock": Module(("ci/deploy/lock.py",), ("tests/deploy/test_lock.py",)),
+    "tags": Module(("ci/deploy/tags.py",), ("tests/deploy/test_tags.py",)),
+    "smoke": Module(("ci/gates/smoke_probe.py",), ("tests/gates/test_smoke.py",)),
+    "gitleaks": Module(
+        ("ci/scanning/gitleaks.py",),
+        ("tests/scanning/test_gitleaks_redact.py", "tests/gates/test_secrets.py"),
+    ),
+    "logsafe": Module(
+        ("logsafe/patterns.py", "logsafe/redactor.py"),
+        (
+            "tests/logsafe/test_redactor.py",
+            "tests/logsafe/test_shapes.py",
+            "tests/logsafe/test_property.py",
+        ),
+    ),
+    "env": Module(("ci/gates/env.py", "ci/gates/env_reads.py"), ("tests/gates/test_env.py",)),
+}
+
+# Survivors no test can kill, by mutmut's name, each with why it changes nothing a user
+# can observe. A name stays valid while its function's mutants keep their numbering.
+EQUIVALENT: dict[str, str] = {}
+
+# What each module's copy needs besides its sources: everything the tests import or run.
+COPIED = ("ci", "logsafe", "bot", "tests", "pyproject.toml", ".gitleaks.toml", "requirements")
+
+
+def prepare(name: str, module: Module, parent: Path) -> Path:
+    work = parent / name
+    work.mkdir()
+    for entry in COPIED:
+        source = ROOT / entry
+        if source.is_dir():
+            shutil.copytree(source, work / entry, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, work / entry)
+    pyproject = work / "pyproject.toml"
+    table = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["mutmut"]
+    settings = {
+        **table,
+        "only_mutate": list(module.sources),
+        "pytest_add_cli_args_test_selection": list(module.tests),
+    }
+    pyproject.write_text(
+        _without_mutmut_table(pyproject.read_text(encoding="utf-8")) + _toml_table(settings),
+        encoding="utf-8",
+    )
+    return work
+
+
+def _without_mutmut_table(text: str) -> str:
+    return re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", "", text)
+
+
+def _toml_table(settings: dict[str, object]) -> str:
+    lines = ["\n[tool.mutmut]"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    killed: int
+    survivors: tuple[str, ...]  # not killed, not listed as equivalent
+    equivalent: tuple[str, ...]
+
+    @property
+    def counted(self) -> int:
+        return self.killed + len(self.survivors)
+
+    @property
+    def share(self) -> float:
+        return self.killed / self.counted if self.counted else 1.0
+
+
+def run(work: Path, max_children: int) -> Outcome:
+    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    subprocess.run(
+        [mutmut, "run", "--max-children", str(max_children)],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        check=False,
+    )
+    listed = subprocess.run(
+        [mutmut, "results", "--all", "true"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    statuses = dict(
+        (name.strip(), status.strip())
+        for name, _, status in (line.rpartition(":") for line in listed.splitlines())
+        if name.strip()
+    )
+    killed = sum(status in ("killed", "timeout") for status in statuses.values())
+    alive = sorted(name for name, status in statuses.items() if status not in ("killed", "timeout"))
+    return Outcome(
+        killed,
+        tuple(f"{name} ({statuses[name]})" for name in alive if name not in EQUIVALENT),
+        tuple(name for name in alive if name in EQUIVALENT),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", choices=[[], *MODULES], default=[])
+    parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep each module's copy")
+    args = parser.parse_args()
+    chosen = args.modules or list(MODULES)
+    parent = Path(tempfile.mkdtemp(prefix="bottie-mutation-"))
+    below = []
+    for name in chosen:
+        work = prepare(name, MODULES[name], parent)
+        outcome = run(work, args.max_children)
+        print(
+            f"{name:10} {outcome.killed:4}/{outcome.counted:<4} killed "
+            f"{outcome.share:6.1%}  ({len(outcome.equivalent)} equivalent, not counted)"
+        )
+        for survivor in outcome.survivors:
+            print(f"    survived: {survivor}")
+        for equivalent in outcome.equivalent:
+            print(f"    equivalent: {equivalent}: {EQUIVALENT[equivalent]}")
+        if outcome.share < GOAL:
+            below.append(name)
+    print(f"copies in {parent}" if args.keep else "")
+    if not args.keep:
+        shutil.rmtree(parent, ignore_errors=True)
+    if below:
+        print(f"below {GOAL:.0%}: {', '.join(below)}")
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
