@@ -95,6 +95,8 @@ def serving(fake: FakeGitHub) -> Iterator[FakeGitHub]:
             if parts.path not in fake.routes:
                 return self._reply(404, {"message": "Not Found"})
             document = fake.routes[parts.path]
+            if isinstance(document, bytes):  # a test's malformed answer, served as is
+                return self._reply(200, document)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             key = next((k for k in _LISTS if isinstance(document, dict) and k in document), None)
             if key is None:
@@ -103,7 +105,7 @@ def serving(fake: FakeGitHub) -> Iterator[FakeGitHub]:
             return self._reply(200, body, link)
 
         def _reply(self, status: int, document: Any, link: str = "") -> None:
-            body = json.dumps(document).encode()
+            body = document if isinstance(document, bytes) else json.dumps(document).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -117,7 +119,7 @@ def serving(fake: FakeGitHub) -> Iterator[FakeGitHub]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield fake
