@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 
 import pytest
 
 from ci.core.config import AppConfig, Config, SmokeConfig
 from ci.core.result import Status
+from ci.gates import smoke_probe
 from ci.gates.smoke import SmokeGate
 from tests.helpers import PROJECT_ROOT, Repo
 
@@ -143,3 +145,32 @@ def test_an_encoded_secret_is_a_leak_too(repo: Repo, mode: str, summary: str) ->
     status, found, output = run_fake(repo, mode)
     assert (status, found) == (Status.FAILED, summary)
     assert "canary" not in output
+
+
+def test_an_app_that_loses_its_port_to_another_process_is_started_again(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The free port is released before the app binds it: when another process takes it
+    in between, the gate starts the app again on another port instead of failing."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1]])
+        real = smoke_probe.free_port
+        monkeypatch.setattr(smoke_probe, "free_port", lambda: next(ports, None) or real())
+        status, summary, output = run_fake(repo, "good")
+    assert status is Status.PASSED, output
+    assert summary == "4 checks passed"
+
+
+def test_an_app_that_keeps_losing_its_port_fails(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(smoke_probe, "free_port", lambda: taken.getsockname()[1])
+        status, summary, output = run_fake(repo, "good")
+    assert status is Status.FAILED
+    assert summary.startswith("the app exited with code 1 before it was healthy")
+    assert "Address already in use" in output
