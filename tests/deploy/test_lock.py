@@ -9,10 +9,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from ci.deploy import lock
 from ci.deploy.lock import LockHeld, deploy_lock, read
 
 SHA = "0123456789abcdef" * 2 + "01234567"
@@ -104,3 +106,47 @@ def test_an_unreadable_holder_file_is_a_stale_lock(tmp_path: Path) -> None:
 
 def test_reading_a_lock_that_is_not_there(tmp_path: Path) -> None:
     assert read(tmp_path / "lock") is None
+
+
+def test_a_live_holder_in_another_process_is_only_asked_not_signalled(tmp_path: Path) -> None:
+    path = tmp_path / "lock"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        plant(path, {"holder": "ci@runner", "pid": holder.pid, "sha": SHA, "message": "m"})
+        with pytest.raises(LockHeld, match=rf"\(pid {holder.pid}\)"):
+            deploy_lock(path, sha=SHA, message="m").__enter__()
+        assert holder.poll() is None  # still running: signal 0 only checks
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_pid_1_is_alive(tmp_path: Path) -> None:
+    path = tmp_path / "lock"
+    plant(path, {"holder": "init@box", "pid": 1, "sha": SHA, "message": "m"})
+    with pytest.raises(LockHeld, match=r"\(pid 1\)"):
+        deploy_lock(path, sha=SHA, message="m").__enter__()
+
+
+def test_the_holder_is_read_once_it_has_written_its_info(tmp_path: Path) -> None:
+    """The holder creates the folder, then writes holder.json: a reader in between waits."""
+    path = tmp_path / "lock"
+    path.mkdir()
+    info = {"holder": "x@y", "pid": 1, "sha": SHA, "message": "m"}
+    writer = threading.Timer(0.2, lambda: (path / "holder.json").write_text(json.dumps(info)))
+    writer.start()
+    try:
+        assert read(path) == info
+    finally:
+        writer.join()
+
+
+def test_a_lock_that_keeps_coming_back_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "lock"
+    plant(path, {"holder": "x@y", "pid": dead_pid(), "sha": SHA, "message": "m"})
+    monkeypatch.setattr(lock, "_recover", lambda path: None)  # another deploy re-took it
+    with pytest.raises(LockHeld) as refused:
+        deploy_lock(path, sha=SHA, message="m").__enter__()
+    assert str(refused.value) == f"{path}: could not take the deploy lock"
