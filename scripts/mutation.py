@@ -80,6 +80,18 @@ EQUIVALENT: dict[str, str] = {
         "waits one more 50 ms round for a holder that never writes: timing only"
     ),
     "ci.deploy.lock.x_read__mutmut_13": "sleeps 1.05 s instead of 0.05 s per round: timing only",
+    "ci.github.approvals.xǁApiǁfrom_environ__mutmut_9": (
+        'the default "XXXX" holds no "/" either: the same "no repository" error'
+    ),
+    "ci.github.approvals.xǁApiǁget__mutmut_4": (
+        "rstrip('XX/XX') strips the same '/' (an API URL never ends in X)"
+    ),
+    "ci.github.approvals.xǁApiǁget__mutmut_22": (
+        "the 20 s timeout (here none) only shows against a server that hangs for 20 s; "
+        "a test would wait that long"
+    ),
+    "ci.github.approvals.xǁApiǁget__mutmut_26": "as get__mutmut_22 (httpx's default 5 s)",
+    "ci.github.approvals.xǁApiǁget__mutmut_27": "as get__mutmut_22 (21 s)",
 }
 
 # What each module's copy needs besides its sources: everything the tests import or run.

@@ -88,8 +88,10 @@ def _page(
 def serving(fake: FakeGitHub) -> Iterator[FakeGitHub]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            fake.requests.append((self.path, dict(self.headers)))
+            # The path as sent: http.server folds a leading "//" into "/", GitHub does not.
+            raw = self.requestline.split(" ")[1]
+            parts = urlsplit(raw) if not raw.startswith("//") else urlsplit(f"http://x{raw}")
+            fake.requests.append((raw, dict(self.headers)))
             if not _authorized(self.headers.get("Authorization"), fake.token):
                 return self._reply(401, BAD_CREDENTIALS)
             if parts.path not in fake.routes:

@@ -58,6 +58,10 @@ class TestApiFromEnviron:
     def test_falls_back_to_gh_token_and_github_com(self) -> None:
         assert Api.from_environ({"GH_TOKEN": "t2"}, repo=REPO) == Api(DEFAULT_API, REPO, "t2")
 
+    def test_no_repository_at_all_is_named(self) -> None:
+        with pytest.raises(CiError, match=r"^no repository"):
+            Api.from_environ({"GITHUB_TOKEN": "t"})
+
     def test_the_repo_argument_wins(self) -> None:
         environ = {"GITHUB_REPOSITORY": "other/repo", "GITHUB_TOKEN": "t"}
         assert Api.from_environ(environ, repo=REPO).repo == REPO
@@ -122,6 +126,17 @@ class TestVerify:
         github.routes[f"{RUN_PATH}/approvals"] = [decision("carol"), decision("bob")]
         assert verify(api, RUN, "mainnet").approver == "carol"
 
+    def test_after_a_re_run_both_starters_are_named(self, api: Api, github: FakeGitHub) -> None:
+        github.routes[RUN_PATH]["triggering_actor"] = {"login": "bob"}
+        github.routes[f"{RUN_PATH}/approvals"] = [decision("bob")]
+        with pytest.raises(RefusedError) as refused:
+            verify(api, RUN, "mainnet")
+        assert "other than alice and bob (only by alice and bob, who" in str(refused.value)
+        github.routes[f"{RUN_PATH}/approvals"].append(decision("carol"))
+        assert verify(api, RUN, "mainnet") == Approval(
+            "carol", "alice and bob", "environment review"
+        )
+
     def test_a_run_without_an_actor_is_refused(self, api: Api, github: FakeGitHub) -> None:
         github.routes[RUN_PATH] = {"actor": None, "triggering_actor": {"name": "no login"}}
         github.routes[f"{RUN_PATH}/approvals"] = [decision("bob")]
@@ -150,6 +165,7 @@ class TestVerify:
             pytest.param([decision("bob", "approved", "testnet")], id="other-environment"),
             pytest.param([decision("bob", "pending")], id="not-approved"),
             pytest.param([{"state": "approved", "user": "bob", "environments": []}], id="no-env"),
+            pytest.param([{"state": "approved", "user": {"login": "bob"}}], id="no-env-key"),
             pytest.param(
                 [{"state": "approved", "user": {"login": "bob"}, "environments": ["mainnet"]}],
                 id="malformed-environment",
@@ -235,7 +251,25 @@ class TestFallback:
             verify(api, RUN, "mainnet")
         assert not any(path.startswith(FALLBACK) for path, _ in github.requests)
 
-    def test_an_answer_without_runs_approves_nothing(self, api: Api, github: FakeGitHub) -> None:
-        github.routes[FALLBACK] = ["not", "an", "object"]
+    @pytest.mark.parametrize("answer", [["not", "an", "object"], {"total_count": 0}])
+    def test_an_answer_without_runs_approves_nothing(
+        self, api: Api, github: FakeGitHub, answer: object
+    ) -> None:
+        github.routes[FALLBACK] = answer
         with pytest.raises(RefusedError):
             verify(api, RUN, "mainnet", "approve.yml")
+
+    @pytest.mark.parametrize(
+        ("older", "count"),
+        [
+            pytest.param(dispatched("carol", conclusion="failure"), 120, id="failed"),
+            pytest.param(dispatched("mallory", event="push"), 120, id="pushed"),
+            pytest.param(dispatched("dave", title="approve run 7"), 40, id="other-runs"),
+        ],
+    )
+    def test_the_approval_is_found_behind_many_newer_runs(
+        self, api: Api, github: FakeGitHub, older: dict[str, Any], count: int
+    ) -> None:
+        """GitHub pages 30 runs by default and filters only what it is asked to."""
+        github.routes[FALLBACK] = {"workflow_runs": [older] * count + [dispatched("bob")]}
+        assert verify(api, RUN, "mainnet", "approve.yml").approver == "bob"
