@@ -71,6 +71,13 @@ def test_missing_file(tmp_path: Path) -> None:
     ]
 
 
+def test_a_file_that_is_not_utf8_is_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(b'{"schema_version": 1, "sha": "\xff\xfe"}')
+    [line] = refusal(path, "a" * 40)
+    assert line.startswith(f"{path}: malformed: cannot read it: 'utf-8' codec can't decode")
+
+
 @pytest.mark.parametrize("text", ["", "{not json", "[1, 2]", '"a string"'])
 def test_malformed_file(tmp_path: Path, text: str) -> None:
     path = tmp_path / "c.json"
