@@ -57,6 +57,7 @@ MODULES: dict[str, Module] = {
         (
             "tests/logsafe/test_redactor.py",
             "tests/logsafe/test_shapes.py",
+            "tests/logsafe/test_redactor_api.py",
             "tests/logsafe/test_property.py",
         ),
     ),
@@ -101,6 +102,31 @@ EQUIVALENT: dict[str, str] = {
     "ci.checklist.verify.x__where__mutmut_6": _ROOT_LOC,
     "ci.checklist.verify.x_refusals__mutmut_12": (
         "the signature check is reached only with no reason found yet: = and += are the same"
+    ),
+    **{
+        f"logsafe.patterns.x__shape__mutmut_{n}": (
+            "_shape runs at import, before mutmut switches a mutant on: the shapes it builds are "
+            "tested in tests/logsafe/test_shapes.py"
+        )
+        for n in range(1, 13)
+    },
+    "logsafe.redactor.x__mask_group__mutmut_3": (
+        "every pattern has exactly one group and it always takes part: lastindex is never None"
+    ),
+    "logsafe.redactor.x__mask_group__mutmut_13": (
+        "in every pattern the group ends where the match ends: both slices are empty"
+    ),
+    "logsafe.redactor.x_current__mutmut_6": (
+        "> or >= at exactly one second: 'at most once a second' either way"
+    ),
+    "logsafe.redactor.x_encodings__mutmut_7": (
+        "quote never encodes 'X' (unreserved): safe='XXXX' encodes the same as safe=''"
+    ),
+    "logsafe.redactor.x_encodings__mutmut_15": (
+        "the base64 character before '=' padding is never 'X' (its low bits must be zero)"
+    ),
+    "logsafe.redactor.xǁRedactorǁredact__mutmut_2": (
+        "running the known-values pattern on text that holds none of them changes nothing"
     ),
     "ci.github.approvals.xǁApiǁfrom_environ__mutmut_9": (
         'the default "XXXX" holds no "/" either: the same "no repository" error'
