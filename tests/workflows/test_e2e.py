@@ -19,7 +19,7 @@ tags and pushes.
 Isolation: every sandbox has its own HOME (act's cache, git's global config), git
 identity, deploy root and free ports for the bots; each scenario that changes a clone
 gets a clone of its own, so the tests pass in any order. Under CI=true a skipped test of
-this module fails the run (tests/conftest.py). act stops a run at the first failed job,
+this module fails the run (tests/ci_skips.py). act stops a run at the first failed job,
 so the `required` aggregate (if: always()) is only seen here on green runs; on GitHub it
 also runs, and fails, after a red one.
 """
