@@ -61,11 +61,19 @@ MODULES: dict[str, Module] = {
             "tests/logsafe/test_property.py",
         ),
     ),
-    "env": Module(("ci/gates/env.py", "ci/gates/env_reads.py"), ("tests/gates/test_env.py",)),
+    "env": Module(
+        ("ci/gates/env.py", "ci/gates/env_reads.py"),
+        (
+            "tests/gates/test_env.py",
+            "tests/gates/test_env_reads.py",
+            "tests/gates/test_env_findings.py",
+        ),
+    ),
 }
 
 # Survivors no test can kill, by mutmut's name, each with why it changes nothing a user
 # can observe. A name stays valid while its function's mutants keep their numbering.
+_LOCALE = "encoding=None reads with the locale's encoding, UTF-8 wherever this runs"
 _SAME_CODEC = '"UTF-8" and "utf-8" name the same codec'
 _ROOT_LOC = (
     "pydantic names a field for every error of a JSON object (the only input that reaches "
@@ -95,9 +103,7 @@ EQUIVALENT: dict[str, str] = {
     "ci.checklist.verify.x__same__mutmut_7": _SAME_CODEC,
     "ci.checklist.verify.x__same__mutmut_10": _SAME_CODEC,
     "ci.checklist.verify.x_load__mutmut_4": _SAME_CODEC,
-    "ci.checklist.verify.x_load__mutmut_2": (
-        "encoding=None reads with the locale's encoding, UTF-8 on every machine that runs this"
-    ),
+    "ci.checklist.verify.x_load__mutmut_2": _LOCALE,
     "ci.checklist.verify.x__where__mutmut_5": _ROOT_LOC,
     "ci.checklist.verify.x__where__mutmut_6": _ROOT_LOC,
     "ci.checklist.verify.x_refusals__mutmut_12": (
@@ -128,6 +134,28 @@ EQUIVALENT: dict[str, str] = {
     "logsafe.redactor.xǁRedactorǁredact__mutmut_2": (
         "running the known-values pattern on text that holds none of them changes nothing"
     ),
+    "ci.gates.env.x__documented__mutmut_11": _LOCALE,
+    "ci.gates.env.x__documented__mutmut_13": _SAME_CODEC,
+    "ci.gates.env_reads.x_reads_in_tree__mutmut_16": _LOCALE,
+    "ci.gates.env_reads.x_reads_in_tree__mutmut_18": _SAME_CODEC,
+    "ci.gates.env.x__dotenv_kept_out__mutmut_12": (
+        "git ls-files reads the patterns as pathspecs with or without '--'"
+    ),
+    "ci.gates.env.x__dotenv_kept_out__mutmut_20": (
+        "'XX--XX' is one more pathspec that matches nothing"
+    ),
+    "ci.gates.env.x__example_has_no_values__mutmut_8": (
+        "a name without '=' has no value: 'XXXX' is a placeholder (x{3,}) and no secret shape, "
+        "like ''"
+    ),
+    "ci.gates.env_reads.x__env_prefix__mutmut_14": (
+        "settings.get('XXXX') is None like settings.get(''): no settings class has either name"
+    ),
+    "ci.gates.env_reads.x__settings_classes__mutmut_6": "grew = None is as false as False",
+    "ci.gates.env_reads.x_reads_in_tree__mutmut_15": (
+        "the file name only shows in a SyntaxError, which is swallowed (the lint gate reports it)"
+    ),
+    "ci.gates.env_reads.x_reads_in_tree__mutmut_19": "as x_reads_in_tree__mutmut_15",
     "ci.github.approvals.xǁApiǁfrom_environ__mutmut_9": (
         'the default "XXXX" holds no "/" either: the same "no repository" error'
     ),
