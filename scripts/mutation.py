@@ -99,6 +99,12 @@ EQUIVALENT: dict[str, str] = {
     ),
     "ci.deploy.lock.x_read__mutmut_13": "sleeps 1.05 s instead of 0.05 s per round: timing only",
     "ci.checklist.model.x_canonical_json__mutmut_18": _SAME_CODEC,
+    "ci.checklist.model.x_canonical_json__mutmut_7": "ensure_ascii=None is as false as False",
+    "ci.checklist.model.x_hmac_key_from__mutmut_11": _SAME_CODEC,
+    "ci.checklist.model.x_hmac_key_from__mutmut_3": (
+        "an unset key read as None or as '': both falsy, both mean no key"
+    ),
+    "ci.checklist.model.x_hmac_key_from__mutmut_5": "as x_hmac_key_from__mutmut_3",
     "ci.checklist.model.x_sign__mutmut_12": _SAME_CODEC,
     "ci.checklist.verify.x__same__mutmut_7": _SAME_CODEC,
     "ci.checklist.verify.x__same__mutmut_10": _SAME_CODEC,
