@@ -122,6 +122,7 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in range(1, 13)
     },
+    "logsafe.redactor.xǁRedactorǁredact_value__mutmut_14": _SAME_CODEC,
     "logsafe.redactor.x__mask_group__mutmut_3": (
         "every pattern has exactly one group and it always takes part: lastindex is never None"
     ),
