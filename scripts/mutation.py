@@ -74,6 +74,7 @@ MODULES: dict[str, Module] = {
 # Survivors no test can kill, by mutmut's name, each with why it changes nothing a user
 # can observe. A name stays valid while its function's mutants keep their numbering.
 _LOCALE = "encoding=None reads with the locale's encoding, UTF-8 wherever this runs"
+_STAR_ENV = "the pathspec *.env matches .env as well: dropping or changing .env changes nothing"
 _SAME_CODEC = '"UTF-8" and "utf-8" name the same codec'
 _ROOT_LOC = (
     "pydantic names a field for every error of a JSON object (the only input that reaches "
@@ -151,6 +152,9 @@ EQUIVALENT: dict[str, str] = {
     "ci.gates.env.x__dotenv_kept_out__mutmut_20": (
         "'XX--XX' is one more pathspec that matches nothing"
     ),
+    "ci.gates.env.x__dotenv_kept_out__mutmut_13": _STAR_ENV,
+    "ci.gates.env.x__dotenv_kept_out__mutmut_21": _STAR_ENV,
+    "ci.gates.env.x__dotenv_kept_out__mutmut_22": _STAR_ENV,
     "ci.gates.env.x__example_has_no_values__mutmut_8": (
         "a name without '=' has no value: 'XXXX' is a placeholder (x{3,}) and no secret shape, "
         "like ''"

@@ -10,12 +10,14 @@ from ci.gates.env_reads import EnvRead, reads_in_tree
 SOURCE = '''\
 import os
 from os import environ, getenv
+from typing import ClassVar, Generic, TypeVar
 
 import pydantic_settings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PREFIX = "X_"
+T = TypeVar("T")
 key = "DYNAMIC"
 data = {"NOT_A_READ": 1}
 
@@ -58,6 +60,15 @@ class Dynamic(BaseSettings):
     dyn: str = ""
 
 
+class Annotated(BaseSettings):
+    model_config: ClassVar[SettingsConfigDict] = SettingsConfigDict(env_prefix="ANN_")
+    ann_field: str = ""
+
+
+class Typed(Generic[T], BaseSettings):
+    typed_field: str = ""
+
+
 class Looped(BaseSettings, Loop):
     loop_field: str = ""
 
@@ -79,6 +90,8 @@ EXPECTED = [
     ("PRE_LABEL", "label: str"),
     ("PRE_CHILD_FIELD", "child_field: int"),
     ("DYN", "dyn: str"),  # a prefix that is not a literal: none is assumed
+    ("ANN_ANN_FIELD", "ann_field: str"),
+    ("TYPED_FIELD", "typed_field: str"),
     ("LOOP_FIELD", "loop_field: str"),  # a loop of bases (never runs) does not hang the gate
 ]
 
