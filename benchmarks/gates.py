@@ -3,7 +3,9 @@
 Run: `./dev python benchmarks/gates.py`. Prints measurements taken in this one run:
 - wall time of every gate in sequence, and of all in parallel; parallel / slowest gate
   alone (goal <= 1.15);
-- the lint gate against raw `ruff check` + `ruff format --check` (goal: <= 50 ms overhead).
+- the lint gate against raw `ruff check` + `ruff format --check` (goal: <= 50 ms overhead);
+- the runner alone: four gates that each sleep half a second, in parallel (goal < 1.5 s,
+  once an assertion in tests/gates/test_runner.py, which now checks only that they overlap).
 It asserts nothing: speed goals are read, not tested.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ci.core import config
+from ci.core.result import GateResult, Status
 from ci.gates import GATES, GateContext, runner
 from ci.gates.lint import LintGate, ruff_executable
 
@@ -56,7 +59,30 @@ def lint_overhead(rounds: int = 5) -> tuple[float, float]:
     return raw / rounds, wrapped / rounds
 
 
+class Sleeper:
+    """A gate that only sleeps: what is left is the runner's own cost."""
+
+    description = "sleeps"
+    needs: tuple[str, ...] = ()
+
+    def __init__(self, name: str, seconds: float) -> None:
+        self.name = name
+        self.seconds = seconds
+
+    def run(self, ctx: GateContext) -> GateResult:
+        time.sleep(self.seconds)
+        return GateResult(self.name, Status.PASSED, "slept")
+
+
+def runner_overhead() -> float:
+    gates = [Sleeper(f"sleep{i}", 0.5) for i in range(4)]
+    start = time.perf_counter()
+    runner.run_gates(gates, context(".ci-results/bench-sleep"))  # type: ignore[arg-type]
+    return time.perf_counter() - start
+
+
 def main() -> None:
+    print(f"4 x 0.5 s gates, parallel  {runner_overhead():7.2f} s   (goal < 1.5 s)")
     sequential, alone = timed(parallel=False)
     parallel, _ = timed(parallel=True)
     slowest_gate, slowest = max(alone.items(), key=lambda item: item[1])

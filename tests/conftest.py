@@ -8,6 +8,9 @@ import pytest
 
 from tests.helpers import GIT_ENV, Repo
 
+# The CI=true rule for end-to-end skips; pytester runs small suites in tests/test_conftest.py.
+pytest_plugins = ["tests.ci_skips", "pytester"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_git(
@@ -16,6 +19,8 @@ def _isolated_git(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for name, folder in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config")):
+        monkeypatch.setenv(name, str(home / folder))  # tools' caches: never the developer's
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)

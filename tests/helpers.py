@@ -3,7 +3,9 @@ as a real process. Fixtures live in conftest.py; everything else a test imports 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -96,3 +98,14 @@ def example_config(extra_toml: str = "") -> Config:
     from ci.core import config
 
     return config.parse(tomllib.loads(EXAMPLE_BOT_TOML + extra_toml)["tool"]["bottie"])
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct loopback ports that were all free at once. For a process that only
+    takes its port from configuration (the deployed bot); anything that can bind port 0
+    itself should."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]

@@ -25,6 +25,10 @@ from ci.core.config import AppConfig, SmokeConfig
 from ci.core.profile import NO_PROFILE, Profile
 from logsafe import Redactor, encodings, is_secret_name
 
+# The free port is found by binding port 0 and released for the app to bind: another
+# process may take it in between. Then the app exits at once, and is started again.
+_BIND_ATTEMPTS = 3
+
 
 @dataclass
 class SmokeReport:
@@ -60,6 +64,12 @@ def running_app(
     finally:
         runtime.stop_group(process.pid)
         process.wait()
+
+
+def _lost_its_port(running: _Running) -> bool:
+    """The app exited by itself because its port was taken (EADDRINUSE)."""
+    exited = running.process.poll() is not None
+    return exited and "address already in use" in running.log_text().lower()
 
 
 def wait_healthy(
@@ -105,9 +115,17 @@ def run_smoke(
             switch.name: switch.off,
             "STATE_DIR": str(state_dir),
         }
-        with running_app(root, app, env, Path(tmp) / "app.log") as running:
-            seen = _probe(running, app, profile, report, cancel)
-            logs = running.log_text()
+        logs = ""
+        for attempt in range(1, _BIND_ATTEMPTS + 1):
+            tried = SmokeReport()
+            with running_app(root, app, env, Path(tmp) / "app.log") as running:
+                seen = _probe(running, app, profile, tried, cancel)
+                lost_its_port = _lost_its_port(running)
+                logs += running.log_text()
+            if attempt == _BIND_ATTEMPTS or not lost_its_port:
+                break
+        report.checks += tried.checks
+        report.problems += tried.problems
         report.problems.extend(
             f"an order was recorded in {name} although every order was refused"
             for name in _state_files_written(state_dir, profile.state_files)

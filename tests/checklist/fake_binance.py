@@ -5,6 +5,15 @@ test double speaks that one endpoint the way Binance documents it: it checks the
 `X-MBX-APIKEY` header, the `timestamp` and `recvWindow` parameters, and the
 HMAC-SHA256 signature of the query string, and answers errors with Binance's
 `{"code": ..., "msg": ...}` JSON.
+
+Timing security, as Binance documents it for SIGNED endpoints ("Endpoint security type:
+SIGNED", Binance Spot API docs, "Timing security"): `timestamp` is the request's time in
+milliseconds; `recvWindow` (default 5000, at most 60000) is how long after `timestamp`
+the request stays valid. The server processes a request only when
+`timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow`; otherwise it
+answers -1021 "Timestamp for this request is outside of the recvWindow." (or "... was
+1000ms ahead of the server's time."). So a timestamp in seconds (far in the past) or in
+microseconds (far ahead) is refused like a stale one.
 """
 
 from __future__ import annotations
@@ -13,7 +22,8 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +49,9 @@ MINIMAL = {
 
 BAD_SIGNATURE = {"code": -1022, "msg": "Signature for this request is not valid."}
 BAD_KEY = {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}
+OUTSIDE_WINDOW = {"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."}
+AHEAD = {"code": -1021, "msg": "Timestamp for this request was 1000ms ahead of the server's time."}
+MAX_RECV_WINDOW_MS = 60_000
 
 
 @dataclass
@@ -46,6 +59,23 @@ class FakeBinance:
     url: str
     restrictions: dict[str, Any] = field(default_factory=lambda: dict(MINIMAL))
     requests: list[str] = field(default_factory=list)
+    clock: Callable[[], float] = time.time  # the server's time, in seconds
+
+
+def _timing_error(state: FakeBinance, params: dict[str, list[str]]) -> dict[str, Any] | None:
+    try:
+        timestamp = int(params["timestamp"][0])
+        window = int(params["recvWindow"][0])
+    except ValueError:
+        return {"code": -1100, "msg": "Illegal characters found in a parameter."}
+    if not 0 < window <= MAX_RECV_WINDOW_MS:
+        return {"code": -1131, "msg": "recvWindow must be less than 60000"}
+    now_ms = int(state.clock() * 1000)
+    if timestamp >= now_ms + 1000:
+        return AHEAD
+    if now_ms - timestamp > window:
+        return OUTSIDE_WINDOW
+    return None
 
 
 def _handler(state: FakeBinance) -> type[BaseHTTPRequestHandler]:
@@ -61,6 +91,8 @@ def _handler(state: FakeBinance) -> type[BaseHTTPRequestHandler]:
             params = parse_qs(signed)
             if "timestamp" not in params or "recvWindow" not in params:
                 return self._reply(400, {"code": -1102, "msg": "Mandatory parameter missing."})
+            if (error := _timing_error(state, params)) is not None:
+                return self._reply(400, error)
             expected = hmac.new(API_SECRET.encode(), signed.encode(), hashlib.sha256).hexdigest()
             if not hmac.compare_digest(expected, signature):
                 return self._reply(400, BAD_SIGNATURE)

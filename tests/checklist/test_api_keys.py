@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from ci.checklist.binance import BinanceError, fetch_restrictions
 from ci.checklist.build import Attestation, attest
 from ci.checklist.items import ItemContext, api_keys
 from ci.checklist.model import Item, ItemKind, ItemStatus
@@ -138,3 +141,37 @@ class TestTestnet:
             {"BINANCE_BASE_URL": "https://api.binance.com"},
         )
         assert item.status is ItemStatus.FAILED
+
+
+class TestRequestTime:
+    """Binance refuses a signed request outside its recvWindow (error -1021): the request
+    must carry the current time in milliseconds."""
+
+    def fetch(self, binance: FakeBinance, clock: Callable[[], float]) -> dict[str, object]:
+        return fetch_restrictions(binance.url, API_KEY, API_SECRET, timeout=5, clock=clock)
+
+    def test_a_request_within_the_window_is_answered(self, binance: FakeBinance) -> None:
+        binance.clock = lambda: 1_700_000_004.0  # the server is 4 s ahead: within 5 s
+        assert self.fetch(binance, lambda: 1_700_000_000.0) == fake_binance.MINIMAL
+
+    @pytest.mark.parametrize(
+        ("client_time", "message"),
+        [
+            pytest.param(1_699_999_990.0, "outside of the recvWindow", id="stale"),
+            pytest.param(1_700_000_002.0, "ahead of the server", id="ahead"),
+        ],
+    )
+    def test_a_request_outside_the_window_is_refused(
+        self, binance: FakeBinance, client_time: float, message: str
+    ) -> None:
+        binance.clock = lambda: 1_700_000_000.0
+        with pytest.raises(BinanceError, match=f"Binance error -1021: .*{message}") as refused:
+            self.fetch(binance, lambda: client_time)
+        assert "signature=" not in str(refused.value)
+
+    def test_the_item_passes_only_with_the_time_in_milliseconds(self, binance: FakeBinance) -> None:
+        """The real clock, through the item: a timestamp in seconds or microseconds would
+        be refused by the server."""
+        assert mainnet(binance).status is ItemStatus.PASSED
+        sent = parse_qs(urlsplit(binance.requests[-1]).query)
+        assert abs(int(sent["timestamp"][0]) - time.time() * 1000) < 5000

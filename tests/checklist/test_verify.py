@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,36 @@ def test_sha_is_compared_case_insensitively(checklist: Checklist, tmp_path: Path
     verify_file(path, sha=checklist.sha.upper(), env="testnet")
 
 
+@pytest.mark.parametrize(
+    "other",
+    [
+        pytest.param(lambda sha: sha[:-1] + ("1" if sha[-1] != "1" else "2"), id="last-digit"),
+        pytest.param(lambda sha: ("1" if sha[0] != "1" else "2") + sha[1:], id="first-digit"),
+        pytest.param(lambda sha: sha[:12], id="short-sha"),
+        pytest.param(lambda sha: sha + "0", id="longer"),
+    ],
+)
+def test_every_digit_of_the_sha_counts(
+    checklist: Checklist, tmp_path: Path, other: Callable[[str], str]
+) -> None:
+    """A checklist vouches for one commit: a SHA sharing a prefix (or a short SHA, which
+    could name another commit later) is another SHA."""
+    path = write(tmp_path / "c.json", checklist.to_json())
+    sha = other(checklist.sha)
+    assert refusal(path, sha) == [f"{path}: built for SHA {checklist.sha}, not {sha}"]
+
+
 def test_missing_file(tmp_path: Path) -> None:
     assert refusal(tmp_path / "nope.json", "a" * 40) == [
         f"{tmp_path / 'nope.json'}: missing: no checklist file"
     ]
+
+
+def test_a_file_that_is_not_utf8_is_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(b'{"schema_version": 1, "sha": "\xff\xfe"}')
+    [line] = refusal(path, "a" * 40)
+    assert line.startswith(f"{path}: malformed: cannot read it: 'utf-8' codec can't decode")
 
 
 @pytest.mark.parametrize("text", ["", "{not json", "[1, 2]", '"a string"'])

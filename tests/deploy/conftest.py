@@ -14,15 +14,16 @@ from pathlib import Path
 import pytest
 
 from ci.core.result import GateResult, Status
-from ci.core.runtime import free_port
 from ci.gates import runner
-from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, CliResult, Repo, run_ci
+from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, CliResult, Repo, free_ports, run_ci
 
 GATES = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
 SECRETS = {"BINANCE_API_KEY": "tk-0123456789abcdef", "BINANCE_API_SECRET": "ts-fedcba9876543210"}
 
 
-def pyproject(port: int, pre_deploy: list[str] | None = None) -> str:
+def pyproject(ports: tuple[int, int], pre_deploy: list[str] | None = None) -> str:
+    """The bot's config with the testnet and mainnet ports given (free ones, never the
+    defaults: a bot may be live there)."""
     hook = f"pre_deploy = {json.dumps(pre_deploy)}\n" if pre_deploy else ""
     return (
         EXAMPLE_BOT_TOML
@@ -40,7 +41,7 @@ vars = {{ BINANCE_BASE_URL = "https://api.binance.com", TRADE_ENABLED = "0", \
 CORS_ORIGINS = "https://dash.example.com", DASHBOARD_POLL_SECONDS = "5" }}
 
 [tool.bottie.deploy]
-ports = {{ testnet = {port}, mainnet = {port + 1} }}
+ports = {{ testnet = {ports[0]}, mainnet = {ports[1]} }}
 health_timeout = 15
 keep_releases = 3
 {hook}"""
@@ -51,7 +52,11 @@ keep_releases = 3
 class BotRepo:
     repo: Repo
     root: Path  # the deploy target's root
-    port: int
+    ports: tuple[int, int]  # testnet, mainnet
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
 
     @property
     def env(self) -> dict[str, str]:
@@ -102,10 +107,10 @@ def bot(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
             repo.path / package,
             ignore=shutil.ignore_patterns("__pycache__"),
         )
-    port = free_port()
-    repo.write("pyproject.toml", pyproject(port))
+    testnet, mainnet = free_ports(2)
+    repo.write("pyproject.toml", pyproject((testnet, mainnet)))
     repo.write(".gitignore", ".ci-results/\nchecklist.json\n")
-    target = BotRepo(repo, tmp_path / "target", port)
+    target = BotRepo(repo, tmp_path / "target", (testnet, mainnet))
     yield target
     stop_bot(target.base)
 

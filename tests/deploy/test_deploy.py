@@ -191,7 +191,7 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     # The pre-deploy hook runs after the new release is prepared, before the switch.
     marker = tmp_path / "in-hook"
     hook = ["python3", "-c", f"open({str(marker)!r}, 'w').close(); import time; time.sleep(60)"]
-    bot.repo.write("pyproject.toml", pyproject(bot.port, pre_deploy=hook))
+    bot.repo.write("pyproject.toml", pyproject(bot.ports, pre_deploy=hook))
     time.sleep(1)
     bot.commit_green("second")
     first = subprocess.Popen(
@@ -218,7 +218,7 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
             os.killpg(first.pid, signal.SIGKILL)
     assert bot.live() == old
     assert health(bot)["status"] == "ok"  # the old release still serves
-    bot.repo.write("pyproject.toml", pyproject(bot.port))
+    bot.repo.write("pyproject.toml", pyproject(bot.ports))
     bot.commit_green("third")
     recovered = bot.deploy()  # the dead deploy's lock is stale: recovered
     assert recovered.code == ExitCode.OK, recovered.stderr

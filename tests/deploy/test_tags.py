@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
 
 from ci.deploy import tags
 from tests.helpers import Repo
@@ -51,3 +54,43 @@ def test_newest_first_peeled_to_the_commit(repo: Repo) -> None:
 def test_no_tags_means_no_rollback_target(repo: Repo) -> None:
     repo.commit()
     assert tags.previous_good(repo.path, "mainnet") is None
+
+
+def test_a_tag_name_is_in_utc_whatever_the_machine_s_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        when = datetime(2026, 3, 4, 7, 6, 7, tzinfo=timezone(timedelta(hours=2)))
+        assert tags.tag_name("testnet", "abcdef0123", when) == (
+            "deploy/testnet/20260304T050607Z-abcdef0"
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_parse_reads_every_field() -> None:
+    sha = "abcdef0" + "1" * 33
+    assert tags.parse("deploy/mainnet/20260304T050607Z-abcdef0", sha) == tags.DeployTag(
+        name="deploy/mainnet/20260304T050607Z-abcdef0",
+        env="mainnet",
+        deployed_at=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC),
+        short_sha="abcdef0",
+        sha=sha,
+    )
+
+
+def test_only_well_formed_tags_count_never_a_branch_or_a_stray_tag(repo: Repo) -> None:
+    """Deploy tags are protected by a ruleset; a branch of the same name is not, and
+    anyone who can push may create one."""
+    good = repo.commit("good")
+    repo.git("tag", f"deploy/testnet/20260101T000000Z-{good[:7]}", good)  # lightweight
+    evil = repo.commit("evil")
+    repo.git("branch", f"deploy/testnet/20270101T000000Z-{evil[:7]}", evil)
+    repo.git("tag", "deploy/testnet/latest", evil)
+    listed = tags.deploy_tags(repo.path, "testnet")
+    assert [(t.name, t.sha) for t in listed] == [
+        (f"deploy/testnet/20260101T000000Z-{good[:7]}", good)
+    ]

@@ -43,11 +43,18 @@ def test_select_all_by_default() -> None:
 
 
 def test_gates_run_in_parallel(repo: Repo) -> None:
-    gates = [FakeGate(f"g{i}", delay=0.5) for i in range(4)]
-    start = time.monotonic()
-    results = runner.run_gates(gates, repo.context())
-    assert time.monotonic() - start < 1.5  # four half-second gates, not two seconds
-    assert [r.status for r in results] == [Status.PASSED] * 4
+    """All four are running at once: each waits for the other three (no timing claim; the
+    speed-up is measured in benchmarks/gates.py)."""
+    all_started = threading.Barrier(4, timeout=60)
+
+    @dataclass
+    class Meeting(FakeGate):
+        def run(self, ctx: GateContext) -> GateResult:
+            all_started.wait()  # raises BrokenBarrierError when run one at a time
+            return GateResult(self.name, Status.PASSED, "met")
+
+    results = runner.run_gates([Meeting(f"g{i}") for i in range(4)], repo.context())
+    assert [(r.status, r.summary) for r in results] == [(Status.PASSED, "met")] * 4
 
 
 def test_fail_fast_cancels_the_rest(repo: Repo) -> None:

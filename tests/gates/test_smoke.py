@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 
+import pytest
+
+from ci.core import runtime
 from ci.core.config import AppConfig, Config
 from ci.core.result import Status
 from ci.gates.smoke import SmokeGate
@@ -12,16 +16,25 @@ from tests.helpers import PROJECT_ROOT, Repo, example_config
 
 # A stand-in bot on the stdlib, whose misbehaviour each test chooses through argv.
 FAKE_APP = """
-import json, os, sys
+import base64, json, os, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 MODE, PORT = sys.argv[1], int(sys.argv[2])
+
+def shown(value):
+    if MODE.endswith("-b64"):
+        return base64.b64encode(value.encode()).decode()
+    if MODE.endswith("-b64url"):
+        return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+    return value
 
 class Handler(BaseHTTPRequestHandler):
     def _send(self, code, body):
         data = json.dumps(body).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
+        if MODE.startswith("leak-header"):
+            self.send_header("X-Debug", shown(os.environ["BINANCE_API_SECRET"]))
         self.end_headers()
         self.wfile.write(data)
 
@@ -29,8 +42,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/health":
             return self._send(500 if MODE == "unhealthy" else 200, {"status": "ok"})
         body = {"ok": True}
-        if MODE == "leak-response":
-            body["debug"] = os.environ["BINANCE_API_SECRET"]
+        if MODE.startswith("leak-response"):
+            body["debug"] = shown(os.environ["BINANCE_API_SECRET"])
         return self._send(200, body)
 
     def do_POST(self):
@@ -47,8 +60,8 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(403, {"refused": "trading disabled"})
 
     def log_message(self, fmt, *args):
-        if MODE == "leak-log":
-            sys.stderr.write("using key " + os.environ["BINANCE_API_KEY"] + "\\n")
+        if MODE.startswith("leak-log"):
+            sys.stderr.write("using key " + shown(os.environ["BINANCE_API_KEY"]) + "\\n")
 
 if MODE == "crash":
     sys.stderr.write("boom: missing config\\n")
@@ -150,3 +163,49 @@ def test_without_a_kill_switch_the_gate_fails_closed(repo: Repo) -> None:
     assert result.summary == (
         "the bot profile names no kill switch: the smoke run cannot turn trading off"
     )
+
+
+@pytest.mark.parametrize(
+    ("mode", "summary"),
+    [
+        ("leak-response-b64", "BINANCE_API_SECRET leaked in an HTTP response"),
+        ("leak-header-b64url", "BINANCE_API_SECRET leaked in an HTTP response"),
+        ("leak-header", "BINANCE_API_SECRET leaked in an HTTP response"),
+        ("leak-log-b64", "BINANCE_API_KEY leaked in the app's log output"),
+        ("leak-log-b64url", "BINANCE_API_KEY leaked in the app's log output"),
+    ],
+)
+def test_an_encoded_secret_is_a_leak_too(repo: Repo, mode: str, summary: str) -> None:
+    """Base64 (a basic-auth header, a token in a cookie) hides nothing from a reader."""
+    status, found, output = run_fake(repo, mode)
+    assert (status, found) == (Status.FAILED, summary)
+    assert "canary" not in output
+
+
+def test_an_app_that_loses_its_port_to_another_process_is_started_again(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The free port is released before the app binds it: when another process takes it
+    in between, the gate starts the app again on another port instead of failing."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1]])
+        real = runtime.free_port
+        monkeypatch.setattr(runtime, "free_port", lambda: next(ports, None) or real())
+        status, summary, output = run_fake(repo, "good")
+    assert status is Status.PASSED, output
+    assert summary == "4 checks passed"
+
+
+def test_an_app_that_keeps_losing_its_port_fails(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(runtime, "free_port", lambda: taken.getsockname()[1])
+        status, summary, output = run_fake(repo, "good")
+    assert status is Status.FAILED
+    assert summary.startswith("the app exited with code 1 before it was healthy")
+    assert "Address already in use" in output

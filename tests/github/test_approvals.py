@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.github.fake_github import FakeGitHub, serving
+from tests.github.fake_github import TOKEN, FakeGitHub, serving
 from tests.helpers import CliResult, run_ci
 
 REPO = "acme/bot"
 RUN = 4242
-TOKEN = "ghs_" + "F" * 36
 STARTED = "2026-11-26T10:00:00Z"
 AFTER = "2026-11-26T10:05:00Z"
 BEFORE = "2026-11-26T09:55:00Z"
@@ -29,10 +28,13 @@ def _approve_run(
     branch: str = "main",
     created: str = AFTER,
     kind: str = "User",
+    event: str = "workflow_dispatch",
 ) -> dict[str, Any]:
     user = None if login is None else {"login": login, "type": kind}
     return {
         "display_title": title,
+        "event": event,
+        "status": "completed",
         "conclusion": conclusion,
         "head_branch": branch,
         "created_at": created,
@@ -141,6 +143,39 @@ def test_the_private_repository_fallback_is_verified_the_same_way(
     assert "by bob" in done.stdout and "approve workflow approve.yml" in done.stdout
 
 
+@pytest.mark.parametrize(
+    ("older", "count"),
+    [
+        pytest.param(_approve_run("mallory", f"approve run {RUN}", event="push"), 120, id="push"),
+        pytest.param(_approve_run("carol", f"approve run {RUN}", "failure"), 120, id="failed"),
+        pytest.param(_approve_run("dave", "approve run 7"), 40, id="other-run"),
+    ],
+)
+def test_the_fallback_finds_the_approval_behind_many_other_runs(
+    github: FakeGitHub, tmp_path: Path, older: dict[str, Any], count: int
+) -> None:
+    """GitHub pages 30 runs by default: the check must ask for dispatched, successful runs,
+    100 a page, to see an approval behind runs of another kind (newest first)."""
+    github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
+    runs = [older] * count + [_approve_run("bob", f"approve run {RUN}")]
+    github.routes[f"/repos/{REPO}/actions/workflows/approve.yml/runs"] = {"workflow_runs": runs}
+    done = _verify(github, tmp_path, "--fallback-workflow", "approve.yml")
+    assert done.code == 0, done.stderr
+    assert "by bob" in done.stdout
+
+
+def test_a_token_github_refuses_is_one_line_without_the_token(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    token = "ghs_" + "W" * 36
+    env = {"GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": token}
+    done = run_ci("approval", "verify", "--run-id", str(RUN), cwd=tmp_path, env=env)
+    assert done.code == 3
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") <= 2
+    assert "HTTP 401" in done.stderr
+    assert token not in done.stderr
+
+
 def test_an_unreachable_api_is_one_line_without_the_token(tmp_path: Path) -> None:
     env = {"GITHUB_API_URL": "http://127.0.0.1:9", "GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": TOKEN}
     done = run_ci("approval", "verify", "--run-id", "1", cwd=tmp_path, env=env)
@@ -177,7 +212,7 @@ def test_a_fallback_approval_that_does_not_qualify_is_refused(
 def test_the_fallback_reads_every_page_of_approve_runs(github: FakeGitHub, tmp_path: Path) -> None:
     github.routes[f"/repos/{REPO}/actions/runs/{RUN}/approvals"] = []
     first = {"workflow_runs": [_approve_run("mallory", "approve run 1")] * 100}
-    github.pages[RUNS] = [first, {"workflow_runs": [_approve_run("bob")]}]
+    github.routes[RUNS] = {"workflow_runs": [*first["workflow_runs"], _approve_run("bob")]}
     done = _verify(github, tmp_path, "--fallback-workflow", "approve.yml")
     assert done.code == 0, done.stderr
     assert "by bob" in done.stdout

@@ -1,0 +1,67 @@
+"""The suite's own rule (tests/ci_skips.py): under CI=true a skipped end-to-end test fails
+the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import ci_skips
+
+SUITE = """
+import pytest
+
+@pytest.mark.e2e
+def test_needs_act():
+    pytest.skip("act is not installed")
+
+@pytest.mark.e2e
+@pytest.mark.skipif(True, reason="no copy of actions/checkout")
+def test_marked_skip():
+    pass
+
+def test_fast_and_skipped():
+    pytest.skip("not on this platform")
+"""
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini("[pytest]\nmarkers =\n    e2e: end to end\n")
+    pytester.makepyfile(test_suite=SUITE)
+    pytester.makepyfile(
+        test_module_skip='import pytest\npytest.skip("no act", allow_module_level=True)\n'
+    )
+    return pytester
+
+
+def test_under_ci_a_skipped_e2e_test_fails(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    result = suite.runpytest(
+        "-p", "no:randomly", "--continue-on-collection-errors", plugins=[ci_skips]
+    )
+    result.assert_outcomes(failed=1, errors=2, skipped=1)  # a skip in setup: an error
+    for line in (
+        "FAILED *test_needs_act - an end-to-end test may not skip under CI=true*act is not*",
+        "ERROR *test_marked_skip - an end-to-end test may not skip*no copy of actions/checkout",
+        "ERROR *test_module_skip.py - a test module may not skip under CI=true*no act",
+    ):
+        result.stdout.fnmatch_lines([line])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_outside_ci_a_skip_stays_a_skip(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    result = suite.runpytest("-p", "no:randomly", "-p", "no:cacheprovider", plugins=[ci_skips])
+    result.assert_outcomes(skipped=4)
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_the_e2e_module_never_depends_on_a_path_of_this_machine() -> None:
+    text = (Path(__file__).parent / "workflows" / "test_e2e.py").read_text(encoding="utf-8")
+    assert "/work/" not in text and "skipif" not in text
