@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from ci.core.errors import ExitCode
-from tests.helpers import Repo, run_ci
+from tests.helpers import PROJECT_ROOT, Repo, run_ci
 
 
 def test_list_names_every_gate(repo: Repo) -> None:
@@ -88,3 +91,44 @@ def test_secret_in_environment_never_reaches_the_terminal(repo: Repo) -> None:
     result = run_ci("run", "lint", cwd=repo.path, env={"BINANCE_API_SECRET": secret})
     assert result.code == ExitCode.ERROR
     assert secret not in result.stderr + result.stdout
+
+
+def test_help_lists_each_command_with_its_own_summary(tmp_path: Path) -> None:
+    import click
+
+    from ci.cli import _COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_, _, summary) in _COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert command.name == name
+        assert (command.help or "").split("\n\n")[0].strip() == summary
+    result = run_ci("--help", cwd=tmp_path)
+    assert result.code == ExitCode.OK
+    assert "Run the chosen GATES (default: all) and exit 0 only if all" in result.stdout
+
+
+def test_help_and_list_start_without_the_heavy_libraries(repo: Repo) -> None:
+    # A pre-commit hook and a user's `--help` should not wait for the network and model
+    # libraries that only running a gate or a deploy needs.
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['ci', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_module('ci', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'httpx', 'pydantic', 'rich', 'yaml', 'defusedxml'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    for args in (["--help"], ["run", "--list"], ["run", "--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            cwd=repo.path,
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.strip().splitlines()[-1] == "[]", args

@@ -144,14 +144,3 @@ def status_command(env: str) -> int:
     paused = " (paused)" if (deployer.layout.shared / "paused").exists() else ""
     click.echo(f"{env}: {live}{paused}: {state}")
     return ExitCode.OK if health and health.ok else ExitCode.FAILED
-
-
-COMMANDS = (
-    deploy_command,
-    rollback_command,
-    pause_command,
-    resume_command,
-    restore_command,
-    history_command,
-    status_command,
-)
