@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ci.core.config import Config, TestsConfig
+import pytest
+
+from ci.core.config import Config, TestsConfig, parse
+from ci.core.errors import ConfigError
 from ci.core.result import Status
 from ci.gates.tests import TestsGate
 from tests.helpers import Repo
@@ -69,3 +72,24 @@ def test_network_tests_are_excluded(repo: Repo) -> None:
     status, summary, _ = run(repo, body)
     assert status is Status.PASSED, summary
     assert summary.startswith("1 tests passed")
+
+
+def test_workers_split_the_tests_and_still_report_each_failure(repo: Repo) -> None:
+    repo.write("calc.py", CODE)
+    repo.write(
+        "tests/test_ok.py", "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    )
+    repo.write(
+        "tests/test_bad.py",
+        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 4\n",
+    )
+    cfg = Config(tests=TestsConfig(coverage_source=["calc"], fail_under=0, workers=2))
+    result = TestsGate().run(repo.context(cfg))
+    assert result.status is Status.FAILED
+    assert [(f.file, f.line) for f in result.findings] == [("tests/test_bad.py", 4)]
+    assert (repo.path / ".ci-results" / "coverage.xml").exists()
+
+
+def test_workers_must_be_a_count_or_auto() -> None:
+    with pytest.raises(ConfigError, match=r"\[tool\.bottie\.tests\.workers\]"):
+        parse({"tests": {"workers": "many"}})
