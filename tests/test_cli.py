@@ -104,9 +104,11 @@ def test_help_lists_each_command_with_its_own_summary(tmp_path: Path) -> None:
         assert command is not None
         assert command.name == name
         assert (command.help or "").split("\n\n")[0].strip() == summary
-    result = run_ci("--help", cwd=tmp_path)
+    result = run_ci("--help", cwd=tmp_path, env={"COLUMNS": "80"})
     assert result.code == ExitCode.OK
-    assert "Run the chosen GATES (default: all) and exit 0 only if all" in result.stdout
+    assert "  run        Run the chosen GATES (default: all) and exit 0 only if all..." in (
+        result.stdout.splitlines()
+    )
 
 
 def test_help_and_list_start_without_the_heavy_libraries(repo: Repo) -> None:
