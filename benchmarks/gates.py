@@ -83,7 +83,10 @@ def pre_commit(rounds: int) -> None:
         clone = Path(tmp) / "repo"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         target = clone / "bot" / "state.py"
-        target.write_text(target.read_text() + "\nSTAGED_LINE = 1\n")
+        text = target.read_text().replace(
+            'ORDERS = "orders.json"\n', 'ORDERS = "orders.json"\nLINE = 1\n'
+        )
+        target.write_text(text)
         subprocess.run(["git", "add", "bot/state.py"], cwd=clone, check=True)
         gitleaks = shutil.which("gitleaks", path=ENV["PATH"]) or "gitleaks"
         ruff = str(BIN / "ruff")
