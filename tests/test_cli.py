@@ -111,6 +111,12 @@ def test_help_lists_each_command_with_its_own_summary(tmp_path: Path) -> None:
     )
 
 
+def test_a_mistyped_command_gets_a_suggestion(tmp_path: Path) -> None:
+    result = run_ci("rn", cwd=tmp_path)
+    assert result.code == ExitCode.USAGE
+    assert result.stderr.strip() == "error: No such command 'rn'. Did you mean 'run'?"
+
+
 def test_help_and_list_start_without_the_heavy_libraries(repo: Repo) -> None:
     # A pre-commit hook and a user's `--help` should not wait for the network and model
     # libraries that only running a gate or a deploy needs.
