@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
-import pytest
 
-from ci import cli
 from ci.core.errors import ExitCode
-from tests.helpers import Repo, run_ci
+from tests.helpers import PROJECT_ROOT, Repo, run_ci
 
 
 def test_list_names_every_gate(repo: Repo) -> None:
@@ -94,14 +95,49 @@ def test_secret_in_environment_never_reaches_the_terminal(repo: Repo) -> None:
     assert secret not in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("name", sorted(cli.COMMANDS))
-def test_every_lazily_loaded_command_resolves_and_is_listed(name: str) -> None:
-    command = cli.cli.get_command(click.Context(cli.cli), name)
-    assert command is not None
-    assert command.name == name
-    assert name in cli.cli.list_commands(click.Context(cli.cli))
+def test_help_lists_each_command_with_its_own_summary(tmp_path: Path) -> None:
+
+    from ci.cli import _COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_, _, summary) in _COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert command.name == name
+        assert (command.help or "").split("\n\n")[0].strip() == summary
+    result = run_ci("--help", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert result.code == ExitCode.OK
+    assert "  run        Run the chosen GATES (default: all) and exit 0 only if all..." in (
+        result.stdout.splitlines()
+    )
 
 
-def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["nope"]) == ExitCode.USAGE
-    assert "No such command 'nope'" in capsys.readouterr().err
+def test_a_mistyped_command_gets_a_suggestion(tmp_path: Path) -> None:
+    result = run_ci("rn", cwd=tmp_path)
+    assert result.code == ExitCode.USAGE
+    assert result.stderr.strip() == "error: No such command 'rn'. Did you mean 'run'?"
+
+
+def test_help_and_list_start_without_the_heavy_libraries(repo: Repo) -> None:
+    # A pre-commit hook and a user's `--help` should not wait for the network and model
+    # libraries that only running a gate or a deploy needs.
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['ci', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_module('ci', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'httpx', 'pydantic', 'rich', 'yaml', 'defusedxml'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    for args in (["--help"], ["run", "--list"], ["run", "--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            cwd=repo.path,
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.strip().splitlines()[-1] == "[]", args

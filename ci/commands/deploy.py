@@ -161,14 +161,3 @@ def status_command(env: str) -> int:
     paused = " (paused)" if target.paused() is not None else ""
     click.echo(f"{env}: {live}{paused}: {state}")
     return ExitCode.OK if health and health.ok else ExitCode.FAILED
-
-
-COMMANDS = (
-    deploy_command,
-    rollback_command,
-    pause_command,
-    resume_command,
-    restore_command,
-    history_command,
-    status_command,
-)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
-from ci.core import actions, config, git
 from ci.core.errors import ExitCode
-from ci.gates import GATES, GateContext, runner
-from ci.report.github import GithubReporter
-from ci.report.interface import Reporter
-from ci.report.json import JsonReporter
-from ci.report.terminal import TerminalReporter
+from ci.gates import SPECS
+
+if TYPE_CHECKING:
+    from ci.report.interface import Reporter
 
 
 @click.command("run")
@@ -41,9 +39,13 @@ def run_command(
 ) -> int:
     """Run the chosen GATES (default: all) and exit 0 only if all passed."""
     if list_only:
-        for gate in GATES.values():
-            click.echo(f"{gate.name:<10} {gate.description}  [needs: {', '.join(gate.needs)}]")
+        for spec in SPECS:
+            click.echo(f"{spec.name:<10} {spec.description}  [needs: {', '.join(spec.needs)}]")
         return ExitCode.OK
+    # Imported here, not above, so that `--list` and `--help` stay quick.
+    from ci.core import config, git
+    from ci.gates import GateContext, runner
+
     selected = runner.select(gates)
     root = git.toplevel(Path.cwd())
     cfg = config.load(root)
@@ -61,6 +63,13 @@ def run_command(
 
 
 def _reporters(*, as_json: bool, verbose: bool) -> list[Reporter]:
+    from rich.console import Console
+
+    from ci.core import actions
+    from ci.report.github import GithubReporter
+    from ci.report.json import JsonReporter
+    from ci.report.terminal import TerminalReporter
+
     # With --json, stdout carries only the document; progress goes to stderr.
     console = Console(stderr=as_json, highlight=False)
     reporters: list[Reporter] = [TerminalReporter(console, verbose=verbose)]

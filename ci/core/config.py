@@ -11,7 +11,13 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from ci.core.errors import ConfigError
 from ci.core.profile import Profile
@@ -36,6 +42,17 @@ class TestsConfig(Section):
     coverage_source: list[str] = Field(default=[], description="packages to measure ([] all)")
     fail_under: float = Field(default=70, ge=0, le=100)
     timeout: float = Field(default=900, gt=0)
+    workers: int | str | None = Field(
+        default=None,
+        description='pytest-xdist processes ("auto": one per core); unset: one process',
+    )
+
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _count_or_auto(cls, value: object) -> object:
+        if value is None or value == "auto" or (type(value) is int and value >= 0):
+            return value
+        raise ValueError('should be a number of processes or "auto"')
 
 
 class AuditConfig(Section):

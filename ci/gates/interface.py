@@ -8,10 +8,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ci.core.config import Config
 from ci.core.result import Finding, GateResult, Status
+
+if TYPE_CHECKING:  # the config model imports pydantic, which `run --list` need not load
+    from ci.core.config import Config
 
 __all__ = ["Finding", "Gate", "GateContext", "GateResult", "Status"]
 

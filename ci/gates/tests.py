@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -50,6 +51,7 @@ class TestsGate:
         ]
         if cfg.exclude_markers:
             argv += ["-m", " and ".join(f"not {m}" for m in cfg.exclude_markers)]
+        argv += _worker_args(cfg.workers)
         # The code under test never holds the real secrets: canaries stand in for them.
         env = {
             **redaction.canary_environ(),
@@ -64,6 +66,16 @@ class TestsGate:
             _redact_file(report, hide)
         artifacts = {p.name: str(p) for p in (junit, coverage) if p.exists()}
         return _verdict(self.name, result, junit, coverage, cfg.fail_under, artifacts)
+
+
+def _worker_args(workers: int | str | None) -> list[str]:
+    """pytest-xdist's `-n` when the config asks for workers and xdist is installed.
+
+    Off by default: a bot's own tests may share files or ports. Without xdist the same tests
+    run in one process, only slower."""
+    if workers is None or importlib.util.find_spec("xdist") is None:
+        return []
+    return ["-n", str(workers)]
 
 
 def _verdict(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -16,31 +15,17 @@ from tests import secret_samples as samples
 from tests.helpers import PROJECT_ROOT, Repo, run_ci
 
 COPIED = [
-    "dev",
     ".pre-commit-config.yaml",
     ".gitleaks.toml",
     "pyproject.toml",
     ".gitignore",
     "ci",
     "logsafe",
-    "requirements/dev.txt",
 ]
 
 
-def _venv_view(tmp: Path) -> Path:
-    """A venv folder that `./dev` accepts as installed, backed by the running venv."""
-    view = tmp / "venv"
-    view.mkdir()
-    shutil.copy(Path(sys.prefix) / "pyvenv.cfg", view / "pyvenv.cfg")
-    for part in ("bin", "lib"):
-        (view / part).symlink_to(Path(sys.prefix) / part)
-    digest = hashlib.sha256((PROJECT_ROOT / "requirements/dev.txt").read_bytes()).hexdigest()
-    (view / f".installed-{digest[:16]}").touch()
-    return view
-
-
 @pytest.fixture
-def hooked(repo: Repo, tmp_path: Path) -> tuple[Repo, dict[str, str]]:
+def hooked(repo: Repo) -> tuple[Repo, dict[str, str]]:
     for rel in COPIED:
         source, target = PROJECT_ROOT / rel, repo.path / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +35,9 @@ def hooked(repo: Repo, tmp_path: Path) -> tuple[Repo, dict[str, str]]:
             shutil.copy2(source, target)
     repo.write(".env.example", "LOG_LEVEL=INFO\n")
     repo.write("bot/app.py", 'import os\n\nLEVEL = os.getenv("LOG_LEVEL")\n')
-    env = {**os.environ, "BOTTIE_VENV": str(_venv_view(tmp_path))}
+    # The hooks run `python -m ci` as installed: this venv's python first on PATH.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, "PATH": path}
     pre_commit = Path(sys.executable).with_name("pre-commit")
     subprocess.run(
         [str(pre_commit), "install"], cwd=repo.path, env=env, check=True, capture_output=True
@@ -58,8 +45,10 @@ def hooked(repo: Repo, tmp_path: Path) -> tuple[Repo, dict[str, str]]:
     return repo, env
 
 
-def commit(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    repo.git("add", "-A")
+def commit(
+    repo: Repo, env: dict[str, str], *, stage: str = "-A"
+) -> subprocess.CompletedProcess[str]:
+    repo.git("add", stage)
     return subprocess.run(
         ["git", "commit", "-m", "change"],
         cwd=repo.path,
@@ -89,6 +78,22 @@ def test_staged_secret_blocks_the_commit_without_showing_it(
     output = done.stdout + done.stderr
     assert "secret staged: bot/keys.py:1: [binance-api-key]" in output
     assert key not in output
+
+
+def test_lint_hook_lints_only_the_staged_files(hooked: tuple[Repo, dict[str, str]]) -> None:
+    repo, env = hooked
+    assert commit(repo, env).returncode == 0
+    repo.write("bot/unstaged.py", "import os\n")  # not staged: not this commit's business
+    repo.write("bot/calc.py", 'def add(a, b):\n    print("debug")\n    return a+b\n')
+    done = commit(repo, env, stage="bot/calc.py")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "bot/calc.py:2: [T201] `print` found" in output
+    assert "bot/calc.py:3: [unformatted]" in output
+    assert "unstaged.py" not in output
+    repo.write("bot/calc.py", "def add(a, b):\n    return a + b\n")
+    done = commit(repo, env, stage="bot/calc.py")
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_hook_names_the_fingerprint_that_allows_a_staged_false_positive(repo: Repo) -> None:

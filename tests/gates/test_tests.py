@@ -7,7 +7,8 @@ import json
 import pytest
 
 from ci.core import redaction
-from ci.core.config import Config, TestsConfig
+from ci.core.config import Config, TestsConfig, parse
+from ci.core.errors import ConfigError
 from ci.core.result import Status
 from ci.gates.tests import TestsGate
 from tests.helpers import Repo
@@ -108,3 +109,24 @@ def test_code_under_test_gets_canaries_and_nothing_secret_leaves_the_gate(
         assert form not in saved
         assert form not in reports
     assert "canary-binance_api_secret-" in result.output  # what the code under test saw
+
+
+def test_workers_split_the_tests_and_still_report_each_failure(repo: Repo) -> None:
+    repo.write("calc.py", CODE)
+    repo.write(
+        "tests/test_ok.py", "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    )
+    repo.write(
+        "tests/test_bad.py",
+        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 4\n",
+    )
+    cfg = Config(tests=TestsConfig(coverage_source=["calc"], fail_under=0, workers=2))
+    result = TestsGate().run(repo.context(cfg))
+    assert result.status is Status.FAILED
+    assert [(f.file, f.line) for f in result.findings] == [("tests/test_bad.py", 4)]
+    assert (repo.path / ".ci-results" / "coverage.xml").exists()
+
+
+def test_workers_must_be_a_count_or_auto() -> None:
+    with pytest.raises(ConfigError, match=r"\[tool\.bottie\.tests\.workers\]"):
+        parse({"tests": {"workers": "many"}})
