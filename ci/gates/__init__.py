@@ -58,7 +58,7 @@ SPECS: tuple[GateSpec, ...] = (
     ),
     GateSpec(
         "smoke",
-        "start the app on loopback (TRADE_ENABLED=0), probe routes, refuse orders, no leaks",
+        "start the app on loopback (kill switch off), probe routes, refuse orders, no leaks",
         ("python",),
         "ci.gates.smoke:SmokeGate",
     ),
