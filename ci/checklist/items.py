@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from ci.checklist import binance, card
+from ci.checklist import card
+from ci.checklist.exchanges import PLUGINS, Credentials, ExchangeError
 from ci.checklist.model import Item, ItemKind, ItemStatus, gate_item_id
 from ci.core.config import Config
 from ci.core.profile import NO_PROFILE
@@ -99,19 +100,19 @@ def _mainnet_key(
     item_id: str, title: str, base_url: str, credentials: list[str], ctx: ItemContext
 ) -> Item:
     exchange = ctx.config.profile.exchange
-    if exchange != "binance":
+    check = PLUGINS.get(exchange)
+    if check is None:
         why = (
             f"no permission check for exchange {exchange or '(none named)'}: attest the key's scope"
         )
         return _item(item_id, title, ItemStatus.MISSING, why)
-    key, secret = credentials[0], credentials[1] if len(credentials) > 1 else ""
     timeout = ctx.config.checklist.exchange_timeout
     try:
-        check = binance.check_api_key(base_url, key, secret, timeout=timeout)
-    except binance.BinanceError as exc:
+        problems = check(base_url, Credentials.from_values(credentials), timeout=timeout)
+    except ExchangeError as exc:
         return _item(item_id, title, ItemStatus.FAILED, f"could not check the key: {exc}")
-    problem = "the key is too powerful: " + "; ".join(check.problems) if check.problems else None
-    evidence = "Binance apiRestrictions: no withdrawals or transfers, IP-restricted"
+    problem = "the key is too powerful: " + "; ".join(problems) if problems else None
+    evidence = f"{exchange}: no withdrawals or transfers, bound to trusted IPs"
     return _verdict(item_id, title, problem, evidence)
 
 
