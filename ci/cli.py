@@ -5,10 +5,12 @@ Subcommands live in `ci.commands`, one module each. Only this module exits.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -21,14 +23,27 @@ from ci.commands.hook import hook_group
 from ci.commands.incident import incident_group
 from ci.commands.run import run_command
 from ci.commands.scan import scan_command
-from ci.core.errors import CiError, ExitCode
+from ci.core.errors import CiError, ExitCode, UsageError
 from logsafe import Redactor
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name=None, version=__import__("ci").__version__)
-def cli() -> None:
+@click.option(
+    "-C",
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run against the repository in DIR (as if started there).",
+)
+def cli(repo: Path | None) -> None:
     """The Bottie pipeline: gates, checklist, gated deploy."""
+    if repo is not None:
+        # Every command finds its repository from the working directory, as git -C does.
+        try:
+            os.chdir(repo)
+        except OSError as exc:
+            raise UsageError(f"-C {repo}: {exc.strerror or exc}") from None
 
 
 cli.add_command(run_command)

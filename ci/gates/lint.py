@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ci.core import proc
+from ci.core import botenv, proc
 from ci.core.result import Finding, GateResult, Status
 from ci.gates.interface import GateContext
 
@@ -14,6 +14,13 @@ _RUFF_HINT = "pip install ruff (it is in requirements/ci.txt)"
 
 def ruff_executable() -> str:
     return proc.tool("ruff", install_hint=_RUFF_HINT)
+
+
+def ruff_for(ctx: GateContext) -> tuple[str, str]:
+    """(ruff, which one): the bot's own pinned ruff when its environment has one, else ours."""
+    python = botenv.bot_python(ctx.root, ctx.config.python)
+    own = botenv.tool_beside(python, "ruff") if botenv.configured(ctx.config.python) else None
+    return (own, "the bot's ruff") if own else (ruff_executable(), "the pipeline's ruff")
 
 
 class LintGate:
@@ -27,10 +34,11 @@ class LintGate:
         present = [p for p in cfg.print_free if (ctx.root / p).exists()]
         if present:
             runs.append(("check", "--select", "T20", *present))
+        ruff, which = ruff_for(ctx)
         findings: list[Finding] = []
         for args in runs:
             result = proc.run(
-                [ruff_executable(), *args, "--no-cache", "--output-format=json"],
+                [ruff, *args, "--no-cache", "--output-format=json"],
                 cwd=ctx.root,
                 cancel=ctx.cancel,
             )
@@ -41,11 +49,11 @@ class LintGate:
             return GateResult(
                 self.name,
                 Status.FAILED,
-                f"{len(findings)} problem(s)",
+                f"{len(findings)} problem(s) ({which})",
                 findings=tuple(findings),
                 output="\n".join(f.render() for f in findings),
             )
-        return GateResult(self.name, Status.PASSED, "ruff check and format clean")
+        return GateResult(self.name, Status.PASSED, f"ruff check and format clean ({which})")
 
 
 def _parse(stdout: str, root: Path) -> list[Finding]:

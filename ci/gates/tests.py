@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
-from ci.core import proc
+from ci.core import botenv, proc
 from ci.core.result import Finding, GateResult, Status
 from ci.gates.interface import GateContext
 
@@ -32,7 +31,7 @@ class TestsGate:
         for stale in (junit, coverage):
             stale.unlink(missing_ok=True)
         argv = [
-            sys.executable,
+            botenv.bot_python(ctx.root, ctx.config.python),
             "-m",
             "pytest",
             *cfg.paths,
