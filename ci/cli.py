@@ -21,6 +21,7 @@ from ci.commands.deploy import COMMANDS as DEPLOY_COMMANDS
 from ci.commands.github import github_group
 from ci.commands.hook import hook_group
 from ci.commands.incident import incident_group
+from ci.commands.init import init_command
 from ci.commands.run import run_command
 from ci.commands.scan import scan_command
 from ci.core.errors import CiError, ExitCode, UsageError
@@ -54,6 +55,7 @@ cli.add_command(hook_group)
 cli.add_command(incident_group)
 cli.add_command(approval_group)
 cli.add_command(github_group)
+cli.add_command(init_command)
 for command in DEPLOY_COMMANDS:
     cli.add_command(command)
 

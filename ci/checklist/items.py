@@ -145,12 +145,21 @@ def state_files(ctx: ItemContext) -> Item:
     files = ctx.config.profile.state_files
     bad = [f for f in files if not _plain_json_name(f)]
     if not files:
-        problem: str | None = "no state files listed in [tool.bottie.profile] state_files"
-    elif bad:
-        problem = f"not a relative .json path under STATE_DIR: {', '.join(bad)}"
-    else:
-        problem = None
+        why = "no state files listed in [tool.bottie.profile] state_files: attest none are kept"
+        return _item(item_id, title, ItemStatus.MISSING, why)
+    problem = f"not a relative .json path under STATE_DIR: {', '.join(bad)}" if bad else None
     return _verdict(item_id, title, problem, "backed up before the switch: " + ", ".join(files))
+
+
+def decisions(ctx: ItemContext) -> Item:
+    item_id, title = "decisions", "no adoption decision is left open"
+    open_ = ctx.config.profile.decisions
+    if open_:
+        problem = f"{len(open_)} open decision(s) in [tool.bottie.profile] decisions: " + "; ".join(
+            open_
+        )
+        return _item(item_id, title, ItemStatus.FAILED, problem)
+    return _item(item_id, title, ItemStatus.PASSED, "none open")
 
 
 def _plain_json_name(name: str) -> bool:
@@ -178,6 +187,7 @@ def toggle_card(ctx: ItemContext) -> Item:
 def run_all(ctx: ItemContext) -> list[Item]:
     """Every item, in the order the checklist lists them."""
     return [
+        decisions(ctx),
         env_files(ctx),
         api_keys(ctx),
         *gate_items(ctx),
