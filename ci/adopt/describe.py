@@ -148,7 +148,7 @@ def describe(found: Findings) -> Description:
             env_vars[url] = f"https://{hosts[network][0]}"
         lines += _table(
             f"tool.bottie.environments.{env}",
-            {"network": env, "required": credentials, "vars": env_vars},
+            {"network": env, "required": [*credentials, *found.other_secrets()], "vars": env_vars},
         )
     gates = (
         ["tests", "smoke", "secrets", "lint", "audit"]
