@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from ci.core import botenv, proc
+from ci.core.errors import ConfigError
 from ci.core.result import Finding, GateResult, Status
 from ci.gates.interface import GateContext
 
@@ -17,9 +18,16 @@ def ruff_executable() -> str:
 
 
 def ruff_for(ctx: GateContext) -> tuple[str, str]:
-    """(ruff, which one): the bot's own pinned ruff when its environment has one, else ours."""
-    python = botenv.bot_python(ctx.root, ctx.config.python)
-    own = botenv.tool_beside(python, "ruff") if botenv.configured(ctx.config.python) else None
+    """(ruff, which one): the bot's own pinned ruff when its environment has one, else ours.
+
+    Linting runs none of the bot's code, so a bot environment that is not built yet is no
+    error here (the tests and smoke gates refuse it); the summary says whose ruff ran."""
+    if not botenv.configured(ctx.config.python):
+        return ruff_executable(), "the pipeline's ruff"
+    try:
+        own = botenv.tool_beside(botenv.bot_python(ctx.root, ctx.config.python), "ruff")
+    except ConfigError:
+        return ruff_executable(), "the pipeline's ruff: the bot's environment is not built"
     return (own, "the bot's ruff") if own else (ruff_executable(), "the pipeline's ruff")
 
 

@@ -86,6 +86,12 @@ class TestGatesUseIt:
         assert result.summary == "ruff check and format clean (the bot's ruff)"
         assert "check" in marker.read_text()
 
+    def test_lint_says_so_when_the_bots_environment_is_not_built(self, repo: Repo) -> None:
+        repo.write("bot/calc.py", "x = 1\n")
+        result = LintGate().run(repo.context(with_python(repo, "env/bin/python")))
+        assert result.status is Status.PASSED
+        assert result.summary.endswith("(the pipeline's ruff: the bot's environment is not built)")
+
     def test_lint_says_it_used_ours_when_the_bot_pins_none(self, repo: Repo) -> None:
         repo.write("bot/calc.py", "import os\n")
         result = LintGate().run(repo.context())
