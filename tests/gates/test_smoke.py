@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 
 from ci.core.config import AppConfig, Config
 from ci.core.result import Status
@@ -150,3 +151,16 @@ def test_without_a_kill_switch_the_gate_fails_closed(repo: Repo) -> None:
     assert result.summary == (
         "the bot profile names no kill switch: the smoke run cannot turn trading off"
     )
+
+
+def test_the_app_runs_under_the_bots_own_interpreter(repo: Repo) -> None:
+    marker = repo.path.parent / "ran-with"
+    python = repo.path / "env" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\necho "$@" > "{marker}"\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    repo.write("app.py", FAKE_APP)
+    cfg = fake_config("good").model_copy(update={"python": "env/bin/python"})
+    result = SmokeGate().run(repo.context(cfg))
+    assert result.status is Status.PASSED, result.output
+    assert marker.read_text().startswith("app.py good ")
