@@ -187,8 +187,8 @@ def toggle_card(ctx: ItemContext) -> Item:
 def run_all(ctx: ItemContext) -> list[Item]:
     """Every item, in the order the checklist lists them."""
     return [
-        decisions(ctx),
         env_files(ctx),
+        decisions(ctx),
         api_keys(ctx),
         *gate_items(ctx),
         cors(ctx),
