@@ -84,8 +84,9 @@ def _pyproject(root: Path, description: Description) -> Change | None:
 
 def _gitignore(root: Path) -> Change | None:
     current = _read(root / ".gitignore") or ""
-    present = {line.strip() for line in current.splitlines()}
-    missing = [entry for entry in IGNORED if entry not in present and "/" + entry not in present]
+    # `.venv`, `/.venv` and `.venv/` all ignore the folder: compare without the slashes.
+    present = {line.strip().strip("/") for line in current.splitlines()}
+    missing = [entry for entry in IGNORED if entry.strip("/") not in present]
     if not missing:
         return None
     base = current if not current or current.endswith("\n") else current + "\n"

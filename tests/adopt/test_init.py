@@ -142,6 +142,13 @@ class TestWhatItInfers:
         for entry in (".env", ".venv/", "checklist.json"):
             assert entry in text.splitlines()
 
+    def test_an_entry_written_another_way_is_not_added_again(self, bybit_bot: Repo) -> None:
+        bybit_bot.write(".gitignore", "/.venv\n.env\nchecklist.json/\n.ci-results\n")
+        init(bybit_bot)
+        assert (bybit_bot.path / ".gitignore").read_text() == (
+            "/.venv\n.env\nchecklist.json/\n.ci-results\n"
+        )
+
     def test_hooks_call_the_installed_tool(self, bybit_bot: Repo) -> None:
         init(bybit_bot)
         hooks = (bybit_bot.path / ".pre-commit-config.yaml").read_text()
