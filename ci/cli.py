@@ -6,12 +6,14 @@ Subcommands live in `ci.commands`, one module each. Only this module exits.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
-from ci.core.errors import CiError, ExitCode
+from ci.core.errors import CiError, ExitCode, UsageError
 
 # Each subcommand is imported only when it runs, so `--help` and a quick command do not pay for
 # httpx, pydantic, rich and every gate. The summary is the first paragraph of the command's
@@ -44,6 +46,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "Every deploy attempt on ENV: when, outcome, tag, SHA, approver.",
     ),
     "hook": ("ci.commands.hook", "hook_group", "Entry points for pre-commit hooks."),
+    "init": (
+        "ci.commands.init",
+        "init_command",
+        "Inspect this repository and write what adopting the pipeline takes.",
+    ),
     "incident": (
         "ci.commands.incident",
         "incident_group",
@@ -124,8 +131,21 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name=None, version=__import__("ci").__version__)
-def cli() -> None:
+@click.option(
+    "-C",
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run against the repository in DIR (as if started there).",
+)
+def cli(repo: Path | None) -> None:
     """The Bottie pipeline: gates, checklist, gated deploy."""
+    if repo is not None:
+        # Every command finds its repository from the working directory, as git -C does.
+        try:
+            os.chdir(repo)
+        except OSError as exc:
+            raise UsageError(f"-C {repo}: {exc.strerror or exc}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,6 +31,7 @@ def _isolated_git(
         "BOTTIE_DEPLOY_ROOT",
         "BOTTIE_SECRETS_BASE",
         "CHECKLIST_HMAC_KEY",
+        "BOTTIE_BOT_PYTHON",
     ):
         monkeypatch.delenv(name, raising=False)  # the developer's settings must not leak in
 

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ci.core import git
 from ci.core.config import Config
 from ci.gates.interface import GateContext
 
@@ -48,6 +49,11 @@ class Repo:
         self.git("add", "-A")
         self.git("commit", "-q", "--allow-empty", "-m", message)
         return self.git("rev-parse", "HEAD").strip()
+
+    @property
+    def results(self) -> Path:
+        """Where `python -m ci run` saves results by default: inside the git dir."""
+        return git.results_dir(self.path, "")
 
     def context(self, config: Config | None = None) -> GateContext:
         return GateContext(

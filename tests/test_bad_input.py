@@ -48,7 +48,9 @@ def test_a_result_file_that_is_a_directory(repo: Repo) -> None:
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
     repo.commit()
     (repo.path / ".ci-results" / "tests.json").mkdir(parents=True)
-    result = run_ci("checklist", "build", "--env", "testnet", cwd=repo.path)
+    result = run_ci(
+        "checklist", "build", "--env", "testnet", "--results-dir", ".ci-results", cwd=repo.path
+    )
     assert result.code == ExitCode.ERROR
     assert "tests.json: cannot read it" in one_line(result)
 

@@ -69,7 +69,7 @@ def test_json_output_and_results_dir(repo: Repo) -> None:
     document = json.loads(result.stdout)
     assert document["ok"] is False
     assert document["gates"][0]["gate"] == "lint"
-    saved = json.loads((repo.path / ".ci-results" / "lint.json").read_text())
+    saved = json.loads((repo.results / "lint.json").read_text())
     assert saved["status"] == "failed"
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from ci.checklist import binance, card
+from ci.checklist import card
+from ci.checklist.exchanges import PLUGINS, Credentials, ExchangeError
 from ci.checklist.model import Item, ItemKind, ItemStatus, gate_item_id
 from ci.core.config import Config
 from ci.core.profile import NO_PROFILE
@@ -99,19 +100,19 @@ def _mainnet_key(
     item_id: str, title: str, base_url: str, credentials: list[str], ctx: ItemContext
 ) -> Item:
     exchange = ctx.config.profile.exchange
-    if exchange != "binance":
+    check = PLUGINS.get(exchange)
+    if check is None:
         why = (
             f"no permission check for exchange {exchange or '(none named)'}: attest the key's scope"
         )
         return _item(item_id, title, ItemStatus.MISSING, why)
-    key, secret = credentials[0], credentials[1] if len(credentials) > 1 else ""
     timeout = ctx.config.checklist.exchange_timeout
     try:
-        check = binance.check_api_key(base_url, key, secret, timeout=timeout)
-    except binance.BinanceError as exc:
+        problems = check(base_url, Credentials.from_values(credentials), timeout=timeout)
+    except ExchangeError as exc:
         return _item(item_id, title, ItemStatus.FAILED, f"could not check the key: {exc}")
-    problem = "the key is too powerful: " + "; ".join(check.problems) if check.problems else None
-    evidence = "Binance apiRestrictions: no withdrawals or transfers, IP-restricted"
+    problem = "the key is too powerful: " + "; ".join(problems) if problems else None
+    evidence = f"{exchange}: no withdrawals or transfers, bound to trusted IPs"
     return _verdict(item_id, title, problem, evidence)
 
 
@@ -144,12 +145,21 @@ def state_files(ctx: ItemContext) -> Item:
     files = ctx.config.profile.state_files
     bad = [f for f in files if not _plain_json_name(f)]
     if not files:
-        problem: str | None = "no state files listed in [tool.bottie.profile] state_files"
-    elif bad:
-        problem = f"not a relative .json path under STATE_DIR: {', '.join(bad)}"
-    else:
-        problem = None
+        why = "no state files listed in [tool.bottie.profile] state_files: attest none are kept"
+        return _item(item_id, title, ItemStatus.MISSING, why)
+    problem = f"not a relative .json path under STATE_DIR: {', '.join(bad)}" if bad else None
     return _verdict(item_id, title, problem, "backed up before the switch: " + ", ".join(files))
+
+
+def decisions(ctx: ItemContext) -> Item:
+    item_id, title = "decisions", "no adoption decision is left open"
+    open_ = ctx.config.profile.decisions
+    if open_:
+        problem = f"{len(open_)} open decision(s) in [tool.bottie.profile] decisions: " + "; ".join(
+            open_
+        )
+        return _item(item_id, title, ItemStatus.FAILED, problem)
+    return _item(item_id, title, ItemStatus.PASSED, "none open")
 
 
 def _plain_json_name(name: str) -> bool:
@@ -176,6 +186,7 @@ def run_all(ctx: ItemContext) -> list[Item]:
     """Every item, in the order the checklist lists them."""
     return [
         env_files(ctx),
+        decisions(ctx),
         api_keys(ctx),
         *gate_items(ctx),
         cors(ctx),

@@ -73,7 +73,7 @@ def build_command(
     if artifacts_dir is not None:
         results = load_gate_artifacts(artifacts_dir) if artifacts_dir.is_dir() else {}
     else:
-        results_dir = results_dir or root / cfg.results_dir
+        results_dir = results_dir or git.results_dir(root, cfg.results_dir)
         if results_dir.exists() and not results_dir.is_dir():
             raise UsageError(f"--results-dir {results_dir}: not a directory")
         results = runner.load_results(results_dir) if results_dir.is_dir() else {}

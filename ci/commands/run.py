@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     "--results-dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where each gate's JSON result goes (default: results_dir from config).",
+    help="Where each gate's JSON result goes (default: results_dir from config, else the git dir).",
 )
 def run_command(
     gates: tuple[str, ...],
@@ -52,7 +52,7 @@ def run_command(
     ctx = GateContext(
         root=root,
         config=cfg,
-        results_dir=(results_dir or root / cfg.results_dir).resolve(),
+        results_dir=(results_dir or git.results_dir(root, cfg.results_dir)).resolve(),
         sha=git.clean_head(root),
     )
     reporters = _reporters(as_json=as_json, verbose=verbose)

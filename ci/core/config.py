@@ -155,7 +155,14 @@ class DeployConfig(Section):
 
 
 class Config(Section):
-    results_dir: str = ".ci-results"
+    results_dir: str = Field(
+        default="",
+        description="where gate results go; '' = outside the work tree, under the git dir",
+    )
+    python: str = Field(
+        default="",
+        description="the bot's interpreter, built from its own lock (env BOTTIE_BOT_PYTHON)",
+    )
     lint: LintConfig = LintConfig()
     tests: TestsConfig = TestsConfig()
     audit: AuditConfig = AuditConfig()

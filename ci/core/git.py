@@ -56,3 +56,18 @@ def clean_head(root: Path) -> str:
 
 def ref_exists(root: Path, ref: str) -> bool:
     return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").ok
+
+
+RESULTS_FOLDER = "bottie-results"
+
+
+def results_dir(root: Path, configured: str) -> Path:
+    """Where gate results go: `configured` under `root` when set, else inside the git dir.
+
+    Results never land in the work tree by default: an untracked result would make the tree
+    dirty (every result would then vouch for no commit) and the secrets gate would scan the
+    pipeline's own reports. Each worktree has its own git dir, so its own results.
+    """
+    if configured:
+        return (root / Path(configured).expanduser()).resolve()
+    return Path(output(root, "rev-parse", "--absolute-git-dir").strip()) / RESULTS_FOLDER

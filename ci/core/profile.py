@@ -101,6 +101,10 @@ class Profile(_Section):
     state_files: list[str] = Field(default=[], description="JSON files under STATE_DIR")
     settings: list[str] = Field(default=[], description="every variable the card shows")
     probes: Probes = Probes()
+    decisions: list[str] = Field(
+        default=[],
+        description="choices still open (ci init writes them): the checklist fails until none",
+    )
 
     @property
     def described(self) -> bool:

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ci.core import proc
+from ci.core import botenv, proc
+from ci.core.errors import ConfigError
 from ci.core.result import Finding, GateResult, Status
 from ci.gates.interface import GateContext
 
@@ -19,6 +20,20 @@ def ruff_executable() -> str:
     return proc.tool("ruff", install_hint=_RUFF_HINT)
 
 
+def ruff_for(ctx: GateContext) -> tuple[str, str]:
+    """(ruff, which one): the bot's own pinned ruff when its environment has one, else ours.
+
+    Linting runs none of the bot's code, so a bot environment that is not built yet is no
+    error here (the tests and smoke gates refuse it); the summary says whose ruff ran."""
+    if not botenv.configured(ctx.config.python):
+        return ruff_executable(), "the pipeline's ruff"
+    try:
+        own = botenv.tool_beside(botenv.bot_python(ctx.root, ctx.config.python), "ruff")
+    except ConfigError:
+        return ruff_executable(), "the pipeline's ruff: the bot's environment is not built"
+    return (own, "the bot's ruff") if own else (ruff_executable(), "the pipeline's ruff")
+
+
 class LintGate:
     name = "lint"
     description = "ruff check + ruff format --check (T20 on the bot's code)"
@@ -27,7 +42,10 @@ class LintGate:
     def run(self, ctx: GateContext) -> GateResult:
         cfg = ctx.config.lint
         print_free = [p for p in cfg.print_free if (ctx.root / p).exists()]
-        return lint(self.name, ctx.root, cfg.paths, print_free, cancel=ctx.cancel)
+        ruff, which = ruff_for(ctx)
+        return lint(
+            self.name, ctx.root, cfg.paths, print_free, cancel=ctx.cancel, ruff=(ruff, which)
+        )
 
 
 def lint(
@@ -38,23 +56,25 @@ def lint(
     *,
     force_exclude: bool = False,
     cancel: threading.Event | None = None,
+    ruff: tuple[str, str] | None = None,
 ) -> GateResult:
     """ruff check and format --check on `paths`, and T20 on `print_free`, as one result.
 
     The ruff calls run side by side, each with ruff's cache (`.ruff_cache/`, which ignores
     itself in git), so an unchanged file is not linted again. `force_exclude` keeps ruff's
-    excluded files out even when they are named one by one (as a commit hook names them)."""
+    excluded files out even when they are named one by one (as a commit hook names them).
+    `ruff` is (executable, whose it is) when not the pipeline's own (`ruff_for`)."""
     runs = [("check", *paths), ("format", "--check", *paths)]
     if print_free:
         runs.append(("check", "--select", "T20", *print_free))
     if force_exclude:
         runs = [(*args, "--force-exclude") for args in runs]
-    ruff = ruff_executable()
+    executable, which = ruff or (ruff_executable(), "the pipeline's ruff")
     with ThreadPoolExecutor(max_workers=len(runs)) as pool:
         results = list(
             pool.map(
                 lambda args: proc.run(
-                    [ruff, *args, "--output-format=json"], cwd=root, cancel=cancel
+                    [executable, *args, "--output-format=json"], cwd=root, cancel=cancel
                 ),
                 runs,
             )
@@ -65,14 +85,8 @@ def lint(
             return GateResult(name, Status.ERROR, result.describe(), output=result.output)
         findings += [f for f in _parse(result.stdout, root) if f not in findings]
     if findings:
-        return GateResult(
-            name,
-            Status.FAILED,
-            f"{len(findings)} problem(s)",
-            findings=tuple(findings),
-            output="\n".join(f.render() for f in findings),
-        )
-    return GateResult(name, Status.PASSED, "ruff check and format clean")
+        return GateResult.failed(name, findings, f"{len(findings)} problem(s) ({which})")
+    return GateResult(name, Status.PASSED, f"ruff check and format clean ({which})")
 
 
 def _parse(stdout: str, root: Path) -> list[Finding]:

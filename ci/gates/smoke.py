@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ci.core import botenv
 from ci.core.result import Finding, GateResult, Status
 from ci.gates.interface import GateContext
 
@@ -18,7 +19,12 @@ class SmokeGate:
         from ci.gates.smoke_probe import run_smoke
 
         report = run_smoke(
-            ctx.root, ctx.config.app, ctx.config.smoke, ctx.config.profile, cancel=ctx.cancel
+            ctx.root,
+            ctx.config.app,
+            ctx.config.smoke,
+            ctx.config.profile,
+            python=botenv.bot_python(ctx.root, ctx.config.python),
+            cancel=ctx.cancel,
         )
         output = "\n".join(report.checks + report.problems)
         if report.log_tail:

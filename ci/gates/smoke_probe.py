@@ -53,11 +53,11 @@ class _Running:
 
 @contextmanager
 def running_app(
-    root: Path, app: AppConfig, env: Mapping[str, str], log_path: Path
+    root: Path, app: AppConfig, env: Mapping[str, str], log_path: Path, *, python: str
 ) -> Iterator[_Running]:
     """The app started in its own process group; stopped by the runtime's grace policy."""
     port = runtime.free_port()
-    argv = runtime.app_command(app.command, port=port, python=sys.executable)
+    argv = runtime.app_command(app.command, port=port, python=python)
     process = runtime.start(argv, cwd=root, env=env, log_path=log_path)
     try:
         yield _Running(process, log_path, f"http://127.0.0.1:{port}")
@@ -96,6 +96,7 @@ def run_smoke(
     smoke: SmokeConfig,
     profile: Profile,
     *,
+    python: str = sys.executable,
     cancel: threading.Event | None = None,
 ) -> SmokeReport:
     report = SmokeReport()
@@ -118,7 +119,7 @@ def run_smoke(
         logs = ""
         for attempt in range(1, _BIND_ATTEMPTS + 1):
             tried = SmokeReport()
-            with running_app(root, app, env, Path(tmp) / "app.log") as running:
+            with running_app(root, app, env, Path(tmp) / "app.log", python=python) as running:
                 seen = _probe(running, app, profile, tried, cancel)
                 lost_its_port = _lost_its_port(running)
                 logs += running.log_text()

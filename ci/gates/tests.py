@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 
-from ci.core import proc, redaction
+from ci.core import botenv, proc, redaction
 from ci.core.result import Finding, GateResult, Status
 from ci.gates.interface import GateContext
 from logsafe import Redactor, is_secret_name
@@ -34,7 +33,7 @@ class TestsGate:
         for stale in (junit, coverage):
             stale.unlink(missing_ok=True)
         argv = [
-            sys.executable,
+            botenv.bot_python(ctx.root, ctx.config.python),
             "-m",
             "pytest",
             *cfg.paths,

@@ -9,8 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ci.checklist.binance import BinanceError, fetch_restrictions
 from ci.checklist.build import Attestation, attest
+from ci.checklist.exchanges.binance import fetch_restrictions
+from ci.checklist.exchanges.interface import Credentials
+from ci.checklist.exchanges.interface import ExchangeError as BinanceError
 from ci.checklist.items import ItemContext, api_keys
 from ci.checklist.model import Item, ItemKind, ItemStatus
 from ci.core import settings
@@ -148,7 +150,9 @@ class TestRequestTime:
     must carry the current time in milliseconds."""
 
     def fetch(self, binance: FakeBinance, clock: Callable[[], float]) -> dict[str, object]:
-        return fetch_restrictions(binance.url, API_KEY, API_SECRET, timeout=5, clock=clock)
+        return fetch_restrictions(
+            binance.url, Credentials(API_KEY, API_SECRET), timeout=5, clock=clock
+        )
 
     def test_a_request_within_the_window_is_answered(self, binance: FakeBinance) -> None:
         binance.clock = lambda: 1_700_000_004.0  # the server is 4 s ahead: within 5 s

@@ -22,7 +22,7 @@ def bot(repo: Repo) -> Repo:
     """A bot repository whose gates all passed."""
     repo.write("pyproject.toml", PYPROJECT)
     sha = repo.commit("bot")
-    save_results(repo.path / ".ci-results", passing_results(sha))
+    save_results(repo.results, passing_results(sha))
     return repo
 
 
@@ -77,7 +77,7 @@ class TestBuildThenVerify:
         assert built.code == ExitCode.FAILED
 
     def test_a_failed_gate_is_named(self, bot: Repo) -> None:
-        tests = bot.path / ".ci-results" / "tests.json"
+        tests = bot.results / "tests.json"
         tests.write_text(tests.read_text().replace('"passed"', '"failed"'), encoding="utf-8")
         run_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path)
         code, _, err = verify(bot, "checklist.json", "--sha", head(bot), "--env", "testnet")

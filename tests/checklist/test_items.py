@@ -146,8 +146,10 @@ class TestStateFiles:
         assert item.status is ItemStatus.PASSED
         assert "positions.json, orders.json" in item.evidence
 
-    def test_no_state_files_fails(self) -> None:
-        assert items.state_files(self.with_files([])).status is ItemStatus.FAILED
+    def test_no_state_files_must_be_attested_never_assumed(self) -> None:
+        item = items.state_files(self.with_files([]))
+        assert item.status is ItemStatus.MISSING
+        assert item.evidence.endswith("attest none are kept")
 
     @pytest.mark.parametrize("name", ["/etc/positions.json", "../positions.json", "orders.txt"])
     def test_a_path_the_backup_would_not_cover_fails(self, name: str) -> None:

@@ -72,7 +72,7 @@ class BotRepo:
     def commit_green(self, message: str) -> str:
         """Commit, and record every gate as passed on that commit, with its checklist."""
         sha = self.repo.commit(message)
-        results = self.repo.path / ".ci-results"
+        results = self.repo.results
         for gate in GATES:
             results.mkdir(exist_ok=True)
             runner.save(GateResult(gate, Status.PASSED, "ok", sha=sha), results)

@@ -90,7 +90,7 @@ def test_foreign_checklist_is_refused(bot: BotRepo) -> None:
 
 def test_incomplete_checklist_is_refused(bot: BotRepo) -> None:
     bot.commit_green("first")
-    (bot.repo.path / ".ci-results" / "smoke.json").unlink()
+    (bot.repo.results / "smoke.json").unlink()
     bot.ci(
         "checklist",
         "build",

@@ -1,5 +1,5 @@
-"""The deploy lock in a real folder: one deploy per environment at a time; a lock left by a
-process that is gone is recovered; a live holder is named, never overridden."""
+"""The deploy lock (flock(2) on a file held for the holder's life): one holder at a time, the
+holder named in a refusal, nothing left behind by a holder that died."""
 
 from __future__ import annotations
 
@@ -9,144 +9,82 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from ci.deploy import lock
-from ci.deploy.lock import LockHeld, deploy_lock, read
+from ci.deploy.lock import LockHeld, deploy_lock
 
 SHA = "0123456789abcdef" * 2 + "01234567"
 
 
-def dead_pid() -> int:
-    done = subprocess.Popen([sys.executable, "-c", "pass"])
-    done.wait()
-    return done.pid
-
-
-def plant(path: Path, holder: object) -> None:
-    path.mkdir(parents=True)
-    (path / "holder.json").write_text(json.dumps(holder), encoding="utf-8")
-
-
 def test_the_lock_records_its_holder_and_is_released(tmp_path: Path) -> None:
-    path = tmp_path / "locks" / "testnet"
+    path = tmp_path / "locks" / "deploy.lock"
     with deploy_lock(path, sha=SHA, message="deploy testnet") as info:
-        assert read(path) == info
+        assert json.loads(path.read_text()) == info
         assert info["holder"] == f"{getpass.getuser()}@{socket.gethostname()}"
         assert info["pid"] == os.getpid()
         assert (info["sha"], info["message"]) == (SHA, "deploy testnet")
-        assert str(info["since"]).endswith("+00:00")
-    assert not path.exists()
+    assert path.read_text() == ""  # the record goes with the lock
+    with deploy_lock(path, sha=SHA, message="again"):
+        pass
 
 
-def test_the_lock_is_released_when_the_deploy_fails(tmp_path: Path) -> None:
-    path = tmp_path / "lock"
-    with pytest.raises(RuntimeError), deploy_lock(path, sha=SHA, message="m"):
-        raise RuntimeError("the deploy failed")
-    assert not path.exists()
+def test_a_second_holder_is_refused_naming_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "deploy.lock"
+    with (
+        deploy_lock(path, sha=SHA, message="deploy testnet by alice"),
+        pytest.raises(LockHeld) as refused,
+        deploy_lock(path, sha="f" * 40, message="deploy testnet by bob"),
+    ):
+        pass
+    said = str(refused.value)
+    holder = f"{getpass.getuser()}@{socket.gethostname()} (pid {os.getpid()})"
+    assert said.startswith(f"another deploy holds the lock: {holder} since ")
+    assert said.endswith(f", deploying {SHA[:12]}: deploy testnet by alice")
 
 
-def test_a_live_holder_is_named_and_keeps_the_lock(tmp_path: Path) -> None:
-    path = tmp_path / "lock"
-    with deploy_lock(path, sha=SHA, message="first deploy") as first:
-        with pytest.raises(LockHeld) as held, deploy_lock(path, sha="f" * 40, message="second"):
-            pytest.fail("two deploys held the lock at once")
-        assert str(held.value) == (
-            f"another deploy holds the lock: {first['holder']} (pid {os.getpid()}) "
-            f"since {first['since']}, deploying {SHA[:12]}: first deploy"
-        )
-        assert read(path) == first
-
-
-def test_a_holder_of_another_user_counts_as_alive(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "lock"
-    plant(path, {"holder": "ci@runner", "pid": 4242, "sha": SHA, "message": "m"})
-
-    def not_permitted(pid: int, signal: int) -> None:
-        raise PermissionError(pid)
-
-    monkeypatch.setattr(os, "kill", not_permitted)
-    with pytest.raises(LockHeld, match=r"ci@runner \(pid 4242\)"):
-        deploy_lock(path, sha=SHA, message="m").__enter__()
-
-
-@pytest.mark.parametrize(
-    "holder",
-    [
-        pytest.param({"holder": "x@y", "pid": "dead"}, id="gone"),
-        pytest.param({"holder": "x@y", "pid": 0}, id="pid-0"),
-        pytest.param({"holder": "x@y", "pid": -1}, id="negative-pid"),
-        pytest.param({"holder": "x@y", "pid": "123"}, id="pid-not-a-number"),
-        pytest.param(["not", "a", "holder"], id="not-an-object"),
-    ],
-)
-def test_a_stale_lock_is_recovered(tmp_path: Path, holder: object) -> None:
-    path = tmp_path / "lock"
-    if isinstance(holder, dict) and holder["pid"] == "dead":
-        holder["pid"] = dead_pid()
-    plant(path, holder)
-    with deploy_lock(path, sha=SHA, message="after a crash") as info:
-        assert read(path) == info
-    assert list(tmp_path.iterdir()) == []  # the stale lock is gone too
-
-
-def test_an_unreadable_holder_file_is_a_stale_lock(tmp_path: Path) -> None:
-    path = tmp_path / "lock"
-    path.mkdir()
-    (path / "holder.json").write_text("{not json", encoding="utf-8")
-    assert read(path) is None
-    with deploy_lock(path, sha=SHA, message="m") as info:
-        assert read(path) == info
-
-
-def test_reading_a_lock_that_is_not_there(tmp_path: Path) -> None:
-    assert read(tmp_path / "lock") is None
-
-
-def test_a_live_holder_in_another_process_is_only_asked_not_signalled(tmp_path: Path) -> None:
-    path = tmp_path / "lock"
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+def test_a_holder_that_was_killed_leaves_no_lock(tmp_path: Path) -> None:
+    path = tmp_path / "deploy.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; sys.path.insert(0, sys.argv[1]);"
+            "from pathlib import Path; from ci.deploy.lock import deploy_lock\n"
+            "with deploy_lock(Path(sys.argv[2]), sha='x', message='m'):\n"
+            "    print('held', flush=True); time.sleep(60)",
+            str(Path(__file__).resolve().parents[2]),
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        plant(path, {"holder": "ci@runner", "pid": holder.pid, "sha": SHA, "message": "m"})
-        with pytest.raises(LockHeld, match=rf"\(pid {holder.pid}\)"):
-            deploy_lock(path, sha=SHA, message="m").__enter__()
-        assert holder.poll() is None  # still running: signal 0 only checks
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with (
+            pytest.raises(LockHeld, match=rf"\(pid {holder.pid}\)"),
+            deploy_lock(path, sha=SHA, message="refused while alive"),
+        ):
+            pass
     finally:
         holder.kill()
         holder.wait()
+    with deploy_lock(path, sha=SHA, message="after the holder died"):
+        pass
 
 
-def test_pid_1_is_alive(tmp_path: Path) -> None:
-    path = tmp_path / "lock"
-    plant(path, {"holder": "init@box", "pid": 1, "sha": SHA, "message": "m"})
-    with pytest.raises(LockHeld, match=r"\(pid 1\)"):
-        deploy_lock(path, sha=SHA, message="m").__enter__()
+def test_a_holder_that_has_not_written_its_record_yet_is_still_a_holder(tmp_path: Path) -> None:
+    import fcntl
 
-
-def test_the_holder_is_read_once_it_has_written_its_info(tmp_path: Path) -> None:
-    """The holder creates the folder, then writes holder.json: a reader in between waits."""
-    path = tmp_path / "lock"
-    path.mkdir()
-    info = {"holder": "x@y", "pid": 1, "sha": SHA, "message": "m"}
-    writer = threading.Timer(0.2, lambda: (path / "holder.json").write_text(json.dumps(info)))
-    writer.start()
+    path = tmp_path / "deploy.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        assert read(path) == info
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with (
+            pytest.raises(LockHeld, match="it has not said who yet"),
+            deploy_lock(path, sha=SHA, message="m"),
+        ):
+            pass
     finally:
-        writer.join()
-
-
-def test_a_lock_that_keeps_coming_back_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "lock"
-    plant(path, {"holder": "x@y", "pid": dead_pid(), "sha": SHA, "message": "m"})
-    monkeypatch.setattr(lock, "_recover", lambda path: None)  # another deploy re-took it
-    with pytest.raises(LockHeld) as refused:
-        deploy_lock(path, sha=SHA, message="m").__enter__()
-    assert str(refused.value) == f"{path}: could not take the deploy lock"
+        os.close(fd)

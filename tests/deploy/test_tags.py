@@ -64,7 +64,7 @@ def test_a_tag_name_is_in_utc_whatever_the_machine_s_time_zone(
     try:
         when = datetime(2026, 3, 4, 7, 6, 7, tzinfo=timezone(timedelta(hours=2)))
         assert tags.tag_name("testnet", "abcdef0123", when) == (
-            "deploy/testnet/20260304T050607Z-abcdef0"
+            "deploy/testnet/20260304T050607000Z-abcdef0"
         )
     finally:
         monkeypatch.undo()
@@ -77,7 +77,6 @@ def test_parse_reads_every_field() -> None:
         name="deploy/mainnet/20260304T050607Z-abcdef0",
         env="mainnet",
         deployed_at=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC),
-        short_sha="abcdef0",
         sha=sha,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import sys
 
 import pytest
 
@@ -209,3 +210,16 @@ def test_an_app_that_keeps_losing_its_port_fails(
     assert status is Status.FAILED
     assert summary.startswith("the app exited with code 1 before it was healthy")
     assert "Address already in use" in output
+
+
+def test_the_app_runs_under_the_bots_own_interpreter(repo: Repo) -> None:
+    marker = repo.path.parent / "ran-with"
+    python = repo.path / "env" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\necho "$@" > "{marker}"\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    repo.write("app.py", FAKE_APP)
+    cfg = fake_config("good").model_copy(update={"python": "env/bin/python"})
+    result = SmokeGate().run(repo.context(cfg))
+    assert result.status is Status.PASSED, result.output
+    assert marker.read_text().startswith("app.py good ")

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from ci.core import botenv
 from ci.core.config import Config
 from ci.core.errors import ConfigError
 from ci.deploy.targets.interface import Target
@@ -35,6 +36,7 @@ def spec_for(config: Config, env: str, environ: Mapping[str, str] | None = None)
         health_timeout=deploy.health_timeout,
         state_files=list(config.profile.state_files),
         status_path=config.profile.probes.status or "",
+        python=botenv.for_deploy(config.python, environ),
     )
 
 

@@ -1,0 +1,221 @@
+"""Real public bots adopt the pipeline: `init`, the listed manual edits, green gates, a
+complete checklist and a testnet deploy whose routes answer.
+
+The end-to-end tests install each bot's own requirements into its own environment (as an
+adopter does), so they need the package index: marked `network`. The `init` tests are offline.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ci.core import config
+from ci.core.errors import ExitCode
+from ci.core.runtime import free_port
+from tests.adopt.realbot import (
+    Edit,
+    append,
+    build_env,
+    ci,
+    replace,
+    ruff_fix,
+    stop_deployed,
+    vendor,
+)
+from tests.helpers import Repo
+
+CCXT_WEBHOOK = "ccxt-trading-webhook"
+
+ORDER_BODY = (
+    '{ exchange = "bybit", apiKey = "x", secret = "y", symbol = "BTC/USDT", side = "buy", '
+    "amount = 0.001, price = 1 }"
+)
+KILL_SWITCH = (
+    '    if os.environ.get("TRADING_ENABLED", "0") != "1":\n'
+    '        raise HTTPException(status_code=503, detail="trading is off")\n'
+)
+WEBHOOK = "async def webhook(request: Request, payload: WebhookPayload):\n"
+TESTNET_HEALTH = '\n            "network": "testnet" if settings.TESTNET else "mainnet"}'
+TESTS_ENV = (
+    "import os\n\nfor name, value in {\n"
+    '    "WEBHOOK_SECRET": "test-webhook-secret",\n'
+    '    "DEFAULT_EXCHANGE": "bybit",\n'
+    '    "DEFAULT_API_KEY": "test-key",\n'
+    '    "DEFAULT_API_SECRET": "test-secret",\n'
+    '    "TRADING_ENABLED": "1",\n'
+    "}.items():\n    os.environ.setdefault(name, value)\n"
+)
+
+
+def _kill_switch(root: Path) -> None:
+    replace("app/routes.py", "from fastapi import", "import os\n\nfrom fastapi import")(root)
+    replace("app/routes.py", WEBHOOK, WEBHOOK + KILL_SWITCH)(root)
+
+
+def _testnet_mode(root: Path) -> None:
+    ttl = "    SIGNATURE_CACHE_TTL: int = 300\n"
+    replace("config/settings.py", ttl, ttl + "    TESTNET: bool = False\n")(root)
+    sandbox = "        exchange.set_sandbox_mode(settings.TESTNET)\n"
+    replace(
+        "app/exchange_factory.py",
+        "        return exchange\n",
+        sandbox + "        return exchange\n",
+    )(root)
+    logger = "from app.utils import setup_logger\n"
+    replace("main.py", logger, logger + "from config.settings import settings\n")(root)
+    replace("main.py", '"Webhook server ready"}', '"Webhook server ready",' + TESTNET_HEALTH)(root)
+
+
+def _settings(root: Path) -> None:
+    testnet = '[tool.bottie.environments.testnet]\nnetwork = "testnet"\n'
+    smoke = '[tool.bottie.smoke]\nenv = { DEFAULT_EXCHANGE = "bybit" }\n\n'
+    replace("pyproject.toml", testnet, smoke + testnet)(root)
+    testnet_vars = 'vars = { TRADING_ENABLED = "0", DEFAULT_EXCHANGE = "bybit", TESTNET = "true" }'
+    replace("pyproject.toml", "vars = {}", testnet_vars)(root)  # the first: testnet's
+
+
+def _lint(root: Path) -> None:
+    append("pyproject.toml", '\n[tool.ruff.lint]\nselect = ["E4", "E7", "E9", "F"]\n')(root)
+    ruff_fix(root)
+
+
+# The edits a person makes after `bottie-ci init` on ccxt-trading-webhook, in order.
+CCXT_WEBHOOK_EDITS = [
+    Edit(
+        "a kill switch: /webhook refuses orders unless TRADING_ENABLED=1 (it had none)",
+        _kill_switch,
+    ),
+    Edit("testnet mode: TESTNET puts ccxt in sandbox mode; / reports the network", _testnet_mode),
+    Edit(
+        ".env.example: the two new variables",
+        replace(".env.example", "TTL=300\n", "TTL=300\nTESTNET=false\nTRADING_ENABLED=0\n"),
+    ),
+    Edit(
+        "tests/conftest.py: the settings the bot's tests need at import",
+        append("tests/conftest.py", TESTS_ENV),
+    ),
+    Edit(
+        "requirements.txt: pytest-cov, which the tests gate runs",
+        append("requirements.txt", "pytest-cov\n"),
+    ),
+    Edit(
+        "decisions made: exchange bybit, kill switch, order body, no state files",
+        lambda root: _decide(
+            root,
+            {
+                'exchange = ""': 'exchange = "bybit"',
+                "[tool.bottie.profile]\n": "[tool.bottie.profile]\n"
+                'kill_switch = { name = "TRADING_ENABLED", off = "0" }\n',
+                "order_body = {}": f"order_body = {ORDER_BODY}",
+            },
+        ),
+    ),
+    Edit("settings the bot needs to start: DEFAULT_EXCHANGE (smoke, testnet), TESTNET", _settings),
+    Edit("lint: ruff's classic rules, then `ruff check --fix` and `ruff format`", _lint),
+    Edit(
+        "checklist: the audit gate left out until the requirements are hash-locked",
+        replace("pyproject.toml", ', "lint", "audit"]', ', "lint"]'),
+    ),
+]
+
+
+def _decide(root: Path, replacements: dict[str, str]) -> None:
+    path = root / "pyproject.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("decisions = [")
+    text = text[:start] + text[text.index("]\n", start) + 2 :]
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def profile_of(repo: Repo) -> dict[str, object]:
+    table = tomllib.loads((repo.path / "pyproject.toml").read_text(encoding="utf-8"))
+    return dict(table["tool"]["bottie"]["profile"])
+
+
+class TestInitOnCcxtWebhook:
+    def test_init_describes_what_the_code_says_and_leaves_the_rest_open(self, repo: Repo) -> None:
+        vendor(CCXT_WEBHOOK, repo)
+        done = ci(repo, "init")
+        assert done.code == ExitCode.OK, done.stderr
+        profile = profile_of(repo)
+        assert profile["credentials"] == ["DEFAULT_API_KEY", "DEFAULT_API_SECRET"]
+        assert profile["secrets"] == ["WEBHOOK_SECRET"]
+        assert [d.split(":")[0] for d in profile["decisions"]] == [  # type: ignore[union-attr]
+            "exchange",
+            "kill_switch",
+            "probes.order_body",
+            "state_files",
+        ]
+        cfg = config.load(repo.path)
+        assert cfg.app.command[3] == "main:app"
+        assert cfg.profile.probes.order == "/webhook" and cfg.profile.probes.health == "/"
+        assert "open decisions (4)" in done.stdout
+
+    def test_the_checklist_stays_incomplete_while_decisions_are_open(self, repo: Repo) -> None:
+        vendor(CCXT_WEBHOOK, repo)
+        ci(repo, "init")
+        repo.commit("adopt")
+        ci(repo, "checklist", "build", "--env", "testnet")
+        checklist = json.loads((repo.path / "checklist.json").read_text(encoding="utf-8"))
+        (item,) = [i for i in checklist["items"] if i["id"] == "decisions"]
+        assert item["status"] == "failed"
+        assert item["evidence"].startswith("4 open decision(s)")
+
+
+@pytest.mark.network
+def test_ccxt_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Path) -> None:
+    vendor(CCXT_WEBHOOK, repo)
+    started = time.monotonic()
+    assert ci(repo, "init").code == ExitCode.OK
+    for edit in CCXT_WEBHOOK_EDITS:
+        edit.apply(repo.path)
+    port = free_port()
+    repo.write(
+        "pyproject.toml",
+        (repo.path / "pyproject.toml").read_text(encoding="utf-8")
+        + f"\n[tool.bottie.deploy]\nports = {{ testnet = {port}, mainnet = {port + 1} }}\n",
+    )
+    build_env(repo.path, "requirements.txt")
+    repo.commit("adopt the pipeline")
+    gates = ci(repo, "run", "env", "lint", "tests", "smoke", "secrets", "-v")
+    assert gates.code == ExitCode.OK, gates.stdout + gates.stderr
+    assert "(the pipeline's ruff)" in gates.stdout  # the bot pins no ruff of its own
+    secrets = {
+        "DEFAULT_API_KEY": "tk-test",
+        "DEFAULT_API_SECRET": "ts-test",
+        "WEBHOOK_SECRET": "wh-test",
+    }
+    env = {**secrets, "BOTTIE_DEPLOY_ROOT": str(tmp_path / "target")}
+    attest = "api-keys,cors,dashboard-poll,state-files,rollback-target,toggle-card"
+    built = ci(
+        repo,
+        "checklist",
+        "build",
+        "--env",
+        "testnet",
+        "--attest",
+        attest,
+        "--actor",
+        "alice",
+        "--strict",
+        env=env,
+    )
+    assert built.code == ExitCode.OK, built.stdout + built.stderr
+    try:
+        deployed = ci(repo, "deploy", "testnet", "--checklist", "checklist.json", env=env)
+        assert deployed.code == ExitCode.OK, deployed.stdout + deployed.stderr
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+            assert json.loads(answer.read())["network"] == "testnet"
+    finally:
+        stop_deployed(tmp_path / "target" / "testnet")
+    minutes = (time.monotonic() - started) / 60
+    print(f"{CCXT_WEBHOOK}: {len(CCXT_WEBHOOK_EDITS)} manual edits, {minutes:.1f} min")
