@@ -150,3 +150,50 @@ def ssh_bot(bot: BotRepo, sshd: Sshd) -> BotRepo:
     path.write_text(ssh_pyproject(path.read_text(encoding="utf-8")), encoding="utf-8")
     bot.extra_env = sshd.env
     return bot
+
+
+# A stand-in for a network fault: an `ssh` first on PATH that runs the real client, relays
+# its stdin, and kills it (the connection drops) once the request named in `fault` began.
+FAULTY_SSH = """\
+#!{python}
+import os, signal, subprocess, sys
+from pathlib import Path
+here = Path(__file__).resolve().parent
+trigger, extra = (here / "fault").read_text().split()
+path = os.pathsep.join(
+    p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != here
+)
+env = {{**os.environ, "PATH": path}}
+real = subprocess.Popen(["ssh", *sys.argv[1:]], stdin=subprocess.PIPE, env=env)
+seen, left = b"", None
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        break
+    if left is None:
+        seen = (seen + chunk)[-200000:]
+        at = seen.find(b'"call": "' + trigger.encode() + b'"')
+        if at >= 0:
+            left = int(extra)
+    if left is not None:
+        chunk = chunk[:left]
+        left -= len(chunk)
+    real.stdin.write(chunk)
+    real.stdin.flush()
+    if left is not None and left <= 0:
+        real.send_signal(signal.SIGKILL)
+        real.wait()
+        sys.exit(255)
+real.stdin.close()
+sys.exit(real.wait())
+"""
+
+
+def faulty_ssh(folder: Path, trigger: str, extra: int) -> dict[str, str]:
+    """PATH for a `ssh` that drops the connection `extra` bytes into the request `trigger`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "ssh"
+    script.write_text(FAULTY_SSH.format(python=sys.executable), encoding="utf-8")
+    script.chmod(0o755)
+    (folder / "fault").write_text(f"{trigger} {extra}\n", encoding="utf-8")
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}

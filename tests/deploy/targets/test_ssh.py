@@ -3,14 +3,21 @@ secrets only through the channel, and one clear line for each network fault."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import httpx
 
 from ci.core.errors import ExitCode
-from tests.deploy.conftest import SECRETS, BotRepo
-from tests.deploy.targets.conftest import Sshd
+from ci.core.runtime import alive, free_port
+from tests.deploy.conftest import SECRETS, BotRepo, pyproject
+from tests.deploy.targets.conftest import Sshd, faulty_ssh, keygen, ssh_pyproject
+from tests.helpers import PROJECT_ROOT
 
 
 def health(bot: BotRepo) -> dict[str, object]:
@@ -23,7 +30,7 @@ def outcomes(bot: BotRepo) -> list[str]:
 
 
 def agents() -> list[int]:
-    """Deploy agents still running on the host (the bootstrap names its temporary folder)."""
+    """Deploy agents (and their ssh clients) still running: the bootstrap names its folder."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -84,3 +91,192 @@ def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
         for value in SECRETS.values():
             assert value not in result.stdout + result.stderr
     assert agents() == []  # every session ended with its command
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def lock_is_free(bot: BotRepo) -> bool:
+    fd = os.open(bot.base / "deploy.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def start_ci(bot: BotRepo, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    full = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **bot.env, **(env or {})}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ci", *args],
+        cwd=bot.repo.path,
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_the_bot_outlives_the_session_and_secrets_stay_off_proc(
+    ssh_bot: BotRepo, sshd: Sshd, tmp_path: Path
+) -> None:
+    ssh_bot.commit_green("first")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    key_line = sshd.env["BOTTIE_SSH_KEY"].splitlines()[1]
+    needles = [v.encode() for v in SECRETS.values()] + [key_line.encode()]
+    deploy = start_ci(
+        ssh_bot, "deploy", "testnet", "--approver", "alice", env={"RUNNER_TEMP": str(runner_temp)}
+    )
+    seen: dict[str, int] = {"ssh": 0, "agent": 0, "sshd": 0}
+    leaks: list[str] = []
+    while deploy.poll() is None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == deploy.pid:
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                environ = (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            argv0 = Path(cmdline.split(b"\0", 1)[0].decode(errors="replace")).name
+            kind = None
+            if argv0 in {"ssh", "sshd"} or argv0.startswith("sshd:"):
+                kind = argv0.split(":")[0]
+            elif b"bottie-agent-" in cmdline:
+                kind = "agent"
+            if kind is None:
+                continue
+            seen[kind] += 1
+            leaks += [f"{kind} {entry.name}" for n in needles if n in cmdline + environ]
+        time.sleep(0.02)
+    _, err = deploy.communicate()
+    assert deploy.returncode == ExitCode.OK, err
+    assert seen["ssh"] and seen["agent"] and seen["sshd"], seen  # the watch saw them all
+    assert leaks == []
+    assert list(runner_temp.iterdir()) == []  # the key's private folder is gone
+    # The session ended with the command; the bot it started runs on.
+    assert agents() == []
+    assert children(sshd.process.pid) == []
+    pid = int((ssh_bot.base / "shared" / "bot.pid").read_text())
+    assert alive(pid)
+    assert health(ssh_bot)["status"] == "ok"
+
+
+def test_a_second_runner_is_refused_naming_the_holder(ssh_bot: BotRepo, sshd: Sshd) -> None:
+    hook = [
+        sys.executable,
+        "-c",
+        "import pathlib, time; pathlib.Path('hook-started').touch(); "
+        "deadline = time.time() + 60\n"
+        "while not pathlib.Path('hook-go').exists() and time.time() < deadline: time.sleep(0.05)",
+    ]
+    ssh_bot.repo.write("pyproject.toml", ssh_pyproject(pyproject(ssh_bot.port, pre_deploy=hook)))
+    ssh_bot.repo.write(".gitignore", ".ci-results/\nchecklist.json\nhook-*\n")
+    sha = ssh_bot.commit_green("first")
+    first = start_ci(ssh_bot, "deploy", "testnet", "--approver", "alice")
+    deadline = time.monotonic() + 60
+    while not (ssh_bot.repo.path / "hook-started").exists():
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.05)
+    try:
+        second = ssh_bot.ci("deploy", "testnet", "--approver", "bob")
+    finally:
+        (ssh_bot.repo.path / "hook-go").touch()
+    assert second.code == ExitCode.FAILED
+    (line,) = second.stderr.splitlines()
+    assert line.startswith("error: another deploy holds the lock: ")
+    assert f"deploying {sha[:12]}: deploy deploy/testnet/" in line and "by alice" in line
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == ExitCode.OK, err
+
+
+def test_connection_refused_is_one_line(ssh_bot: BotRepo) -> None:
+    ssh_bot.commit_green("first")
+    closed = str(free_port())
+    result = ssh_bot.deploy(env={"BOTTIE_SSH_PORT": closed})
+    assert result.code == ExitCode.ERROR
+    assert result.stderr.splitlines() == [
+        f"error: ssh: cannot connect to root@127.0.0.1:{closed}: connection refused"
+    ]
+
+
+def test_a_host_key_mismatch_is_refused(ssh_bot: BotRepo, sshd: Sshd, tmp_path: Path) -> None:
+    ssh_bot.commit_green("first")
+    other = keygen(tmp_path / "impostor").rsplit(" ", 1)[0]
+    pinned = f"[127.0.0.1]:{sshd.port} {other}"
+    result = ssh_bot.deploy(env={"BOTTIE_SSH_KNOWN_HOSTS": pinned})
+    assert result.code == ExitCode.ERROR
+    assert result.stderr.splitlines() == [
+        f"error: ssh: the host key of 127.0.0.1:{sshd.port} does not match "
+        "BOTTIE_SSH_KNOWN_HOSTS (host key verification failed); not connecting"
+    ]
+    assert sshd.accepted() == 0
+    assert not ssh_bot.root.exists()
+
+
+def test_a_wrong_key_is_refused(ssh_bot: BotRepo, sshd: Sshd, tmp_path: Path) -> None:
+    ssh_bot.commit_green("first")
+    keygen(tmp_path / "stranger")
+    wrong = (tmp_path / "stranger").read_text()
+    result = ssh_bot.deploy(env={"BOTTIE_SSH_KEY": wrong})
+    assert result.code == ExitCode.ERROR
+    assert result.stderr.splitlines() == [
+        f"error: ssh: root@127.0.0.1:{sshd.port} refused the key in BOTTIE_SSH_KEY "
+        "(permission denied)"
+    ]
+    assert wrong.splitlines()[1] not in result.stderr
+    assert not ssh_bot.root.exists()
+
+
+def test_a_drop_during_the_upload_leaves_the_live_release(ssh_bot: BotRepo, tmp_path: Path) -> None:
+    ssh_bot.commit_green("first")
+    assert ssh_bot.deploy().code == ExitCode.OK
+    live = ssh_bot.live()
+    ssh_bot.commit_green("second")
+    result = ssh_bot.deploy(env=faulty_ssh(tmp_path / "faulty", "prepare", 2000))
+    assert result.code == ExitCode.FAILED
+    assert result.stderr.splitlines() == [
+        "error: ssh: the connection to root@127.0.0.1:"
+        f"{ssh_bot.env['BOTTIE_SSH_PORT']} was lost during prepare; nothing live was touched, "
+        "and the host let go of the deploy lock when the agent's session ended"
+    ]
+    assert ssh_bot.live() == live
+    assert health(ssh_bot)["status"] == "ok"
+    assert [p for p in (ssh_bot.base / "releases").iterdir()] == [ssh_bot.base / "releases" / live]
+    again = ssh_bot.deploy()  # the lock went with the session
+    assert again.code == ExitCode.OK, again.stderr
+
+
+def test_a_drop_after_the_switch_puts_the_old_release_back(
+    ssh_bot: BotRepo, tmp_path: Path
+) -> None:
+    first_sha = ssh_bot.commit_green("first")
+    assert ssh_bot.deploy().code == ExitCode.OK
+    live = ssh_bot.live()
+    ssh_bot.commit_green("second")
+    result = ssh_bot.deploy(env=faulty_ssh(tmp_path / "faulty", "health", 0))
+    assert result.code == ExitCode.FAILED
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ssh: the connection to root@127.0.0.1:")
+    assert "was lost during health, after the switch: the host puts back the release" in line
+    assert len(ssh_bot.tags()) == 1  # no tag for a deploy nobody saw healthy
+    deadline = time.monotonic() + 30
+    while "switched-back" not in outcomes(ssh_bot):
+        assert time.monotonic() < deadline, outcomes(ssh_bot)
+        time.sleep(0.1)
+    assert ssh_bot.live() == live
+    assert health(ssh_bot)["version"] == first_sha
+    assert lock_is_free(ssh_bot)
