@@ -3,19 +3,22 @@ secrets only through the channel, and one clear line for each network fault."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ci.core.errors import ExitCode
 from ci.core.runtime import alive, free_port
-from tests.deploy.conftest import SECRETS, BotRepo, pyproject
+from tests.deploy.conftest import SECRETS, BotRepo, pyproject, stop_bot
 from tests.deploy.targets.conftest import Sshd, faulty_ssh, keygen, ssh_pyproject
 from tests.helpers import PROJECT_ROOT
 
@@ -280,3 +283,54 @@ def test_a_drop_after_the_switch_puts_the_old_release_back(
     assert ssh_bot.live() == live
     assert health(ssh_bot)["version"] == first_sha
     assert lock_is_free(ssh_bot)
+
+
+@contextlib.contextmanager
+def mounted(*argv: str) -> Iterator[None]:
+    """A mount for the test's life (root only: skip, saying why, where mounts are refused)."""
+    done = subprocess.run(["mount", *argv], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount here ({done.stderr.strip()}): a real full or read-only disk")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", argv[-1]], check=False, capture_output=True)
+
+
+def test_a_read_only_release_folder_is_one_line(ssh_bot: BotRepo) -> None:
+    first_sha = ssh_bot.commit_green("first")
+    assert ssh_bot.deploy().code == ExitCode.OK
+    live, releases = ssh_bot.live(), str(ssh_bot.base / "releases")
+    ssh_bot.commit_green("second")
+    with mounted("--bind", releases, releases):
+        subprocess.run(["mount", "-o", "remount,bind,ro", releases], check=True)
+        result = ssh_bot.deploy()
+    assert result.code == ExitCode.ERROR
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: cannot prepare release ")
+    assert line.endswith("Read-only file system; nothing live was touched")
+    assert ssh_bot.live() == live
+    assert health(ssh_bot)["version"] == first_sha
+    assert lock_is_free(ssh_bot)
+
+
+def test_a_full_disk_on_the_host_is_one_line(ssh_bot: BotRepo) -> None:
+    ssh_bot.root.mkdir(parents=True)
+    with mounted("-t", "tmpfs", "-o", "size=8m", "tmpfs", str(ssh_bot.root)):
+        try:
+            first_sha = ssh_bot.commit_green("first")
+            assert ssh_bot.deploy().code == ExitCode.OK
+            live = ssh_bot.live()
+            ssh_bot.commit_green("second")
+            with contextlib.suppress(OSError), (ssh_bot.root / "filler").open("wb") as filler:
+                while True:
+                    filler.write(b"\0" * 65536)
+            result = ssh_bot.deploy()
+            assert result.code == ExitCode.ERROR
+            (line,) = result.stderr.splitlines()
+            assert line.startswith("error: ") and "No space left on device" in line
+            assert ssh_bot.live() == live
+            assert health(ssh_bot)["version"] == first_sha
+            assert lock_is_free(ssh_bot)
+        finally:
+            stop_bot(ssh_bot.base)
