@@ -95,6 +95,19 @@ def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
             assert value not in result.stdout + result.stderr
     assert agents() == []  # every session ended with its command
 
+    # status fails, visibly, when the bot reports another network or is down
+    pyproject = ssh_bot.repo.path / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text.replace('network = "testnet"', 'network = "mainnet"', 1))
+    wrong = ssh_bot.ci("status", "testnet")
+    assert wrong.code == ExitCode.FAILED
+    assert wrong.stdout.endswith(": healthy on testnet, but testnet is mainnet\n")
+    pyproject.write_text(text)
+    stop_bot(ssh_bot.base)
+    down = ssh_bot.ci("status", "testnet")
+    assert down.code == ExitCode.FAILED
+    assert down.stdout == f"testnet: {ssh_bot.live()}: not running\n"
+
 
 def children(pid: int) -> list[int]:
     found = []
