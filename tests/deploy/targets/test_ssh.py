@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,6 +94,17 @@ def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
     for result in (deployed, status, rolled, paused, resumed, history):
         for value in SECRETS.values():
             assert value not in result.stdout + result.stderr
+    snapshot = ssh_bot.ci("incident", "snapshot", "testnet", "-o", "incident.tar.gz")
+    assert snapshot.code == ExitCode.OK, snapshot.stderr
+    with tarfile.open(ssh_bot.repo.path / "incident.tar.gz") as archive:
+        names = archive.getnames()
+        history_file = archive.extractfile("incident-testnet/history.json")
+        assert history_file is not None
+        fetched = json.load(history_file)["deploy_log"]
+        texts = [archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()]  # type: ignore[union-attr]
+    assert "incident-testnet/logs/bot.log" in names  # fetched from the host over SSH
+    assert [e["outcome"] for e in fetched] == outcomes(ssh_bot)
+    assert not any(v.encode() in t for v in SECRETS.values() for t in texts)
     assert agents() == []  # every session ended with its command
 
     # status fails, visibly, when the bot reports another network or is down
