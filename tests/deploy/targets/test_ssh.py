@@ -20,8 +20,10 @@ import pytest
 from ci.core.errors import ExitCode
 from ci.core.runtime import alive, free_port
 from tests.deploy.conftest import SECRETS, BotRepo, pyproject, stop_bot
-from tests.deploy.targets.conftest import Sshd, faulty_ssh, keygen, ssh_pyproject
+from tests.deploy.targets.conftest import Sshd, faulty_ssh, keygen, ssh_pyproject, user
 from tests.helpers import PROJECT_ROOT
+
+USER = user()  # the ssh login: root here, or whoever runs the tests (sshd then runs as them)
 
 
 def health(bot: BotRepo) -> dict[str, object]:
@@ -237,7 +239,7 @@ def test_connection_refused_is_one_line(ssh_bot: BotRepo) -> None:
     result = ssh_bot.deploy(env={"BOTTIE_SSH_PORT": closed})
     assert result.code == ExitCode.ERROR
     assert result.stderr.splitlines() == [
-        f"error: ssh: cannot connect to root@127.0.0.1:{closed}: connection refused"
+        f"error: ssh: cannot connect to {USER}@127.0.0.1:{closed}: connection refused"
     ]
 
 
@@ -262,7 +264,7 @@ def test_a_wrong_key_is_refused(ssh_bot: BotRepo, sshd: Sshd, tmp_path: Path) ->
     result = ssh_bot.deploy(env={"BOTTIE_SSH_KEY": wrong})
     assert result.code == ExitCode.ERROR
     assert result.stderr.splitlines() == [
-        f"error: ssh: root@127.0.0.1:{sshd.port} refused the key in BOTTIE_SSH_KEY "
+        f"error: ssh: {USER}@127.0.0.1:{sshd.port} refused the key in BOTTIE_SSH_KEY "
         "(permission denied)"
     ]
     assert wrong.splitlines()[1] not in result.stderr
@@ -277,7 +279,7 @@ def test_a_drop_during_the_upload_leaves_the_live_release(ssh_bot: BotRepo, tmp_
     result = ssh_bot.deploy(env=faulty_ssh(tmp_path / "faulty", "prepare", 2000))
     assert result.code == ExitCode.FAILED
     assert result.stderr.splitlines() == [
-        "error: ssh: the connection to root@127.0.0.1:"
+        f"error: ssh: the connection to {USER}@127.0.0.1:"
         f"{ssh_bot.env['BOTTIE_SSH_PORT']} was lost during prepare; nothing live was touched, "
         "and the host let go of the deploy lock when the agent's session ended"
     ]
@@ -298,7 +300,7 @@ def test_a_drop_after_the_switch_puts_the_old_release_back(
     result = ssh_bot.deploy(env=faulty_ssh(tmp_path / "faulty", "health", 0))
     assert result.code == ExitCode.FAILED
     (line,) = result.stderr.splitlines()
-    assert line.startswith("error: ssh: the connection to root@127.0.0.1:")
+    assert line.startswith(f"error: ssh: the connection to {USER}@127.0.0.1:")
     assert "was lost during health, after the switch: the host puts back the release" in line
     assert len(ssh_bot.tags()) == 1  # no tag for a deploy nobody saw healthy
     deadline = time.monotonic() + 30
@@ -359,3 +361,17 @@ def test_a_full_disk_on_the_host_is_one_line(ssh_bot: BotRepo) -> None:
             assert lock_is_free(ssh_bot)
         finally:
             stop_bot(ssh_bot.base)
+
+
+def test_a_host_without_the_configured_python_is_named(ssh_bot: BotRepo, sshd: Sshd) -> None:
+    pyproject = ssh_bot.repo.path / "pyproject.toml"
+    text = pyproject.read_text().replace(
+        f'python = "{sys.executable}"', 'python = "/opt/no-python"'
+    )
+    pyproject.write_text(text)
+    result = ssh_bot.ci("status", "testnet")
+    assert result.code == ExitCode.ERROR
+    assert result.stderr.splitlines() == [
+        f"error: ssh: {USER}@127.0.0.1:{sshd.port} has no /opt/no-python "
+        "(the deploy agent needs Python 3.11+)"
+    ]
