@@ -146,12 +146,20 @@ class Session:
             code = agent.bundle()
             self._write(str(len(code)).encode() + b"\n" + code)
             self._write(json.dumps({"spec": self.spec}).encode() + b"\n")
-            hello = json.loads(self._read_line())
+            hello = self._hello()
         except (OSError, ValueError, EOFError):
             raise self._refused() from None
         finally:
             key.unlink(missing_ok=True)  # authenticated (or not): the key is not needed again
         return dict(hello.get("hello", {}))
+
+    def _hello(self) -> dict[str, Any]:
+        # A login shell's start-up files may print something first: skip it, within reason.
+        for _ in range(100):
+            line = self._read_line()
+            if line.startswith(b'{"hello"'):
+                return dict(json.loads(line))
+        raise EOFError
 
     def _refused(self) -> SshError:
         """Why the session never started, from ssh's own words, as one line."""
