@@ -84,7 +84,8 @@ def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
     history = ssh_bot.ci("history", "testnet")
     assert history.code == ExitCode.OK
     assert [line.split()[1] for line in history.stdout.splitlines()] == outcomes(ssh_bot)
-    assert outcomes(ssh_bot) == [
+    done = {"success", "marked-bad", "paused", "resumed", "restored"}  # not the steps between
+    assert [o for o in outcomes(ssh_bot) if o in done] == [
         "success",
         "success",
         "success",
