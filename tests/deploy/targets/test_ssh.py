@@ -35,16 +35,23 @@ def outcomes(bot: BotRepo) -> list[str]:
     return [json.loads(line)["outcome"] for line in lines]
 
 
-def agents() -> list[int]:
-    """Deploy agents (and their ssh clients) still running: the bootstrap names its folder."""
+def agents(sshd: Sshd) -> list[int]:
+    """This sshd's deploy agents (and their ssh clients) still running: the bootstrap names
+    its folder; the agent's SSH_CONNECTION, or the client's -p, names the port."""
+    port = str(sshd.port).encode()
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes()
+                environ = (entry / "environ").read_bytes()
             except OSError:
                 continue
-            if b"bottie-agent-" in cmdline:
+            ours = b"\0-p\0" + port + b"\0" in cmdline or (
+                b"SSH_CONNECTION=" in environ
+                and environ.split(b"SSH_CONNECTION=")[1].split(b"\0")[0].endswith(b" " + port)
+            )
+            if b"bottie-agent-" in cmdline and ours:
                 found.append(int(entry.name))
     return found
 
@@ -108,7 +115,7 @@ def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
     assert "incident-testnet/logs/bot.log" in names  # fetched from the host over SSH
     assert [e["outcome"] for e in fetched] == outcomes(ssh_bot)
     assert not any(v.encode() in t for v in SECRETS.values() for t in texts)
-    assert agents() == []  # every session ended with its command
+    assert agents(sshd) == []  # every session ended with its command
 
     # status fails, visibly, when the bot reports another network or is down
     pyproject = ssh_bot.repo.path / "pyproject.toml"
@@ -173,7 +180,9 @@ def test_the_bot_outlives_the_session_and_secrets_stay_off_proc(
     )
     seen: dict[str, int] = {"ssh": 0, "agent": 0, "sshd": 0}
     leaks: list[str] = []
+    ours_seen = False  # agents(sshd) finds this deploy's agent while it runs
     while deploy.poll() is None:
+        ours_seen = ours_seen or bool(agents(sshd))
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit() or int(entry.name) == deploy.pid:
                 continue
@@ -197,9 +206,10 @@ def test_the_bot_outlives_the_session_and_secrets_stay_off_proc(
     assert deploy.returncode == ExitCode.OK, err
     assert seen["ssh"] and seen["agent"] and seen["sshd"], seen  # the watch saw them all
     assert leaks == []
+    assert ours_seen
     assert list(runner_temp.iterdir()) == []  # the key's private folder is gone
     # The session ended with the command; the bot it started runs on.
-    assert agents() == []
+    assert agents(sshd) == []
     assert children(sshd.process.pid) == []
     pid = int((ssh_bot.base / "shared" / "bot.pid").read_text())
     assert alive(pid)
