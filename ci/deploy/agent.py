@@ -118,7 +118,8 @@ class Agent:
             return None
         if call == "prepare":
             tree = base64.b64decode(args["tree"])
-            t.prepare(Release.from_dict(args["release"]), tree, dict(args["env_values"]))
+            extra = {"reuse": str(args["reuse"])} if args.get("reuse") else {}
+            t.prepare(Release.from_dict(args["release"]), tree, dict(args["env_values"]), **extra)
             return None
         if call == "activate":
             self.switched = self.switched or self.locked

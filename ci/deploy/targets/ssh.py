@@ -161,9 +161,14 @@ class SshTarget:
     def record(self, outcome: str, **fields: Any) -> None:
         self._call("record", outcome=outcome, **fields)
 
-    def prepare(self, release: Release, tree: bytes, env_values: dict[str, str]) -> None:
+    def prepare(
+        self, release: Release, tree: bytes, env_values: dict[str, str], reuse: str | None = None
+    ) -> None:
         encoded = base64.b64encode(tree).decode("ascii")
-        self._call("prepare", release=release.to_dict(), tree=encoded, env_values=env_values)
+        extra = {"reuse": reuse} if reuse else {}  # a release already on the host (rollback)
+        self._call(
+            "prepare", release=release.to_dict(), tree=encoded, env_values=env_values, **extra
+        )
 
     def write_env(self, release_id: str, env_values: dict[str, str]) -> None:
         self._call("write_env", release_id=release_id, env_values=env_values)
