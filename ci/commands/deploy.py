@@ -148,16 +148,20 @@ def history_command(env: str) -> int:
 @click.command("status")
 @click.argument("env")
 def status_command(env: str) -> int:
-    """What is live on ENV, and whether it is healthy (exit 1 when not)."""
-    target = _deployer(env).target
+    """What is live on ENV, and whether it is healthy on ENV's network (exit 1 when not)."""
+    deployer = _deployer(env)
+    target, expected = deployer.target, deployer.config.environments[env].network
     live = target.live()
     if live is None:
         click.echo(f"{env}: nothing deployed")
         return ExitCode.FAILED
     health = target.health() if target.running() else None
     state = health.detail if health else "not running"
+    good = bool(health and health.ok and health.network == expected)
     if health and health.ok:
         state = f"healthy on {health.network}"
+        if not good:
+            state += f", but {env} is {expected}"
     paused = " (paused)" if target.paused() is not None else ""
     click.echo(f"{env}: {live}{paused}: {state}")
-    return ExitCode.OK if health and health.ok else ExitCode.FAILED
+    return ExitCode.OK if good else ExitCode.FAILED

@@ -12,7 +12,7 @@ import click
 from ci.core import actions, config, git, proc
 from ci.core.config import Config
 from ci.core.errors import CiError, ExitCode, GitError, UsageError
-from ci.github.setup import Call, plan, secrets_of
+from ci.github.setup import Call, plan, secrets_of, uses_ssh
 from ci.github.steps import promotable, push_deploy_tag
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
@@ -36,20 +36,22 @@ def setup_command(repo: str | None, reviewers: tuple[str, ...], apply: bool) -> 
         raise UsageError(f"--repo: expected OWNER/REPO, got {repository or 'nothing'!r}")
     ids: dict[str, int | None] = dict.fromkeys(reviewers)
     if not apply:
+        config = _config_here()
         click.echo("# dry run: the calls --apply would make, in order")
-        for call in plan(repository, ids, secrets_of(_config_here())):
+        for call in plan(repository, ids, secrets_of(config), ssh=uses_ssh(config)):
             click.echo(f"# {call.why}\n{call.render()}" if call.why else call.render())
         return ExitCode.OK
     gh = proc.which("gh", install_hint=_GH_HINT)
+    config = _config_here()
     for login in reviewers:
         answer = _run(gh, Call(("gh", "api", f"users/{login}", "--jq", ".id"), why=login))
         if not answer.isdigit():
             raise CiError(f"reviewer {login}: GitHub returned no user id")
         ids[login] = int(answer)
-    for call in plan(repository, ids, secrets_of(_config_here())):
+    for call in plan(repository, ids, secrets_of(config), ssh=uses_ssh(config)):
         if call.argv[:2] == ("gh", "api") and call.argv[2].startswith("users/"):
             continue  # looked up above
-        if call.argv[1] == "secret":
+        if call.argv[1] in {"secret", "variable"}:
             click.echo(f"{call.render()}   # run it yourself: it prompts for the value")
             continue
         _run(gh, call)

@@ -132,7 +132,6 @@ class ChecklistConfig(Section):
     exchange_timeout: float = Field(default=10, gt=0, description="credential-scope checks")
 
 
-Port = Annotated[int, Field(ge=1, le=65535)]
 # An environment's name becomes a folder on the deploy target: plain names only.
 _ENV_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
@@ -142,11 +141,33 @@ DEFAULT_ENVIRONMENTS = {
 }
 
 
-class DeployConfig(Section):
-    """Where and how the embedded `local` target deploys (see ci/deploy/)."""
+Port = Annotated[int, Field(ge=1, le=65535)]
 
-    target: Literal["local"] = "local"
-    root: str = Field(default="~/.local/share/bottie", description="env BOTTIE_DEPLOY_ROOT wins")
+
+class SshConfig(Section):
+    """The `ssh` target's host; the environment (BOTTIE_SSH_HOST, BOTTIE_SSH_PORT,
+    BOTTIE_SSH_USER, BOTTIE_SSH_KNOWN_HOSTS) wins. The key comes only from BOTTIE_SSH_KEY."""
+
+    host: str = ""
+    port: Port = 22
+    user: str = ""
+    known_hosts: str = Field(default="", description="known_hosts lines pinning the host key")
+    python: str = Field(
+        default="python3", description="the host's Python 3.11+: runs the agent and {python}"
+    )
+    connect_timeout: float = Field(default=10, gt=0)
+
+
+class DeployConfig(Section):
+    """Where and how the bot is deployed (see ci/deploy/): `local` on this machine, `ssh` on
+    the bot's own host."""
+
+    target: Literal["local", "ssh"] = "local"
+    root: str = Field(
+        default="~/.local/share/bottie",
+        description="on the target's host (env BOTTIE_DEPLOY_ROOT wins)",
+    )
+    ssh: SshConfig = SshConfig()
     ports: dict[str, Port] = {"testnet": 8701, "mainnet": 8702}
     keep_releases: int = Field(default=5, ge=2)
     health_timeout: float = Field(default=30, gt=0)

@@ -8,6 +8,11 @@ so a branch's workflow can read none of their secrets. The checklist signing key
 the `checklist` environment (the job that signs) and in each deploy environment (the job
 that verifies): a job reads an environment's secrets only when it names that environment,
 and those win over a value a caller passes ("Reusing workflows", GitHub Docs).
+
+With the `ssh` target, each deploy environment also holds the SSH key (a secret) and the
+host, port, user and known_hosts (variables); `<env>-ops` environments, main only and
+without reviewers, hold the same for pause and the scheduled status check, which must
+never wait for a reviewer.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ SIGNING_ENVIRONMENT = "checklist"
 SIGNING_KEY = "CHECKLIST_HMAC_KEY"
 REQUIRED_CHECK = "required"
 DEPLOY_BRANCH = "main"
+# The ssh target's settings (ci/deploy/targets/ssh.py reads them from the job's environment).
+SSH_SECRETS = ("BOTTIE_SSH_KEY",)
+SSH_VARIABLES = ("BOTTIE_SSH_HOST", "BOTTIE_SSH_PORT", "BOTTIE_SSH_USER", "BOTTIE_SSH_KNOWN_HOSTS")
+OPS_SUFFIX = "-ops"
 # The GitHub Actions app (the integration behind GITHUB_TOKEN): the one actor that may
 # create deploy tags ("Available rules for rulesets", GitHub Docs: bypass actors).
 GITHUB_ACTIONS_APP_ID = 15368
@@ -47,13 +56,17 @@ def plan(
     repo: str,
     reviewer_ids: dict[str, int | None],
     secrets: Mapping[str, Sequence[str]] | None = None,
+    *,
+    ssh: bool = False,
 ) -> list[Call]:
     """Every call, in order. A reviewer's id is None until looked up (dry run).
 
     `secrets` names each deploy environment's secrets (from the bot profile's credentials
     and the environment's `required`; `secrets_of` reads them from the configuration); the
-    signing key is added to every one."""
+    signing key is added to every one. `ssh` (the configured target is ssh) adds the SSH
+    settings to the deploy environments and the `<env>-ops` environments."""
     secrets = secrets if secrets is not None else dict.fromkeys(ENVIRONMENTS, ())
+    ops = [f"{env}{OPS_SUFFIX}" for env in ENVIRONMENTS] if ssh else []
     calls = [_environment(repo, SIGNING_ENVIRONMENT, {"deployment_branch_policy": _main_only()})]
     calls.append(_environment(repo, "testnet", {"deployment_branch_policy": _main_only()}))
     calls += [
@@ -61,13 +74,19 @@ def plan(
         for login in reviewer_ids
     ]
     calls.append(_environment(repo, "mainnet", _mainnet_protection(reviewer_ids)))
-    calls += [_branch_policy(repo, env) for env in (SIGNING_ENVIRONMENT, *ENVIRONMENTS)]
+    calls += [_environment(repo, env, {"deployment_branch_policy": _main_only()}) for env in ops]
+    calls += [_branch_policy(repo, env) for env in (SIGNING_ENVIRONMENT, *ENVIRONMENTS, *ops)]
     calls.append(_secret(repo, SIGNING_KEY, SIGNING_ENVIRONMENT))
     calls += [
         _secret(repo, name, env)
         for env in ENVIRONMENTS
         for name in dict.fromkeys([*secrets.get(env, ()), SIGNING_KEY])
     ]
+    if ssh:
+        calls += [_secret(repo, name, env) for env in ops for name in SSH_SECRETS]
+        calls += [
+            _variable(repo, name, env) for env in (*ENVIRONMENTS, *ops) for name in SSH_VARIABLES
+        ]
     calls.append(_ruleset(repo, _deploy_tags_ruleset()))
     calls.append(_ruleset(repo, _main_ruleset()))
     return calls
@@ -83,6 +102,13 @@ def _secret(repo: str, name: str, env: str) -> Call:
         ("gh", "secret", "set", name, "--env", env, "--repo", repo),
         why="prompts for the value; never put it on a command line",
     )
+
+
+def _variable(repo: str, name: str, env: str) -> Call:
+    why = "prompts for the value"
+    if name == "BOTTIE_SSH_KNOWN_HOSTS":
+        why = "the host's key line(s): ssh-keyscan -p PORT HOST, checked against the host itself"
+    return Call(("gh", "variable", "set", name, "--env", env, "--repo", repo), why=why)
 
 
 def _main_only() -> dict[str, bool]:
@@ -183,5 +209,10 @@ def secrets_of(config: Config) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for env in ENVIRONMENTS:
         required = config.environments[env].required if env in config.environments else []
-        found[env] = list(dict.fromkeys([*config.profile.credentials, *required]))
+        ssh = SSH_SECRETS if uses_ssh(config) else ()
+        found[env] = list(dict.fromkeys([*config.profile.credentials, *required, *ssh]))
     return found
+
+
+def uses_ssh(config: Config) -> bool:
+    return config.deploy.target == "ssh"

@@ -8,7 +8,7 @@ import os
 import shutil
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -58,9 +58,11 @@ class BotRepo:
     def port(self) -> int:
         return self.ports[0]
 
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. the ssh target's host
+
     @property
     def env(self) -> dict[str, str]:
-        return {**SECRETS, "BOTTIE_DEPLOY_ROOT": str(self.root)}
+        return {**SECRETS, "BOTTIE_DEPLOY_ROOT": str(self.root), **self.extra_env}
 
     @property
     def base(self) -> Path:

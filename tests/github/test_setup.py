@@ -6,7 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from ci.github.setup import SIGNING_KEY, plan
+from ci.deploy.targets import ssh
+from ci.github.setup import SIGNING_KEY, SSH_SECRETS, SSH_VARIABLES, plan
 from tests.helpers import EXAMPLE_BOT_TOML, Repo, run_ci
 
 
@@ -123,3 +124,25 @@ def test_the_secrets_are_the_bot_profile_s_whatever_the_exchange(repo: Repo) -> 
 def test_outside_a_repository_only_the_signing_key_is_asked_for(tmp_path: Path) -> None:
     out = run_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
     assert out.count("gh secret set ") == 3  # checklist, testnet, mainnet: the signing key
+
+
+def test_the_ssh_target_adds_its_key_host_and_ops_environments(repo: Repo) -> None:
+    repo.write("pyproject.toml", EXAMPLE_BOT_TOML + '[tool.bottie.deploy]\ntarget = "ssh"\n')
+    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
+    for env in ("testnet", "mainnet", "testnet-ops", "mainnet-ops"):
+        assert f"gh secret set BOTTIE_SSH_KEY --env {env} --repo acme/bot" in out
+        for name in ssh.VARIABLES:
+            assert f"gh variable set {name} --env {env} --repo acme/bot" in out
+    for env in ("testnet-ops", "mainnet-ops"):  # pause and status: main only, no reviewers
+        assert f"gh api --method PUT repos/acme/bot/environments/{env} --input -" in out
+        assert f"repos/acme/bot/environments/{env}/deployment-branch-policies" in out
+    ops = plan("acme/bot", {"bob": 7}, ssh=True)
+    body = next(c.body for c in ops if c.why == "environment mainnet-ops")
+    assert body is not None and "reviewers" not in body
+    assert (SSH_SECRETS, SSH_VARIABLES) == (ssh.SECRETS, ssh.VARIABLES)
+
+
+def test_the_local_target_asks_for_no_ssh_settings(repo: Repo) -> None:
+    repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
+    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
+    assert "BOTTIE_SSH" not in out and "-ops" not in out

@@ -285,3 +285,43 @@ def test_the_required_job_needs_every_other_ci_job() -> None:
     jobs = ALL["ci.yml"]["jobs"]
     assert set(jobs["required"]["needs"]) == set(jobs) - {"required"}
     assert jobs["required"]["if"] == "always()"
+
+
+# The jobs that reach the bot's host, and the step in each that runs `bottie-ci`.
+HOST_JOBS = {
+    "deploy.yml": ("deploy", "Deploy"),
+    "rollback.yml": ("rollback", "Roll back"),
+    "pause.yml": ("pause", "Pause trading"),
+    "status.yml": ("status", "Status"),
+}
+
+
+def test_jobs_that_reach_the_host_get_the_ssh_settings_from_their_environment() -> None:
+    for name, (job_id, step_name) in HOST_JOBS.items():
+        job = ALL[name]["jobs"][job_id]
+        assert job["runs-on"] == "${{ vars.BOTTIE_DEPLOY_RUNNER || 'ubuntu-latest' }}", name
+        (step,) = [s for s in job["steps"] if s.get("name") == step_name]
+        env = step["env"]
+        assert env["BOTTIE_SSH_KEY"] == "${{ secrets.BOTTIE_SSH_KEY }}", name
+        for variable in ("HOST", "PORT", "USER", "KNOWN_HOSTS"):
+            assert env[f"BOTTIE_SSH_{variable}"] == f"${{{{ vars.BOTTIE_SSH_{variable} }}}}", name
+    declared = ALL["deploy.yml"]["on"]["workflow_call"]["secrets"]["BOTTIE_SSH_KEY"]
+    assert declared["required"] is False  # the local target needs none
+
+
+def test_pause_and_status_never_wait_for_a_reviewer_yet_read_the_ops_environment() -> None:
+    assert ALL["pause.yml"]["jobs"]["pause"]["environment"] == "${{ inputs.environment }}-ops"
+    status = ALL["status.yml"]["jobs"]["status"]
+    assert status["environment"] == "${{ matrix.environment }}-ops"
+    assert status["strategy"]["matrix"]["environment"] == ["testnet", "mainnet"]
+    assert status["strategy"]["fail-fast"] is False
+    assert status["permissions"] == {"contents": "read"}
+    assert status["if"] == "github.ref == 'refs/heads/main'"
+
+
+def test_status_runs_on_a_schedule_and_fails_when_the_bot_does() -> None:
+    status = ALL["status.yml"]
+    assert status["on"]["schedule"] == [{"cron": "*/15 * * * *"}]
+    (step,) = [s for s in status["jobs"]["status"]["steps"] if s.get("name") == "Status"]
+    assert step["run"] == '"$RUNNER_TEMP/bottie-venv/bin/bottie-ci" status "$DEPLOY_ENV"'
+    assert "continue-on-error" not in step and "||" not in step["run"]

@@ -9,11 +9,16 @@ from pathlib import Path
 
 from ci.core import botenv
 from ci.core.config import Config
-from ci.core.errors import ConfigError
+from ci.core.errors import ConfigError, RefusedError
 from ci.deploy.targets.interface import Target
 from ci.deploy.targets.local import LocalTarget, Spec
+from ci.deploy.targets.ssh import SshTarget, settings_from
 
 ROOT_ENV = "BOTTIE_DEPLOY_ROOT"
+
+
+class EphemeralRunner(RefusedError):
+    """The `local` target on a machine that is destroyed when the job ends."""
 
 
 def spec_for(config: Config, env: str, environ: Mapping[str, str] | None = None) -> Spec:
@@ -27,9 +32,14 @@ def spec_for(config: Config, env: str, environ: Mapping[str, str] | None = None)
     except KeyError:
         raise ConfigError(f"no port for {env!r} in [tool.bottie.deploy] ports") from None
     root = environ.get(ROOT_ENV) or deploy.root
+    if deploy.target == "ssh":
+        # A path on the bot's host: the agent expands `~` there, not here.
+        base = f"{root.rstrip('/')}/{env}"
+    else:
+        base = str(Path(root).expanduser().absolute() / env)
     return Spec(
         env=env,
-        base=str(Path(root).expanduser().absolute() / env),
+        base=base,
         port=port,
         command=list(config.app.command),
         health_path=config.profile.probes.health,
@@ -42,7 +52,27 @@ def spec_for(config: Config, env: str, environ: Mapping[str, str] | None = None)
 
 def open_target(config: Config, env: str, environ: Mapping[str, str] | None = None) -> Target:
     """The configured target for `env`."""
+    environ = os.environ if environ is None else environ
     spec = spec_for(config, env, environ)
     if config.deploy.target == "local":
+        refuse_ephemeral_runner(environ)
         return LocalTarget(spec)
+    if config.deploy.target == "ssh":
+        ssh = config.deploy.ssh
+        settings = settings_from(
+            ssh.host, ssh.port, ssh.user, ssh.known_hosts, ssh.python, ssh.connect_timeout, environ
+        )
+        return SshTarget(spec, settings, environ)
     raise ConfigError(f"unknown deploy target {config.deploy.target!r}")  # pragma: no cover
+
+
+def refuse_ephemeral_runner(environ: Mapping[str, str]) -> None:
+    """A GitHub-hosted runner is destroyed when the job ends: a bot deployed onto it with
+    live keys would trade until then, and nothing could reach it afterwards."""
+    hosted = environ.get("RUNNER_ENVIRONMENT") == "github-hosted"
+    if environ.get("GITHUB_ACTIONS") == "true" and hosted:
+        raise EphemeralRunner(
+            "the local target would deploy onto this GitHub-hosted runner, which is destroyed "
+            'when the job ends: set [tool.bottie.deploy] target = "ssh" to deploy to the bot\'s '
+            "host, or run this job on a self-hosted runner on the bot's own host"
+        )

@@ -1,0 +1,199 @@
+"""A real OpenSSH server on a free loopback port, with a host key and an authorized client
+key made for the test, and a bot repository whose deploy target is that host."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ci.core.runtime import free_port
+from tests.deploy.conftest import BotRepo
+
+
+def sshd_binary() -> str:
+    """sshd, or a loud skip (a failure under CI=true, where ./dev installs it)."""
+    found = shutil.which("sshd") or next(
+        (p for p in ("/usr/sbin/sshd", "/usr/local/sbin/sshd") if os.access(p, os.X_OK)), None
+    )
+    if found and shutil.which("ssh") and shutil.which("ssh-keygen"):
+        return found
+    reason = "OpenSSH (sshd, ssh, ssh-keygen) is not installed: ./dev installs it when run as root"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(f"SKIPPING the SSH target's tests: {reason}")
+    raise AssertionError  # pragma: no cover
+
+
+def keygen(path: Path) -> str:
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bottie-test", "-f", str(path)],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    return path.with_name(path.name + ".pub").read_text(encoding="utf-8").strip()
+
+
+@dataclass
+class Sshd:
+    folder: Path
+    port: int
+    process: subprocess.Popen[bytes]
+    host_key: str  # the public host key line: "ssh-ed25519 AAAA..."
+    client_key: Path
+
+    @property
+    def known_hosts(self) -> str:
+        return f"[127.0.0.1]:{self.port} {self.host_key}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "BOTTIE_SSH_HOST": "127.0.0.1",
+            "BOTTIE_SSH_PORT": str(self.port),
+            "BOTTIE_SSH_USER": user(),
+            "BOTTIE_SSH_KEY": self.client_key.read_text(encoding="utf-8"),
+            "BOTTIE_SSH_KNOWN_HOSTS": self.known_hosts,
+        }
+
+    @property
+    def log(self) -> str:
+        return (self.folder / "sshd.log").read_text(encoding="utf-8", errors="replace")
+
+    def accepted(self) -> int:
+        """How many connections authenticated so far (sshd says so at LogLevel VERBOSE)."""
+        return self.log.count("Accepted publickey")
+
+
+def user() -> str:
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+def start_sshd(folder: Path) -> Sshd:
+    binary = sshd_binary()
+    folder.mkdir(parents=True, exist_ok=True)
+    host_pub = keygen(folder / "host_key")
+    client_pub = keygen(folder / "client_key")
+    (folder / "authorized_keys").write_text(client_pub + "\n", encoding="utf-8")
+    port = free_port()
+    config = folder / "sshd_config"
+    config.write_text(
+        f"""\
+Port {port}
+ListenAddress 127.0.0.1
+HostKey {folder / "host_key"}
+AuthorizedKeysFile {folder / "authorized_keys"}
+PidFile none
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowTcpForwarding no
+X11Forwarding no
+PrintMotd no
+LogLevel VERBOSE
+""",
+        encoding="utf-8",
+    )
+    if os.getuid() == 0:
+        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation dir
+    log = (folder / "sshd.log").open("wb")
+    process = subprocess.Popen(
+        [binary, "-D", "-e", "-f", str(config)], stdout=log, stderr=log, start_new_session=True
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"sshd exited: {(folder / 'sshd.log').read_text()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    return Sshd(folder, port, process, host_pub.rsplit(" ", 1)[0], folder / "client_key")
+
+
+@pytest.fixture
+def sshd(tmp_path: Path) -> Iterator[Sshd]:
+    server = start_sshd(tmp_path / "sshd")
+    yield server
+    os.killpg(server.process.pid, signal.SIGTERM)
+    server.process.wait(timeout=10)
+
+
+def ssh_pyproject(text: str) -> str:
+    """A bot repository's pyproject, its deploy target switched to ssh (host from env)."""
+    return (
+        text.replace("[tool.bottie.deploy]\n", '[tool.bottie.deploy]\ntarget = "ssh"\n', 1)
+        + f'\n[tool.bottie.deploy.ssh]\npython = "{sys.executable}"\n'
+    )
+
+
+@pytest.fixture
+def ssh_bot(bot: BotRepo, sshd: Sshd) -> BotRepo:
+    """The deploy tests' bot repository, deploying to the sshd's host: this machine, but
+    reached through SSH only (the test reads the host's files only to assert)."""
+    path = bot.repo.path / "pyproject.toml"
+    path.write_text(ssh_pyproject(path.read_text(encoding="utf-8")), encoding="utf-8")
+    bot.extra_env = sshd.env
+    return bot
+
+
+# A stand-in for a network fault: an `ssh` first on PATH that runs the real client, relays
+# its stdin, and kills it (the connection drops) once the request named in `fault` began.
+FAULTY_SSH = """\
+#!{python}
+import os, signal, subprocess, sys
+from pathlib import Path
+here = Path(__file__).resolve().parent
+trigger, extra = (here / "fault").read_text().split()
+path = os.pathsep.join(
+    p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != here
+)
+env = {{**os.environ, "PATH": path}}
+real = subprocess.Popen(["ssh", *sys.argv[1:]], stdin=subprocess.PIPE, env=env)
+seen, left = b"", None
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        break
+    if left is None:
+        seen = (seen + chunk)[-200000:]
+        at = seen.find(b'"call": "' + trigger.encode() + b'"')
+        if at >= 0:
+            left = int(extra)
+    if left is not None:
+        chunk = chunk[:left]
+        left -= len(chunk)
+    real.stdin.write(chunk)
+    real.stdin.flush()
+    if left is not None and left <= 0:
+        real.send_signal(signal.SIGKILL)
+        real.wait()
+        sys.exit(255)
+real.stdin.close()
+sys.exit(real.wait())
+"""
+
+
+def faulty_ssh(folder: Path, trigger: str, extra: int) -> dict[str, str]:
+    """PATH for a `ssh` that drops the connection `extra` bytes into the request `trigger`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "ssh"
+    script.write_text(FAULTY_SSH.format(python=sys.executable), encoding="utf-8")
+    script.chmod(0o755)
+    (folder / "fault").write_text(f"{trigger} {extra}\n", encoding="utf-8")
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}

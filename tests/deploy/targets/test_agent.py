@@ -1,0 +1,43 @@
+"""The deploy agent's zipapp: stdlib only, and it runs from nothing but itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ci.deploy import agent
+
+# Imports the agent from the zipapp alone (-I -S: no site-packages, no PYTHONPATH, no cwd),
+# then lists every module loaded from outside the standard library.
+CHECK = """\
+import json, sys, sysconfig
+sys.path.insert(0, sys.argv[1])
+import ci.deploy.agent
+stdlib = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib")}
+foreign = sorted(
+    name for name, module in sys.modules.items()
+    if getattr(module, "__file__", None)
+    and not module.__file__.startswith(sys.argv[1])
+    and not any(module.__file__.startswith(p) for p in stdlib)
+)
+print(json.dumps({"foreign": foreign, "from_zip": ci.deploy.agent.__file__}))
+"""
+
+
+def test_the_agent_imports_only_the_standard_library(tmp_path: Path) -> None:
+    zipapp = tmp_path / "agent.pyz"
+    zipapp.write_bytes(agent.bundle())
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", CHECK, str(zipapp)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["foreign"] == []
+    assert found["from_zip"].startswith(str(zipapp))
