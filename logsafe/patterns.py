@@ -217,9 +217,9 @@ EXCHANGE_KEY = re.compile(
     rf"(?i:key|binance)[^{_ALNUM}]{{1,4}}(?P<secret>[{_ALNUM}]{{64}})(?![{_ALNUM}])"
 )
 
-# A field's value, right after its separator (`=`, `:`, `:=`, `=>`, or `,` in a tuple).
-VALUE = re.compile(
-    r"[=>]?\s*(?:"
+# A field: its name, the separator (`=`, `:`, `:=`, `=>`, or `,` in a tuple), its value.
+FIELD = re.compile(
+    r"(?P<name>[\w%.-]+)\\?[\"']?\s*[=:,][=>]?\s*(?:"
     r'\\"(?P<escaped>(?:(?!\\").)*)\\"'  # a JSON string inside a JSON string: \"...\"
     r'|b?"(?P<double>(?:[^"\\\r\n]|\\.)*)"'
     r"|b?'(?P<single>(?:[^'\\\r\n]|\\.)*)'"
@@ -227,4 +227,4 @@ VALUE = re.compile(
     r")"
 )
 # A header's unquoted value runs to the end of the line: "Authorization: Bearer abc".
-HEADER_VALUE = re.compile(r"[=>]?\s*(?P<bare>[^'\"\r\n,)}\]]*[^'\"\s,)}\]])")
+HEADER_VALUE = re.compile(r"[^'\"\r\n,)}\]]*[^'\"\s,)}\]]")

@@ -19,9 +19,9 @@ from logsafe.names import holds_secret, is_secret_field, is_secret_name
 from logsafe.patterns import (
     EXCHANGE_KEY,
     FAMILIES,
+    FIELD,
     HEADER_VALUE,
     SECRET_HEADERS,
-    VALUE,
     Trigger,
     trigger,
 )
@@ -29,7 +29,6 @@ from logsafe.patterns import (
 MASK = "***"
 
 Span = tuple[int, int]
-_NAME = re.compile(r"[\w%.-]+")
 _LINE_BREAKS = "\r\n"
 
 
@@ -160,8 +159,15 @@ def _find_hits(
         family = scan.family_of[hit.lastgroup or ""]
         anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
         position = hit.end()
-        if family == "field":
-            _find_field(text, end - hit.end(), anchor + 1, found)
+        if family == "field":  # inline: the commonest hit
+            field = FIELD.match(text, end - position)
+            if field is not None:
+                name = field.group("name")
+                kind = _FIELD_KINDS.get(name)
+                if kind is None:
+                    kind = _field_kind(name)
+                if kind:
+                    _mask_field_value(text, field, kind is _HEADER, found)
         elif family == "userinfo":
             start, stop = hit.span("userinfo_password")
             found.append((end - stop, end - start))
@@ -184,18 +190,27 @@ def _find_hits(
         hit = scan.regex.search(reversed_text, position)
 
 
-def _find_field(text: str, name_start: int, after_separator: int, found: list[Span]) -> None:
+_HEADER, _FIELD = 2, 1
+_FIELD_KINDS: dict[str, int] = {}  # field name: 0 not secret, _FIELD, or _HEADER
+
+
+def _field_kind(name: str) -> int:
+    kind = 0 if not is_secret_field(name) else _HEADER if name.lower() in SECRET_HEADERS else _FIELD
+    if len(_FIELD_KINDS) < 4096:  # names come from code, but do not let a flood grow it
+        _FIELD_KINDS[name] = kind
+    return kind
+
+
+def _mask_field_value(text: str, field: re.Match[str], header: bool, found: list[Span]) -> None:
     """A field named like a secret: mask its value (`api_secret=...`, `"password": "..."`)."""
-    name = _NAME.match(text, name_start)
-    if name is None or not is_secret_field(name.group()):
-        return
-    value = VALUE.match(text, after_separator)
-    if (value is None or value.lastgroup == "bare") and name.group().lower() in SECRET_HEADERS:
-        value = HEADER_VALUE.match(text, after_separator)
-    if value is not None and value.lastgroup is not None:
-        start, stop = value.span(value.lastgroup)
-        if stop > start:
-            found.append((start, stop))
+    kind = field.lastgroup or "bare"
+    start, stop = field.span(kind)
+    if header and kind == "bare":
+        value = HEADER_VALUE.match(text, start)  # "Authorization: Bearer abc": spaces too
+        if value is not None:
+            stop = value.end()
+    if stop > start:
+        found.append((start, stop))
 
 
 def _find_family(family: str, text: str, found: list[Span]) -> None:
@@ -219,6 +234,9 @@ def _merged(spans: list[Span]) -> list[Span]:
 
 def apply(text: str, spans: list[Span]) -> str:
     """`text` with each span replaced by MASK."""
+    if len(spans) == 1:
+        start, stop = spans[0]
+        return text[:start] + MASK + text[stop:]
     parts = []
     position = 0
     for start, stop in spans:
