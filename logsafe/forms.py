@@ -49,8 +49,7 @@ def embedded_secrets(value: str) -> set[str]:
 
 
 def needles(forms: set[str] | frozenset[str]) -> tuple[str, ...]:
-    """The lower-cased forms to look for, leaving out any form that contains another:
-    text holding `abc=` holds `abc`, so looking for `abc` is enough."""
-    lowered = {f.lower() for f in forms}
-    kept = [f for f in lowered if not any(f != other and other in f for other in lowered)]
+    """The forms to look for, leaving out any form that contains another: text holding
+    `abc=` holds `abc`, so looking for `abc` is enough."""
+    kept = [f for f in forms if not any(f != other and other in f for other in forms)]
     return tuple(sorted(kept))

@@ -36,10 +36,8 @@ class RenderedRecord(logging.LogRecord):
         return self.message
 
 
-_RENDERABLE = (
-    logging.LogRecord,
-    RenderedRecord,
-)  # not other subclasses: they may add to getMessage
+# Records the filter may turn into RenderedRecord; other subclasses may do more in getMessage.
+_RENDERABLE = (logging.LogRecord, RenderedRecord)
 
 
 class RedactingFilter(logging.Filter):

@@ -6,12 +6,14 @@ URL passwords, kept in one place so the bot's logs and the pipeline's output are
 cleaned the same way.
 
 Speed: most log lines hold no secret, so the question "could this line hold one?" has
-to be cheap. `TRIGGER` answers it in one scan of the line read backwards: read right
+to be cheap. `trigger()` answers it in one scan of the line read backwards: read right
 to left, every shape starts at a character that is rare in log text (the `=` or `:`
 after a field name, the `@` closing a URL's userinfo, the `_` of `ghp_`, the `J` of
 `eyJ`, ...), and the regex engine skips quickly to such a character when every
-alternative starts with one literal character. Only the families that fire are then
-matched forwards (`FAMILIES`) to find exactly what to mask.
+alternative starts with one literal character. Known secrets join the same scan, each
+anchored at its rarest letter. A hit says where to look: a field's value, a URL's
+password and an exchange key are read from there; a token family (`FAMILIES`) is then
+matched forwards over the line, once.
 """
 
 from __future__ import annotations
@@ -115,6 +117,8 @@ _COMMON = "0123456789 .,:;/-_=+'\"()[]{}"
 
 
 def _rarity(char: str) -> int:
+    if len(char.lower()) != 1 or len(char.upper()) != 1:  # ß, İ: not a one-character anchor
+        return 1000
     if char.lower() in _RARE_FIRST:
         return _RARE_FIRST.index(char.lower())
     return 100 if char in _COMMON else len(_RARE_FIRST)

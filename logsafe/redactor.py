@@ -43,10 +43,15 @@ class _Known:
 
 @lru_cache(maxsize=32)
 def _known_for(secret_forms: frozenset[str]) -> _Known:
-    ordered = sorted({f.lower() for f in secret_forms}, key=len, reverse=True)
-    found_by = needles(secret_forms)
-    forms = {n: tuple(f for f in ordered if n in f) for n in found_by}
-    regex = re.compile("|".join(re.escape(f) for f in ordered), re.IGNORECASE)
+    # Lower-cased, so that any case matches; as they are too when lower-casing changes
+    # their length (`İ` becomes two characters), or that case would be missed.
+    looked_for = {f.lower() for f in secret_forms}
+    looked_for |= {f for f in secret_forms if len(f.lower()) != len(f)}
+    longest_first = sorted(looked_for, key=len, reverse=True)
+    found_by = needles(looked_for)
+    forms = {n: tuple(f for f in longest_first if n in f) for n in found_by}
+    every_form = sorted(looked_for | secret_forms, key=len, reverse=True)
+    regex = re.compile("|".join(re.escape(f) for f in every_form), re.IGNORECASE)
     return _Known(found_by, forms, regex)
 
 

@@ -248,3 +248,10 @@ def test_redact_value_keeps_the_container_types() -> None:
     assert redactor.redact_value((SECRET, 1)) == (MASK, 1)
     assert redactor.redact_value({SECRET}) == {MASK}
     assert redactor.redact_value(SECRET.encode()) == MASK
+
+
+@pytest.mark.parametrize("form", ["raw", "upper-case", "lower-case"])
+def test_a_secret_whose_case_changes_its_length_is_masked_in_any_case(form: str) -> None:
+    secret = "pässwörd-ßİ-ünïcode"  # ß upper-cases to SS, İ lower-cases to two characters
+    encoded = FORMS[form](secret)
+    assert Redactor().with_secrets([secret]).redact(f"x {encoded} y") == f"x {MASK} y"
