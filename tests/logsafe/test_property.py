@@ -106,12 +106,13 @@ def assert_absent(output: str, secret: str) -> None:
         assert encode(secret) not in output, name
 
 
-@SETTINGS
-@given(secret=CANARIES, path=st.sampled_from(PATHS), encoding=st.sampled_from(sorted(ENCODERS)))
+@pytest.mark.parametrize("encoding", sorted(ENCODERS))
+@settings(SETTINGS, max_examples=20)
+@given(secret=CANARIES, path=st.sampled_from(PATHS))
 def test_a_known_secret_never_reaches_the_output_in_any_form(
-    monkeypatch: pytest.MonkeyPatch, secret: str, path: str, encoding: str
+    monkeypatch: pytest.MonkeyPatch, encoding: str, secret: str, path: str
 ) -> None:
-    """Raw, URL-encoded, base64, hex and case forms, along every path."""
+    """One property per form (raw, URL-encoded, base64, hex, cases), along every path."""
     monkeypatch.setenv("BINANCE_API_SECRET", secret)
     with logged("%(message)s %(exc_text)s") as (log, stream):
         emit(log, path, ENCODERS[encoding](secret))
