@@ -117,8 +117,8 @@ def is_secret_field(name: str) -> bool:
     if not words:
         return False
     last = words[-1]
-    if last == "key":
-        return len(words) == 1 or words[-2] not in NOT_SECRET_KEY_QUALIFIERS
+    if last == "key":  # `key` alone is mostly an identifier: {"key": "jobs"}, S3's "Key"
+        return len(words) > 1 and words[-2] not in NOT_SECRET_KEY_QUALIFIERS
     return last in SECRET_FIELD_WORDS or last.endswith(_SECRET_FIELD_ENDINGS)
 
 

@@ -96,7 +96,7 @@ def _near_exchange_key(word: str) -> str:
 _BACKWARDS: tuple[tuple[str, str, str], ...] = (
     ("field", "=", _FIELD_REVERSED),
     ("field", ":", _FIELD_REVERSED),
-    ("field", ",", rf"[\"']\\?{_FIELD_NAME}"),  # ('cookie', 'x')
+    ("field", ",", rf"[\"']{_FIELD_NAME}(?=[\"']\()"),  # a pair: ('cookie', 'x'), not a list
     ("telegram", ":", rf"(?<=[{_URLSAFE}]{{35}}:)[0-9]{{8,10}}(?![0-9])"),
     ("userinfo", "@", r"(?P<userinfo_password>[^/?#\s]+):[^:/?#@\s]*//:"),
     ("pem", "Y", r"(?<=-----Y)EK ETAVIRP"),  # -----BEGIN RSA PRIVATE KEY-----
@@ -227,7 +227,9 @@ FIELD = re.compile(
     r'\\"(?P<escaped>(?:(?!\\").)*)\\"'  # a JSON string inside a JSON string: \"...\"
     r'|b?"(?P<double>(?:[^"\\\r\n]|\\.)*)"'
     r"|b?'(?P<single>(?:[^'\\\r\n]|\\.)*)'"
-    r"|(?P<bare>[^\s&\"'<>,;)}\]]+)"
+    # Unquoted: not a {...} or [...] value, and not through an escaped quote (\") that
+    # closes the JSON string it sits in.
+    r"|(?P<bare>(?![{\[])(?:[^\s&\"'<>,;)}\]\\]|\\(?![\"']))+)"
     r")"
 )
 # A header's unquoted value runs to the end of the line: "Authorization: Bearer abc".

@@ -30,6 +30,7 @@ MASK = "***"
 
 Span = tuple[int, int]
 _LINE_BREAKS = "\r\n"
+_LITERALS = frozenset({"true", "false", "null", "True", "False", "None"})
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def _find_hits(
                 kind = _FIELD_KINDS.get(name)
                 if kind is None:
                     kind = _field_kind(name)
-                if kind:
+                if kind or (text[anchor] == "=" and name.lower() == "key"):  # ?key=...
                     _mask_field_value(text, field, kind is _HEADER, found)
         elif family == "userinfo":
             start, stop = hit.span("userinfo_password")
@@ -210,6 +211,8 @@ def _mask_field_value(text: str, field: re.Match[str], header: bool, found: list
     """A field named like a secret: mask its value (`api_secret=...`, `"password": "..."`)."""
     kind = field.lastgroup or "bare"
     start, stop = field.span(kind)
+    if kind == "bare" and text[start:stop] in _LITERALS:
+        return  # says nothing secret, and masking it would break the JSON around it
     if header and kind == "bare":
         value = HEADER_VALUE.match(text, start)  # "Authorization: Bearer abc": spaces too
         if value is not None:

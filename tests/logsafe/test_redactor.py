@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import quote
 
 import pytest
@@ -141,6 +142,37 @@ def test_query_parameters_named_like_secrets_are_masked(name: str) -> None:
     value = _password()
     url = f"https://x.example/cb?state=ok&{name}={value}&next=%2Fhome"
     assert Redactor().redact(url) == f"https://x.example/cb?state=ok&{name}={MASK}&next=%2Fhome"
+
+
+def test_a_key_parameter_is_masked_but_a_key_field_is_not() -> None:
+    """`?key=` carries API keys (Google-style); `"key":` in JSON is mostly an identifier."""
+    assert Redactor().redact("GET /maps?key=abc123&x=1") == f"GET /maps?key={MASK}&x=1"
+    text = '{"Key": "jobs", "key": {"Local": 1}}'
+    assert Redactor().redact(text) is text
+
+
+def test_json_stays_json_where_a_secret_name_holds_no_secret() -> None:
+    """Tools' JSON output goes through the redactor too (ci/proc.py): true, null and
+    containers under secret names stay, so the JSON still parses."""
+    text = '{"secret": true, "password": null, "token": [1], "auth": {"a": 1}, "api_key": "k"}'
+    assert json.loads(Redactor().redact(text)) == {
+        "secret": True,
+        "password": None,
+        "token": [1],
+        "auth": {"a": 1},
+        "api_key": MASK,
+    }
+
+
+def test_a_value_after_a_secret_name_in_a_list_stays() -> None:
+    """Only a (name, value) pair is a field: in a list the next item is not a value."""
+    text = '["api_key", "symbol"] {"name": "BINANCE_API_KEY", "value": "set"}'
+    assert Redactor().redact(text) is text
+
+
+def test_a_number_under_a_secret_name_is_masked() -> None:
+    """A numeric password is a secret too: masking it wins over keeping the JSON valid."""
+    assert Redactor().redact('{"password": 123456}') == f'{{"password": {MASK}}}'
 
 
 @pytest.mark.parametrize("name", ["symbol", "token_type", "signature_version", "public_key"])
