@@ -44,6 +44,8 @@ NOT_SECRET_SUFFIXES: tuple[str, ...] = (
 )
 
 # Field names: the last word (after splitting on punctuation and camelCase, lower-cased).
+# `key` needs a word before it (api_key); alone it is mostly an identifier, except as
+# a query parameter (`?key=`), which the redactor checks for itself.
 SECRET_FIELD_WORDS = frozenset(
     {
         "key",
