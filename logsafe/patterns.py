@@ -229,7 +229,7 @@ FIELD = re.compile(
     r"|b?'(?P<single>(?:[^'\\\r\n]|\\.)*)'"
     # Unquoted: not a {...} or [...] value, and not through an escaped quote (\") that
     # closes the JSON string it sits in.
-    r"|(?P<bare>(?![{\[])(?:[^\s&\"'<>,;)}\]\\]|\\(?![\"']))+)"
+    r"|(?P<bare>(?![{\[])(?:[^\s&\"'<>,;)}\]\\]+|\\(?![\"']))+)"
     r")"
 )
 # A header's unquoted value runs to the end of the line: "Authorization: Bearer abc".
