@@ -5,8 +5,11 @@ Stdlib only at import, so the bot and the pipeline can both use it.
 
 from __future__ import annotations
 
+from logsafe.environ import current, refresh
+from logsafe.forms import encodings
 from logsafe.handlers import RedactingFilter, install, structlog_processor
-from logsafe.redactor import MASK, Redactor, current, encodings, is_secret_name, refresh
+from logsafe.names import is_secret_field, is_secret_name
+from logsafe.redactor import MASK, Redactor
 
 __all__ = [
     "MASK",
@@ -15,6 +18,7 @@ __all__ = [
     "current",
     "encodings",
     "install",
+    "is_secret_field",
     "is_secret_name",
     "refresh",
     "structlog_processor",

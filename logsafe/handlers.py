@@ -3,6 +3,13 @@
 Filters belong on handlers: a record logged on a child logger propagates to the
 ancestors' handlers without passing the ancestors' filters, so a filter on the
 root logger never sees httpx's request lines. `install` therefore filters handlers.
+
+The filter renders a record's message once and redacts it once. The result goes where
+`Formatter.format` would put it, `record.message`, and a plain LogRecord becomes a
+`RenderedRecord`, whose getMessage() returns it: the formatter does not render the
+message again. A clean record keeps its `msg` and `args`; in one with a secret the masked
+text is replaced in both, keeping the arguments' shape (uvicorn's access formatter
+unpacks them itself).
 """
 
 from __future__ import annotations
@@ -11,11 +18,30 @@ import logging
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from logsafe.redactor import Redactor, current
+from logsafe.environ import current
+from logsafe.names import holds_secret
+from logsafe.redactor import MASK, Redactor, Span, apply
+
+_PLAIN_RECORD = logging.LogRecord("", logging.INFO, "", 0, "", (), None)
+# Attributes every record has, and those a formatter adds; anything else came from `extra=`.
+_STANDARD = frozenset(_PLAIN_RECORD.__dict__) | {"message", "asctime"}
+_STANDARD_COUNT = len(_PLAIN_RECORD.__dict__)
+_TRACEBACK_FORMATTER = logging.Formatter()
+
+
+class RenderedRecord(logging.LogRecord):
+    """A record whose message the filter has rendered and redacted into `message`."""
+
+    def getMessage(self) -> str:
+        return self.message
+
+
+# Records the filter may turn into RenderedRecord; other subclasses may do more in getMessage.
+_RENDERABLE = (logging.LogRecord, RenderedRecord)
 
 
 class RedactingFilter(logging.Filter):
-    """Renders the record's message, redacts it and its exception text, in place."""
+    """Redacts a record in place: its message, `extra=` fields, exception and stack text."""
 
     def __init__(self, redactor: Redactor | None = None) -> None:
         super().__init__()
@@ -24,53 +50,118 @@ class RedactingFilter(logging.Filter):
     @property
     def redactor(self) -> Redactor:
         # Read the environment late, so secrets set after logging is configured count too.
-        return self._redactor or current()
+        return current() if self._redactor is None else self._redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
-        redactor = self.redactor
-        try:
-            rendered = record.getMessage()
-        except (TypeError, ValueError):
-            rendered = f"{record.msg} {record.args}"
-        if redactor.redact(rendered) != rendered:
-            _redact_message(record, redactor, rendered)
-        if record.exc_info:
-            formatter = logging.Formatter()
-            record.exc_text = redactor.redact(formatter.formatException(record.exc_info))
-            record.exc_info = None
-        elif record.exc_text:
-            record.exc_text = redactor.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redactor.redact(record.stack_info)
+        redactor = current() if self._redactor is None else self._redactor
+        fields = record.__dict__
+        if len(fields) > _STANDARD_COUNT:
+            _redact_extras(record, redactor)
+        # The message: rendered once, redacted once (one function, as it runs per record).
+        msg, args = fields["msg"], fields["args"]
+        if type(msg) is str and not args:
+            text = msg
+        else:
+            try:
+                text = record.getMessage()
+            except Exception:  # a bad format string: the formatter would fail on it too
+                text = f"{_text(msg)} {_text(args)}"
+        spans = redactor.spans(text)
+        if spans:
+            text = _mask_message(record, text, spans)
+        if text is not msg and type(record) in _RENDERABLE:
+            fields["message"] = text
+            record.__class__ = RenderedRecord
+        if fields["exc_info"] or fields["exc_text"] or fields["stack_info"]:
+            _redact_tracebacks(record, redactor)
         return True
 
 
-def _redact_message(record: logging.LogRecord, redactor: Redactor, rendered: str) -> None:
-    """Redact msg and each argument in place, keeping the args' shape: some formatters
-    (uvicorn's access log) unpack record.args themselves."""
-    if isinstance(record.msg, str):
-        record.msg = redactor.redact(record.msg)
-    if isinstance(record.args, tuple):
-        record.args = tuple(_redact_arg(redactor, a) for a in record.args)
-    elif isinstance(record.args, Mapping):
-        record.args = {k: _redact_arg(redactor, v) for k, v in record.args.items()}
+def _mask_message(record: logging.LogRecord, text: str, spans: list[Span]) -> str:
+    """Mask the pieces found in the rendered `text` in msg and args too; return the text
+    masked. A piece found in no single part was assembled from several: then msg becomes
+    the masked text and the arguments go, as their shape can no longer be kept safely."""
+    masked = apply(text, spans)
+    msg, args = record.msg, record.args
+    if len(spans) == 1 and type(msg) is str and type(args) is tuple:  # the common case
+        start, stop = spans[0]
+        piece = text[start:stop]
+        found = piece in msg
+        cleaned = []
+        for value in args:
+            if type(value) is str and piece in value:
+                value = value.replace(piece, MASK)
+                found = True
+            cleaned.append(value)
+        if found:
+            record.msg, record.args = msg.replace(piece, MASK), tuple(cleaned)
+        else:  # in no string: assembled, or inside a number or an object's text
+            record.msg, record.args = masked, ()
+        return masked
+    # Longest first, so that a piece inside another is not masked first.
+    pieces = sorted({text[start:stop] for start, stop in spans}, key=len, reverse=True)
+    seen: set[str] = set()
+    new_msg = _masked_part(msg, pieces, seen)
+    new_args: Any = args
+    if type(args) is tuple:
+        new_args = tuple([_masked_part(v, pieces, seen) for v in args])
+    elif isinstance(args, Mapping):
+        new_args = {k: _masked_part(v, pieces, seen) for k, v in args.items()}
+    if len(seen) == len(pieces):
+        record.msg, record.args = new_msg, new_args
+    else:
+        record.msg, record.args = masked, ()
+    return masked
+
+
+def _masked_part(value: object, pieces: list[str], seen: set[str]) -> object:
+    """`value`, or its text with the pieces in it masked; note which pieces were in it."""
+    if value is None or type(value) is bool:
+        return value
+    text = value if type(value) is str else _text(value)
+    hit = False
+    for piece in pieces:
+        if piece in text:
+            text = text.replace(piece, MASK)
+            seen.add(piece)
+            hit = True
+    return text if hit else value
+
+
+def _text(value: object) -> str:
     try:
-        again = record.getMessage()
-    except (TypeError, ValueError):
-        again = rendered
-    if redactor.redact(again) != again:
-        # A secret assembled from message and arguments: give up the shape, keep safety.
-        record.msg, record.args = redactor.redact(rendered), None
+        return str(value)
+    except Exception:  # a __str__ that raises: say so rather than fail the log call
+        return f"<unprintable {type(value).__name__}>"
 
 
-def _redact_arg(redactor: Redactor, arg: object) -> object:
-    if isinstance(arg, str):
-        return redactor.redact(arg)
-    if arg is None or isinstance(arg, (bool, int, float)):
-        return arg
-    text = str(arg)
-    cleaned = redactor.redact(text)
-    return cleaned if cleaned != text else arg
+def _redact_extras(record: logging.LogRecord, redactor: Redactor) -> None:
+    fields = record.__dict__
+    for name in fields.keys() - _STANDARD:
+        value = fields[name]
+        if holds_secret(name, value):
+            fields[name] = MASK
+        elif isinstance(value, str):
+            fields[name] = redactor.redact(value)
+        elif value is None or isinstance(value, (bool, int, float)):
+            continue
+        elif redactor.spans(_text(value)):
+            # Structured values stay structured for JSON formatters; others become text.
+            structured = isinstance(value, (Mapping, list, tuple, set, frozenset))
+            fields[name] = (
+                redactor.redact_value(value) if structured else redactor.redact(_text(value))
+            )
+
+
+def _redact_tracebacks(record: logging.LogRecord, redactor: Redactor) -> None:
+    if record.exc_info:
+        text = record.exc_text or _TRACEBACK_FORMATTER.formatException(record.exc_info)
+        record.exc_text = redactor.redact(text)
+        record.exc_info = None
+    elif record.exc_text:
+        record.exc_text = redactor.redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redactor.redact(record.stack_info)
 
 
 def install(
@@ -90,6 +181,10 @@ def install(
 def structlog_processor(
     logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """A structlog processor: place it after the exception renderer, before the renderer."""
-    redactor = current()
-    return {key: redactor.redact_value(value) for key, value in event_dict.items()}
+    """A structlog processor: place it after the exception renderer, before the renderer.
+
+    Masks the value of every key named like a secret (`api_secret=...`), at any depth,
+    and secrets found in any value.
+    """
+    cleaned: MutableMapping[str, Any] = current().redact_value(event_dict)
+    return cleaned

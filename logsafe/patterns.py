@@ -1,90 +1,236 @@
 """Shapes of secrets found in text, whatever variable they came from.
 
-The same families the repository's .gitleaks.toml targets, kept in one place so the
-bot's logs and the pipeline's output are cleaned the same way. Every pattern has
-exactly one capturing group: the secret. Text around it in the match is kept, so
-`signature=abc` becomes `signature=***`. Like gitleaks' rules, each shape has keywords:
-it is only tried on text that holds one of them (lower-cased), which keeps clean
-lines cheap.
+The same families the repository's .gitleaks.toml targets, plus credentials named by
+the field that holds them (`api_secret=`, `"password": "..."`, `Authorization:`) and
+URL passwords, kept in one place so the bot's logs and the pipeline's output are
+cleaned the same way.
+
+Speed: most log lines hold no secret, so the question "could this line hold one?" has
+to be cheap. `trigger()` answers it in one scan of the line read backwards: read right
+to left, every shape starts at a character that is rare in log text (the `=` or `:`
+after a field name, the `@` closing a URL's userinfo, the `_` of `ghp_`, the `J` of
+`eyJ`, ...), and the regex engine skips quickly to such a character when every
+alternative starts with one literal character. Known secrets join the same scan, each
+anchored at its rarest letter. A hit says where to look: a field's value, a URL's
+password and an exchange key are read from there; a token family (`FAMILIES`) is then
+matched forwards over the line, once.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-# URL query parameters whose value is a credential or a signature over one.
-SECRET_PARAMS = (
-    "signature",
-    "apikey",
-    "api_key",
-    "api-key",
-    "token",
-    "access_token",
-    "key",
-    "secret",
-    "password",
-    "passphrase",
+from logsafe.names import FIELD_ENDINGS
+
+# HTTP headers whose whole value, spaces included, is a credential ("Bearer abc").
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-mbx-apikey",
+        "x-api-key",
+        "x-finnhub-token",
+    }
 )
-# HTTP headers that carry credentials, in "Name: value" or dict-repr form.
-SECRET_HEADERS = (
-    "x-mbx-apikey",
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-    "x-api-key",
-    "x-finnhub-token",
+
+_ALNUM = "A-Za-z0-9"
+_URLSAFE = "A-Za-z0-9_-"
+
+
+def _any_case(letter: str) -> str:
+    return f"[{letter.lower()}{letter.upper()}]" if letter.isalpha() else re.escape(letter)
+
+
+def _trie(words: list[str], *, top: bool = True) -> str:
+    """Any of `words`, in any case, as a trie, so that each letter is tried once. At the
+    top, every alternative starts with one literal character (both cases of a letter are
+    spelt out), which the engine rejects without entering it; below, a letter is a class
+    (`[aA]`), so that the pattern does not double at each level. No word may be a prefix
+    of another (the caller keeps the shortest)."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    branches = []
+    for first, rests in sorted(by_first.items()):
+        rest = _trie([r for r in rests if r], top=False) if any(rests) else ""
+        variants = sorted({first.lower(), first.upper()}) if top else [first]
+        branches += [(re.escape(v) if top else _any_case(v)) + rest for v in variants]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _field_endings_reversed() -> str:
+    """The last words of secret field names, spelt backwards. The rest of a name follows
+    in the pattern, so a word that ends with another (`apikey`, `key`) is left out."""
+    reversed_words = sorted(w[::-1] for w in FIELD_ENDINGS)
+    kept = [
+        w for w in reversed_words if not any(w != o and w.startswith(o) for o in reversed_words)
+    ]
+    return _trie(kept)
+
+
+# Field name, then separator, read backwards: `=`, spaces, a closing quote (possibly
+# escaped, \"), then the name's last word reversed and the rest of the name.
+_FIELD_NAME = rf"{_field_endings_reversed()}[\w%.-]*"
+_FIELD_REVERSED = rf"\s*[\"']?\\?{_FIELD_NAME}"
+
+
+def _near_exchange_key(word: str) -> str:
+    """Backwards, anchored at the word's first letter (its last, read backwards): the
+    word, 1 to 4 non-alphanumerics and a 64-character run (after it, reading forwards)."""
+    spelt = "".join(_any_case(c) for c in word[::-1])
+    gaps = "|".join(rf"(?<=[{_ALNUM}]{{64}}[^{_ALNUM}]{{{g}}}{spelt})" for g in range(1, 5))
+    return f"(?<={spelt})(?:{gaps})"  # the word first: it rules out most places cheaply
+
+
+# (family, anchor character, the rest of the backwards pattern). Anchors are rare
+# characters: a common one (`-`, `/`, a lower-case vowel) costs a try at every occurrence.
+# So is a lower-case `b`: every Binance URL has one. Hence `Basic`, `Bearer` and
+# `Binance` are found capitalised (lower-case `authorization: basic ...` is a field).
+_BACKWARDS: tuple[tuple[str, str, str], ...] = (
+    ("field", "=", _FIELD_REVERSED),
+    ("field", ":", _FIELD_REVERSED),
+    ("field", ",", rf"[\"']{_FIELD_NAME}(?=[\"']\()"),  # a pair: ('cookie', 'x'), not a list
+    ("telegram", ":", rf"(?<=[{_URLSAFE}]{{35}}:)[0-9]{{8,10}}(?![0-9])"),
+    ("userinfo", "@", r"(?P<userinfo_password>[^/?#\s]+):[^:/?#@\s]*//:"),
+    ("pem", "Y", r"(?<=-----Y)EK ETAVIRP"),  # -----BEGIN RSA PRIVATE KEY-----
+    ("slack", "x", r"(?<=-[abposr]x)ox"),  # xoxb-
+    ("github", "_", r"(?:[pousr]hg|tap_buhtig)"),  # ghp_, github_pat_
+    ("jwt", "J", r"ye"),  # eyJ
+    ("aws", "A", r"I[KS]A"),  # AKIA, ASIA
+    ("discord", "k", r"(?<=sk)oohbew/ipa/moc\.(?:ppa)?drocsid"),
+    ("scheme", "B", r"(?:(?<=cisaB)|(?<=reraeB))"),  # Basic, Bearer
+    ("exchange", "k", _near_exchange_key("key")),
+    ("exchange", "K", _near_exchange_key("key")),
+    ("exchange", "B", _near_exchange_key("binance")),
 )
+# Letters from rarest to commonest in English (log text is close enough): a known
+# secret is anchored at its rarest letter. Digits and the usual punctuation come last.
+_RARE_FIRST = "qjzxkvwyfgpmbucdhlrsntioae"  # b late: "binance" is in every URL
+_COMMON = "0123456789 .,:;/-_=+'\"()[]{}"
+
+
+def _rarity(char: str) -> int:
+    if len(char.lower()) != 1 or len(char.upper()) != 1:  # ß, İ: not a one-character anchor
+        return 1000
+    if char.lower() in _RARE_FIRST:
+        return _RARE_FIRST.index(char.lower())
+    return 100 if char in _COMMON else len(_RARE_FIRST)
+
+
+def _known_backwards(needle: str) -> list[tuple[str, str, str]]:
+    """A known secret's form (lower-case), spelt backwards in any case, anchored at its
+    rarest character: what comes before the anchor is looked behind for."""
+    spelt = needle[::-1]
+    at = min(range(len(spelt)), key=lambda i: _rarity(spelt[i]))
+    behind = "".join(_any_case(c) for c in spelt[: at + 1])
+    ahead = "".join(_any_case(c) for c in spelt[at + 1 :])
+    anchors = sorted({spelt[at].lower(), spelt[at].upper()})
+    return [("known", anchor, f"(?<={behind}){ahead}") for anchor in anchors]
 
 
 @dataclass(frozen=True)
-class Shape:
-    keywords: tuple[str, ...]  # lower-case; empty: always tried
+class Trigger:
+    """The backwards scan, and the family of each of its named groups."""
+
     regex: re.Pattern[str]
+    family_of: dict[str, str]
 
 
-def _shape(keywords: tuple[str, ...], pattern: str, *, ignore_case: bool = False) -> Shape:
-    return Shape(keywords, re.compile(pattern, re.IGNORECASE if ignore_case else 0))
+@lru_cache(maxsize=32)
+def trigger(known: tuple[str, ...] = ()) -> Trigger:
+    """The shapes' scan, plus the known secrets' forms when there are some."""
+    alternatives = [*_BACKWARDS, *(a for needle in known for a in _known_backwards(needle))]
+    # Group names are unique, so each alternative gets one; family_of maps it back. The
+    # alternatives are grouped by anchor: at an anchor, only its own ones are tried.
+    by_anchor: dict[str, list[str]] = {}
+    family_of: dict[str, str] = {}
+    for i, (family, anchor, rest) in enumerate(alternatives):
+        by_anchor.setdefault(anchor, []).append(f"(?P<{family}_{i}>{rest})")
+        family_of[f"{family}_{i}"] = family
+    pattern = "|".join(f"{re.escape(a)}(?:{'|'.join(rests)})" for a, rests in by_anchor.items())
+    return Trigger(re.compile(pattern), family_of)
 
 
-SHAPES: tuple[Shape, ...] = (
-    # ?signature=...&apiKey=...
-    _shape(
-        tuple(f"{p}=" for p in SECRET_PARAMS),
-        r"[?&;](?:" + "|".join(SECRET_PARAMS) + r")=([^&#\s\"'<>]+)",
-        ignore_case=True,
+def _basic_credentials(value: str) -> bool:
+    """`Basic xyz` is a credential when xyz is base64 of `user:password`."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return b":" in decoded
+
+
+def _bearer_token(value: str) -> bool:
+    """`Bearer xyz` is a token when xyz has a digit: prose ("Bearer authentication") has none."""
+    return any(c.isdigit() for c in value)
+
+
+@dataclass(frozen=True)
+class Family:
+    """Forward pattern; its group `secret` is masked when `accept` agrees."""
+
+    regex: re.Pattern[str]
+    accept: Callable[[re.Match[str]], bool] | None = None
+
+
+def _family(pattern: str, accept: Callable[[re.Match[str]], bool] | None = None) -> Family:
+    return Family(re.compile(pattern), accept)
+
+
+def _scheme_accepts(match: re.Match[str]) -> bool:
+    value = match.group("secret")
+    if match.group("scheme").lower() == "basic":
+        return _basic_credentials(value)
+    return _bearer_token(value)
+
+
+# Each starts with a literal (its word boundary checked just after), which the engine
+# finds quickly: they run over the whole text, but only when the scan saw their anchor.
+FAMILIES: dict[str, Family] = {
+    "pem": _family(
+        r"(?P<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?"
+        r"(?:-----END [A-Z ]*PRIVATE KEY-----|\Z))"
     ),
-    # X-MBX-APIKEY: ..., 'authorization': '...'
-    _shape(
-        SECRET_HEADERS,
-        r"(?:" + "|".join(SECRET_HEADERS) + r")['\"]?\s*[:=,]\s*(?:b?['\"])?([^'\"\r\n,)}\]]+)",
-        ignore_case=True,
+    "slack": _family(rf"(?P<secret>xox(?<![{_ALNUM}]xox)[abposr]-[{_ALNUM}-]{{10,}})"),
+    "github": _family(
+        rf"(?P<secret>gh(?<![{_ALNUM}_]gh)(?:[pousr]_[{_ALNUM}]{{36,255}}"
+        rf"|ithub_pat_[{_ALNUM}_]{{22,255}}))(?![{_ALNUM}_])"
     ),
-    # Telegram bot token, also inside URL paths such as /bot<token>/sendMessage
-    _shape((), r"(?<![0-9])([0-9]{8,10}:[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])"),
-    # Discord webhook URL
-    _shape(("discord",), r"discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_-]{60,80})"),
-    # AWS access key id
-    _shape(("akia", "asia"), r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b"),
-    # GitHub tokens
-    _shape(
-        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-        r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+    "jwt": _family(
+        rf"(?P<secret>eyJ(?<![{_URLSAFE}]eyJ)[{_URLSAFE}]{{8,}}\.eyJ[{_URLSAFE}]{{8,}}"
+        rf"\.[{_URLSAFE}]{{8,}})"
     ),
-    # Slack tokens
-    _shape(("xox",), r"\b(xox[abposr]-[A-Za-z0-9-]{10,})\b"),
-    # JSON Web Tokens
-    _shape(("eyj",), r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"),
-    # PEM private keys
-    _shape(
-        ("private key",),
-        r"(-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----)",
+    "aws": _family(rf"(?P<secret>A(?<![{_ALNUM}]A)(?:KIA|SIA)[A-Z0-9]{{16}})(?![{_ALNUM}])"),
+    "discord": _family(
+        rf"discord(?:app)?\.com/api/webhooks/[0-9]{{17,20}}/(?P<secret>[{_URLSAFE}]{{60,80}})"
     ),
-    # Exchange-style 64-character keys near a key/secret word (Binance and alike)
-    _shape(
-        ("key", "secret", "binance"),
-        r"(?:api[_-]?key|secret|binance)[^A-Za-z0-9]{1,40}([A-Za-z0-9]{64})\b",
-        ignore_case=True,
+    "scheme": _family(
+        r"(?P<scheme>B(?<![\w]B)(?:asic|earer))\s+(?P<secret>[A-Za-z0-9._~+/-]{6,}=*)",
+        _scheme_accepts,
     ),
+}
+# Matched where the scan found it: the key word's first letter is the scan's anchor.
+EXCHANGE_KEY = re.compile(
+    rf"(?i:key|binance)[^{_ALNUM}]{{1,4}}(?P<secret>[{_ALNUM}]{{64}})(?![{_ALNUM}])"
 )
+
+# A field: its name, the separator (`=`, `:`, `:=`, `=>`, or `,` in a tuple), its value.
+FIELD = re.compile(
+    r"(?P<name>[\w%.-]+)\\?[\"']?\s*[=:,][=>]?\s*(?:"
+    r'\\"(?P<escaped>(?:(?!\\").)*)\\"'  # a JSON string inside a JSON string: \"...\"
+    r'|b?"(?P<double>(?:[^"\\\r\n]|\\.)*)"'
+    r"|b?'(?P<single>(?:[^'\\\r\n]|\\.)*)'"
+    # Unquoted: not a {...} or [...] value, and not through an escaped quote (\") that
+    # closes the JSON string it sits in.
+    r"|(?P<bare>(?![{\[])(?:[^\s&\"'<>,;)}\]\\]+|\\(?![\"']))+)"
+    r")"
+)
+# A header's unquoted value runs to the end of the line: "Authorization: Bearer abc".
+HEADER_VALUE = re.compile(r"[^'\"\r\n,)}\]]*[^'\"\s,)}\]]")

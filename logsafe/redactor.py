@@ -1,41 +1,59 @@
-"""A Redactor removes secrets from text: known values and the shapes of tokens."""
+"""A Redactor removes secrets from text: known values and the shapes of tokens.
+
+One call finds every span to mask (known values in any form, token shapes, values of
+fields named like secrets), merges them and rebuilds the text once. Clean text costs one
+backwards scan that looks for the shapes and the known values at once (patterns.py).
+"""
 
 from __future__ import annotations
 
-import base64
-import fnmatch
 import os
 import re
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
-from urllib.parse import quote, quote_plus
 
-from logsafe.patterns import SHAPES
+from logsafe.forms import MIN_SECRET_LENGTH, embedded_secrets, encodings, needles
+from logsafe.names import holds_secret, is_secret_field, is_secret_name
+from logsafe.patterns import (
+    EXCHANGE_KEY,
+    FAMILIES,
+    FIELD,
+    HEADER_VALUE,
+    SECRET_HEADERS,
+    Trigger,
+    trigger,
+)
 
 MASK = "***"
 
-SECRET_NAME_PATTERNS: tuple[str, ...] = ("*_KEY", "*_SECRET", "*_TOKEN", "*PASSWORD*")
-# Shorter values are too likely to be ordinary words or numbers to mask safely.
-_MIN_SECRET_LENGTH = 6
+Span = tuple[int, int]
+_LINE_BREAKS = "\r\n"
+_LITERALS = frozenset({"true", "false", "null", "True", "False", "None"})
 
 
-def is_secret_name(name: str, extra: Iterable[str] = ()) -> bool:
-    """Whether an environment variable of this name holds a secret."""
-    upper = name.upper()
-    return any(fnmatch.fnmatchcase(upper, p.upper()) for p in (*SECRET_NAME_PATTERNS, *extra))
+@dataclass(frozen=True)
+class _Known:
+    """Known secrets' forms, lower-cased: text is searched lower-cased, so any case matches."""
+
+    needles: tuple[str, ...]  # the cheap check: every form contains one of these
+    forms: dict[str, tuple[str, ...]]  # each needle's forms (those containing it), longest first
+    regex: re.Pattern[str]  # for text whose length lower-casing changes (a few non-ASCII letters)
 
 
-def encodings(value: str) -> set[str]:
-    """The forms a secret takes on its way into a log: raw, URL-encoded, base64."""
-    raw = value.encode()
-    forms = {value, quote(value, safe=""), quote_plus(value)}
-    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
-        text = encoded.decode()
-        forms.update({text, text.rstrip("=")})
-    return {f for f in forms if len(f) >= _MIN_SECRET_LENGTH}
+@lru_cache(maxsize=32)
+def _known_for(secret_forms: frozenset[str]) -> _Known:
+    # Lower-cased, so that any case matches; as they are too when lower-casing changes
+    # their length (`İ` becomes two characters), or that case would be missed.
+    looked_for = {f.lower() for f in secret_forms}
+    looked_for |= {f for f in secret_forms if len(f.lower()) != len(f)}
+    longest_first = sorted(looked_for, key=len, reverse=True)
+    found_by = needles(looked_for)
+    forms = {n: tuple(f for f in longest_first if n in f) for n in found_by}
+    every_form = sorted(looked_for | secret_forms, key=len, reverse=True)
+    regex = re.compile("|".join(re.escape(f) for f in every_form), re.IGNORECASE)
+    return _Known(found_by, forms, regex)
 
 
 @dataclass(frozen=True)
@@ -53,34 +71,52 @@ class Redactor:
         return cls().with_secrets(v for k, v in env.items() if is_secret_name(k, names))
 
     def with_secrets(self, values: Iterable[str]) -> Redactor:
-        extra = set().union(*(encodings(v) for v in values if len(v) >= _MIN_SECRET_LENGTH))
-        return Redactor(self.secrets | frozenset(extra))
+        forms: set[str] = set()
+        for value in values:
+            for secret in {value, *embedded_secrets(value)}:
+                if len(secret) >= MIN_SECRET_LENGTH:
+                    forms |= encodings(secret)
+        return Redactor(self.secrets | forms)
 
     @cached_property
-    def _known(self) -> re.Pattern[str] | None:
-        if not self.secrets:
-            return None
-        # Longest first, so a secret that contains another is masked whole.
-        ordered = sorted(self.secrets, key=len, reverse=True)
-        return re.compile("(" + "|".join(re.escape(s) for s in ordered) + ")")
+    def _known(self) -> _Known | None:
+        return _known_for(self.secrets) if self.secrets else None
+
+    @cached_property
+    def _trigger(self) -> Trigger:
+        return trigger(self._known.needles if self._known is not None else ())
 
     def redact(self, text: str) -> str:
+        """The text with every secret replaced by MASK; the same object when clean."""
+        spans = self.spans(text)
+        return apply(text, spans) if spans else text
+
+    def spans(self, text: str) -> list[Span]:
+        """Where the secrets are in `text`: sorted, non-overlapping (start, end) pairs."""
         if not text:
-            return text
-        if self._known is not None and any(s in text for s in self.secrets):
-            text = self._known.sub(_mask_group, text)
-        lower = text.lower()
-        for shape in SHAPES:
-            if not shape.keywords or any(k in lower for k in shape.keywords):
-                text = shape.regex.sub(_mask_group, text)
-        return text
+            return []
+        found: list[Span] = []
+        reversed_text = text[::-1]
+        scan = self._trigger
+        hit = scan.regex.search(reversed_text)
+        if hit is not None:
+            _find_hits(self._known, text, reversed_text, scan, hit, found)
+        if ("\n" in text or "\r" in text) and self._known is not None:
+            _find_known_across_lines(self._known, text, found)
+        return _merged(found) if len(found) > 1 else found
 
     def redact_value(self, value: Any) -> Any:
-        """Redact strings inside dicts, lists and tuples, recursively; keys too."""
+        """Redact strings inside dicts, lists and tuples, recursively; keys too. A value
+        under a key named like a secret (`api_secret`, `password`) is masked whole."""
         if isinstance(value, str):
             return self.redact(value)
         if isinstance(value, Mapping):
-            return {self.redact_value(k): self.redact_value(v) for k, v in value.items()}
+            return {
+                self.redact_value(k): MASK if holds_secret(k, v) else self.redact_value(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple
+            return type(value)(*(self.redact_value(v) for v in value))
         if isinstance(value, (list, tuple, set, frozenset)):
             return type(value)(self.redact_value(v) for v in value)
         if isinstance(value, (bytes, bytearray)):
@@ -90,44 +126,130 @@ class Redactor:
         return self.redact(repr(value))
 
 
-@lru_cache(maxsize=4096)
-def _secret_name_cached(name: str) -> bool:
-    return is_secret_name(name)
+def _find_known(known: _Known, text: str, found: list[Span]) -> None:
+    lowered = text.lower()
+    if len(lowered) != len(text):  # positions in `lowered` are not those in `text`
+        found.extend(m.span() for m in known.regex.finditer(text))
+        return
+    for needle in known.needles:
+        if needle in lowered:
+            for form in known.forms[needle]:
+                start = lowered.find(form)
+                while start >= 0:
+                    found.append((start, start + len(form)))
+                    start = lowered.find(form, start + 1)
 
 
-@lru_cache(maxsize=8)
-def _redactor_for(values: tuple[str, ...]) -> Redactor:
-    return Redactor().with_secrets(values)
+def _find_known_across_lines(known: _Known, text: str, found: list[Span]) -> None:
+    """A secret split by line breaks (wrapped base64, two arguments on two lines)."""
+    joined = text.lower().replace("\r", "").replace("\n", "")
+    if any(map(joined.__contains__, known.needles)):
+        kept = [i for i, c in enumerate(text) if c not in _LINE_BREAKS]
+        spans: list[Span] = []
+        _find_known(known, "".join(text[i] for i in kept), spans)
+        found.extend((kept[start], kept[stop - 1] + 1) for start, stop in spans)
 
 
-_REFRESH_SECONDS = 1.0
-_current: tuple[float, Redactor] | None = None
+def _find_hits(
+    known: _Known | None,
+    text: str,
+    reversed_text: str,
+    scan: Trigger,
+    hit: re.Match[str] | None,
+    found: list[Span],
+) -> None:
+    """Each hit of the backwards scan, from the first one on: what to mask in `text`."""
+    end = len(text)
+    families: set[str] = set()
+    while hit is not None:
+        family = scan.family_of[hit.lastgroup or ""]
+        anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
+        position = hit.end()
+        if family == "field":  # inline: the commonest hit
+            field = FIELD.match(text, end - position)
+            if field is not None:
+                name = field.group("name")
+                kind = _FIELD_KINDS.get(name)
+                if kind is None:
+                    kind = _field_kind(name)
+                if kind or (text[anchor] == "=" and name.lower() == "key"):  # ?key=...
+                    _mask_field_value(text, field, kind is _HEADER, found)
+        elif family == "userinfo":
+            start, stop = hit.span("userinfo_password")
+            found.append((end - stop, end - start))
+        elif family == "telegram":
+            found.append((anchor + 1, anchor + 36))
+        elif family == "exchange":
+            key = EXCHANGE_KEY.match(text, anchor)
+            if key is not None:
+                found.append(key.span("secret"))
+        elif family == "known" and known is not None:
+            # Masked wherever they are: the scan skips them, tokens as they are.
+            before = len(found)
+            _find_known(known, text, found)
+            for start, stop in found[before:]:
+                if start <= anchor < stop:
+                    position = max(position, end - start)
+        elif family not in families:
+            families.add(family)
+            _find_family(family, text, found)
+        hit = scan.regex.search(reversed_text, position)
 
 
-def current() -> Redactor:
-    """A Redactor for the secrets in os.environ, cheap enough for every log record.
-
-    os.environ is re-read at most once a second: a secret set later than that is
-    masked from the next second on.
-    """
-    global _current
-    now = time.monotonic()
-    if _current is None or now - _current[0] > _REFRESH_SECONDS:
-        values = tuple(sorted(v for k, v in os.environ.items() if _secret_name_cached(k)))
-        _current = (now, _redactor_for(values))
-    return _current[1]
+_HEADER, _FIELD = 2, 1
+_FIELD_KINDS: dict[str, int] = {}  # field name: 0 not secret, _FIELD, or _HEADER
 
 
-def refresh() -> None:
-    """Re-read os.environ on the next record (after changing secrets at run time)."""
-    global _current
-    _current = None
+def _field_kind(name: str) -> int:
+    kind = 0 if not is_secret_field(name) else _HEADER if name.lower() in SECRET_HEADERS else _FIELD
+    if len(_FIELD_KINDS) < 4096:  # names come from code, but do not let a flood grow it
+        _FIELD_KINDS[name] = kind
+    return kind
 
 
-def _mask_group(match: re.Match[str]) -> str:
-    """Mask the one group that matched; keep the rest of the match (`signature=`)."""
-    group = match.lastindex or 0
-    whole = match.group(0)
-    start, end = match.span(group)
-    offset = match.start()
-    return whole[: start - offset] + MASK + whole[end - offset :]
+def _mask_field_value(text: str, field: re.Match[str], header: bool, found: list[Span]) -> None:
+    """A field named like a secret: mask its value (`api_secret=...`, `"password": "..."`)."""
+    kind = field.lastgroup or "bare"
+    start, stop = field.span(kind)
+    if kind == "bare" and text[start:stop] in _LITERALS:
+        return  # says nothing secret, and masking it would break the JSON around it
+    if header and kind == "bare":
+        value = HEADER_VALUE.match(text, start)  # "Authorization: Bearer abc": spaces too
+        if value is not None:
+            stop = value.end()
+    if stop > start:
+        found.append((start, stop))
+
+
+def _find_family(family: str, text: str, found: list[Span]) -> None:
+    shape = FAMILIES[family]
+    for match in shape.regex.finditer(text):
+        if shape.accept is None or shape.accept(match):
+            found.append(match.span("secret"))
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    spans.sort()
+    merged = [spans[0]]
+    for start, stop in spans[1:]:
+        last_start, last_stop = merged[-1]
+        if start <= last_stop:
+            merged[-1] = (last_start, max(last_stop, stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def apply(text: str, spans: list[Span]) -> str:
+    """`text` with each span replaced by MASK."""
+    if len(spans) == 1:
+        start, stop = spans[0]
+        return text[:start] + MASK + text[stop:]
+    parts = []
+    position = 0
+    for start, stop in spans:
+        parts.append(text[position:start])
+        parts.append(MASK)
+        position = stop
+    parts.append(text[position:])
+    return "".join(parts)

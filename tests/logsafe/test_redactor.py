@@ -1,56 +1,84 @@
-"""logsafe.Redactor: known values in every encoding, token shapes, query params, headers."""
+"""logsafe.Redactor: known values in every encoding, token shapes, named fields, URLs."""
 
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import quote
 
 import pytest
 
-from logsafe import MASK, Redactor, is_secret_name
+from logsafe import MASK, Redactor, encodings
 from tests import secret_samples as samples
 
 SECRET = "s3cr3t-V4lue/with+chars=="
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["BINANCE_API_KEY", "BINANCE_API_SECRET", "TELEGRAM_TOKEN", "DB_PASSWORD", "password_hash"],
-)
-def test_secret_names(name: str) -> None:
-    assert is_secret_name(name)
-
-
-@pytest.mark.parametrize("name", ["TRADE_ENABLED", "CORS_ORIGINS", "KEYBOARD", "LOG_LEVEL"])
-def test_not_secret_names(name: str) -> None:
-    assert not is_secret_name(name)
+def _password(seed: int = 7) -> str:
+    return samples.binance_key(seed)[:14]
 
 
 def test_extra_secret_names_are_configurable() -> None:
-    redactor = Redactor.from_environ({"EXCHANGE_PASSPHRASE": SECRET}, extra_names=["*PASSPHRASE"])
-    assert redactor.redact(f"p={SECRET}") == f"p={MASK}"
+    redactor = Redactor.from_environ({"EXCHANGE_PIN": SECRET}, extra_names=["*_PIN"])
+    assert redactor.redact(f"p {SECRET}") == f"p {MASK}"
+    assert Redactor.from_environ({"EXCHANGE_PIN": SECRET}).redact(f"p {SECRET}") == f"p {SECRET}"
 
 
-@pytest.mark.parametrize(
-    "form",
-    [
-        SECRET,
-        quote(SECRET, safe=""),
-        base64.b64encode(SECRET.encode()).decode(),
-        base64.urlsafe_b64encode(SECRET.encode()).decode().rstrip("="),
-    ],
-    ids=["raw", "url-encoded", "base64", "urlsafe-base64"],
-)
-def test_env_secret_values_are_masked_in_every_encoding(form: str) -> None:
+FORMS = {
+    "raw": lambda s: s,
+    "url-encoded": lambda s: quote(s, safe=""),
+    "base64": lambda s: base64.b64encode(s.encode()).decode(),
+    "urlsafe-base64": lambda s: base64.urlsafe_b64encode(s.encode()).decode().rstrip("="),
+    "hex": lambda s: s.encode().hex(),
+    "HEX": lambda s: s.encode().hex().upper(),
+    "upper-case": str.upper,
+    "lower-case": str.lower,
+    "swapped case": str.swapcase,
+}
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_env_secret_values_are_masked_in_every_form(form: str) -> None:
     redactor = Redactor.from_environ({"BINANCE_API_SECRET": SECRET, "LOG_LEVEL": "DEBUG"})
-    assert form not in redactor.redact(f"sent {form} to the exchange")
+    encoded = FORMS[form](SECRET)
+    assert redactor.redact(f"sent {encoded} to the exchange") == f"sent {MASK} to the exchange"
+
+
+@pytest.mark.parametrize("form", ["raw", "base64", "hex", "upper-case"])
+def test_encodings_lists_each_form_for_exact_checks(form: str) -> None:
+    assert FORMS[form](SECRET) in encodings(SECRET)
+
+
+def test_encodings_leave_out_forms_too_short_to_mask() -> None:
+    assert encodings("abc") == {"616263"}  # only the hex form reaches six characters
+    assert all(len(f) >= 6 for f in encodings("abcd"))
 
 
 def test_non_secret_values_stay() -> None:
     redactor = Redactor.from_environ({"LOG_LEVEL": "DEBUG", "CORS_ORIGINS": "http://x.example"})
-    assert redactor.redact("level DEBUG for http://x.example") == (
-        "level DEBUG for http://x.example"
-    )
+    text = "level DEBUG for http://x.example"
+    assert redactor.redact(text) is text  # the same object: nothing was rebuilt
+
+
+def test_a_secret_split_by_a_line_break_is_masked_whole() -> None:
+    redactor = Redactor().with_secrets([SECRET])
+    text = f"key part {SECRET[:9]}\n{SECRET[9:]} end"
+    assert redactor.redact(text) == f"key part {MASK} end"
+
+
+def test_wrapped_base64_of_a_secret_is_masked() -> None:
+    secret = samples.binance_key(11)
+    wrapped = base64.encodebytes(secret.encode()).decode()  # lines of 76 characters
+    assert "\n" in wrapped.strip()
+    assert secret[:20] not in Redactor().with_secrets([secret]).redact(f"blob {wrapped}")
+    cleaned = Redactor().with_secrets([secret]).redact(f"blob {wrapped}")
+    assert cleaned.startswith(f"blob {MASK}")
+
+
+def test_a_url_secret_masks_its_password_alone_too() -> None:
+    password = _password()
+    redactor = Redactor.from_environ({"DATABASE_URL": f"postgres://bot:{password}@db:5432/bot"})
+    assert redactor.redact(f"auth failed for {password}") == f"auth failed for {MASK}"
 
 
 @pytest.mark.parametrize(
@@ -60,15 +88,31 @@ def test_non_secret_values_stay() -> None:
         lambda: f"posting to {samples.discord_webhook()}",
         lambda: f"token={samples.github_token()}",
         lambda: f'binance_api_key: "{samples.binance_key()}"',
+        lambda: f"Binance {samples.binance_key()}",
+        lambda: f"api key {samples.binance_key()}",
         lambda: "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N",
+        lambda: "AKIA" + samples.binance_key(4).upper()[:16],
+        lambda: "xoxb" + "-" + samples.binance_key(5)[:24],
+        lambda: "-----BEGIN RSA PRIVATE KEY-----\n" + samples.binance_key(6) + "\n-----END",
     ],
-    ids=["telegram-url", "discord-webhook", "github-token", "binance-key", "jwt"],
+    ids=[
+        "telegram-url",
+        "discord-webhook",
+        "github-token",
+        "binance-key",
+        "binance-prose",
+        "api-key-prose",
+        "jwt",
+        "aws",
+        "slack",
+        "pem",
+    ],
 )
 def test_token_shapes_are_masked_without_knowing_the_value(text: object) -> None:
     raw = text()  # type: ignore[operator]
     cleaned = Redactor().redact(raw)
     assert MASK in cleaned
-    assert cleaned != raw
+    assert not any(len(w) >= 20 and w in cleaned for w in raw.replace("/", " ").split())
 
 
 def test_signed_query_parameters_are_masked() -> None:
@@ -80,10 +124,92 @@ def test_signed_query_parameters_are_masked() -> None:
 
 
 @pytest.mark.parametrize(
+    "name",
+    [
+        "client_secret",
+        "secretKey",
+        "X-Amz-Signature",
+        "access_key",
+        "sig",
+        "auth",
+        "api%5Fkey",
+        "client%5Fsecret",
+        "access_token",
+        "password",
+    ],
+)
+def test_query_parameters_named_like_secrets_are_masked(name: str) -> None:
+    value = _password()
+    url = f"https://x.example/cb?state=ok&{name}={value}&next=%2Fhome"
+    assert Redactor().redact(url) == f"https://x.example/cb?state=ok&{name}={MASK}&next=%2Fhome"
+
+
+def test_a_key_parameter_is_masked_but_a_key_field_is_not() -> None:
+    """`?key=` carries API keys (Google-style); `"key":` in JSON is mostly an identifier."""
+    assert Redactor().redact("GET /maps?key=abc123&x=1") == f"GET /maps?key={MASK}&x=1"
+    text = '{"Key": "jobs", "key": {"Local": 1}}'
+    assert Redactor().redact(text) is text
+
+
+def test_json_stays_json_where_a_secret_name_holds_no_secret() -> None:
+    """Tools' JSON output goes through the redactor too (ci/proc.py): true, null and
+    containers under secret names stay, so the JSON still parses."""
+    text = '{"secret": true, "password": null, "token": [1], "auth": {"a": 1}, "api_key": "k"}'
+    assert json.loads(Redactor().redact(text)) == {
+        "secret": True,
+        "password": None,
+        "token": [1],
+        "auth": {"a": 1},
+        "api_key": MASK,
+    }
+
+
+def test_a_value_after_a_secret_name_in_a_list_stays() -> None:
+    """Only a (name, value) pair is a field: in a list the next item is not a value."""
+    text = '["api_key", "symbol"] {"name": "BINANCE_API_KEY", "value": "set"}'
+    assert Redactor().redact(text) is text
+
+
+def test_a_number_under_a_secret_name_is_masked() -> None:
+    """A numeric password is a secret too: masking it wins over keeping the JSON valid."""
+    assert Redactor().redact('{"password": 123456}') == f'{{"password": {MASK}}}'
+
+
+@pytest.mark.parametrize("name", ["symbol", "token_type", "signature_version", "public_key"])
+def test_other_query_parameters_stay(name: str) -> None:
+    url = f"https://x.example/cb?{name}=BTCUSDT&a=1"
+    assert Redactor().redact(url) is url
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            '{{"api_secret": "{v}", "symbol": "BTC"}}',
+            f'{{"api_secret": "{MASK}", "symbol": "BTC"}}',
+        ),
+        ('{{"password":"{v}"}}', f'{{"password":"{MASK}"}}'),
+        ("{{'passphrase': '{v}'}}", f"{{'passphrase': '{MASK}'}}"),
+        ('{{\\"token\\": \\"{v}\\"}}', f'{{\\"token\\": \\"{MASK}\\"}}'),  # JSON inside JSON
+        ('{{"pin": 1, "apiKey" : "{v}"}}', f'{{"pin": 1, "apiKey" : "{MASK}"}}'),
+        ("password={v} user=bot", f"password={MASK} user=bot"),
+        ("api_secret := '{v}'", f"api_secret := '{MASK}'"),
+        ("Client(api_key={v!r})", f"Client(api_key='{MASK}')"),
+        ("headers [('x-mbx-apikey', '{v}')]", f"headers [('x-mbx-apikey', '{MASK}')]"),
+        ("{{'token_type': 'bearer', 'expires': 60}}", "{'token_type': 'bearer', 'expires': 60}"),
+        ('{{"password": ""}}', '{"password": ""}'),
+    ],
+)
+def test_fields_named_like_secrets_are_masked(template: str, expected: str) -> None:
+    assert Redactor().redact(template.format(v=_password())) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("X-MBX-APIKEY: abcdef123456", f"X-MBX-APIKEY: {MASK}"),
         ("Authorization: Bearer abc.def", f"Authorization: {MASK}"),
+        ("cookie: a=1; b=2\nnext line", f"cookie: {MASK}\nnext line"),
         (
             "{'x-mbx-apikey': 'abcdef123456', 'accept': 'json'}",
             f"{{'x-mbx-apikey': '{MASK}', 'accept': 'json'}}",
@@ -94,6 +220,40 @@ def test_credential_headers_are_masked(text: str, expected: str) -> None:
     assert Redactor().redact(text) == expected
 
 
+@pytest.mark.parametrize("scheme", ["postgres", "amqp", "redis", "https", "mongodb+srv"])
+def test_url_passwords_are_masked_without_knowing_them(scheme: str) -> None:
+    password = _password()
+    text = f"connecting to {scheme}://bot:{password}@db.internal:5432/x now"
+    assert Redactor().redact(text) == f"connecting to {scheme}://bot:{MASK}@db.internal:5432/x now"
+
+
+def test_url_password_with_at_sign_and_empty_user() -> None:
+    assert Redactor().redact("redis://:p@ss@cache:6379") == f"redis://:{MASK}@cache:6379"
+
+
+def test_urls_without_a_password_stay() -> None:
+    text = "see https://user@example.com/a and mailto:ops@example.com"
+    assert Redactor().redact(text) is text
+
+
+def test_basic_credentials_are_masked_without_a_header_name() -> None:
+    credentials = base64.b64encode(f"bot:{_password()}".encode()).decode()
+    text = f"retrying with Basic {credentials} after 401"
+    assert Redactor().redact(text) == f"retrying with Basic {MASK} after 401"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a Basic strategy for beginners", "Bearer authentication is required", "basic auth off"],
+)
+def test_prose_about_schemes_stays(text: str) -> None:
+    assert Redactor().redact(text) is text
+
+
+def test_bearer_tokens_are_masked_without_a_header_name() -> None:
+    assert Redactor().redact("sent Bearer abc123def456") == f"sent Bearer {MASK}"
+
+
 def test_nested_structures_are_redacted() -> None:
     redactor = Redactor.from_environ({"FINNHUB_API_KEY": SECRET})
     value = {"request": {"params": [SECRET, 3], "ok": True}, SECRET: None}
@@ -101,3 +261,29 @@ def test_nested_structures_are_redacted() -> None:
         "request": {"params": [MASK, 3], "ok": True},
         MASK: None,
     }
+
+
+def test_values_under_secret_keys_are_masked_at_any_depth() -> None:
+    value = {"exchange": {"api_secret": "not-in-env-1", "nonce": 5, "creds": [{"password": 7}]}}
+    assert Redactor().redact_value(value) == {
+        "exchange": {"api_secret": MASK, "nonce": 5, "creds": [{"password": MASK}]}
+    }
+
+
+def test_empty_and_boolean_values_under_secret_keys_stay() -> None:
+    value = {"password": "", "token": None, "auth": True}
+    assert Redactor().redact_value(value) == value
+
+
+def test_redact_value_keeps_the_container_types() -> None:
+    redactor = Redactor().with_secrets([SECRET])
+    assert redactor.redact_value((SECRET, 1)) == (MASK, 1)
+    assert redactor.redact_value({SECRET}) == {MASK}
+    assert redactor.redact_value(SECRET.encode()) == MASK
+
+
+@pytest.mark.parametrize("form", ["raw", "upper-case", "lower-case"])
+def test_a_secret_whose_case_changes_its_length_is_masked_in_any_case(form: str) -> None:
+    secret = "pässwörd-ßİ-ünïcode"  # ß upper-cases to SS, İ lower-cases to two characters
+    encoded = FORMS[form](secret)
+    assert Redactor().with_secrets([secret]).redact(f"x {encoded} y") == f"x {MASK} y"
