@@ -89,7 +89,7 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "status": (
         "ci.commands.deploy",
         "status_command",
-        "What is live on ENV, and whether it is healthy (exit 1 when not).",
+        "What is live on ENV, and whether it is healthy on ENV's network (exit 1 when not).",
     ),
 }
 
