@@ -204,17 +204,21 @@ class Deployer:
         release, previous = str(last.get("release")), last.get("previous")
         reason = f"the deploy of {release} was interrupted before its health was known"
         if isinstance(previous, str) and previous:
-            try:
-                self.target.activate(previous)
-                again = self._health_problem()
-            except (CiError, OSError) as exc:
-                again = str(exc)
-            state = "serves again" if again is None else f"is unhealthy too: {again}"
+            state = self._back_to(previous)
         else:
             self.target.stop()
             state = "nothing runs"
         self.target.record("recovered", release=release, back_to=previous, reason=reason)
         self.notes.append(f"{reason}: switched back to {previous or 'nothing'}; {state}")
+
+    def _back_to(self, previous: str) -> str:
+        """Make `previous` live again; how it is doing, in words."""
+        try:
+            self.target.activate(previous)
+            again = self._health_problem()
+        except (CiError, OSError) as exc:
+            again = str(exc)
+        return "serves again" if again is None else f"is unhealthy too: {again}"
 
     def _health_problem(self) -> str | None:
         health = self.target.health()
@@ -232,12 +236,7 @@ class Deployer:
             raise DeployFailed(
                 f"deploy failed: {problem}; there was no earlier release, so nothing runs"
             )
-        try:
-            self.target.activate(previous)
-            again = self._health_problem()
-        except (CiError, OSError) as exc:
-            again = str(exc)
-        state = "serves again" if again is None else f"is unhealthy too: {again}"
+        state = self._back_to(previous)
         self.target.record("switched-back", release=previous, reason=problem, health=state)
         raise DeployFailed(f"deploy failed: {problem}; rolled back to {previous}, which {state}")
 
