@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pytest
 
+from ci.deploy import envfile
 from logsafe import is_secret_name
 from tests.deploy.conftest import stop_bot
 from tests.github import fake_github
@@ -418,3 +419,59 @@ def test_a_planted_secret_fails_the_secrets_gate_and_nothing_deploys(sandbox: Sa
     assert run.job("deploy-testnet") == "not run"
     assert run.tags_after == ()
     assert binance_key() not in run.log
+
+
+BOTH_ATTESTED = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target")
+
+
+def _live_sha(sandbox: Sandbox, env: str) -> str:
+    """The commit of the release live on the local target (its .release.json)."""
+    meta = sandbox.deploy_root / env / "current" / ".release.json"
+    return str(json.loads(meta.read_text(encoding="utf-8"))["sha"])
+
+
+def test_rollback_refuses_a_forged_deploy_tag(sandbox: Sandbox) -> None:
+    """A hand-made tag of the deploy format, pushed by someone who can push tags, names a
+    commit that never went through the gates: the deploy log, not the tag, decides."""
+    first = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="first")
+    assert first.job("deploy-testnet") == "succeeded"
+    deployed = sandbox.git("rev-parse", "HEAD")
+    (sandbox.work / "backdoor.py").write_text("print('never gated')\n", encoding="utf-8")
+    forged_sha = sandbox.commit("never through the gates")
+    forged = f"deploy/testnet/20991231T235959999Z-{forged_sha[:7]}"
+    sandbox.git("tag", forged, forged_sha)
+    sandbox.git("push", "-q", "origin", f"refs/tags/{forged}")
+    sandbox.fetch_tags()
+    rolled = sandbox.act(
+        "workflow_dispatch",
+        "rollback.yml",
+        name="forged",
+        inputs={"environment": "testnet", "tag": forged},
+    )
+    assert rolled.code != 0
+    assert "Failure - Main Roll back" in rolled.log
+    assert "deploy log has no healthy deploy of it" in rolled.log
+    assert "Push the deploy tag" not in rolled.log
+    assert set(rolled.tags_after) == {*first.tags_after, forged}  # no deploy tag made
+    assert _live_sha(sandbox, "testnet") == deployed
+
+
+def test_a_pause_survives_a_later_deploy(sandbox: Sandbox) -> None:
+    first = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="first")
+    assert first.job("deploy-testnet") == "succeeded"
+    paused = sandbox.act(
+        "workflow_dispatch", "pause.yml", name="pause", inputs={"environment": "testnet"}
+    )
+    assert paused.code == 0, paused.log[-2000:]
+    assert "testnet paused: TRADE_ENABLED=0" in paused.log
+    (sandbox.work / "CHANGELOG.e2e").write_text("a release after the pause\n", encoding="utf-8")
+    second = sandbox.commit("a release after the pause")
+    sandbox.fetch_tags()
+    pushed = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="second")
+    assert pushed.job("deploy-testnet") == "succeeded"
+    assert _live_sha(sandbox, "testnet") == second
+    shared = sandbox.deploy_root / "testnet" / "shared"
+    assert (shared / "paused").is_file()  # still paused
+    release = (sandbox.deploy_root / "testnet" / "current").resolve().name
+    # The new release went out with the kill switch off.
+    assert envfile.read(shared / "env" / f"{release}.env")["TRADE_ENABLED"] == "0"
