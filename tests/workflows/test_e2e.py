@@ -44,7 +44,6 @@ import pytest
 from ci.deploy import envfile
 from logsafe import is_secret_name
 from tests.deploy.conftest import stop_bot
-from tests.github import fake_github
 from tests.github.fake_github import FakeGitHub, serving
 from tests.helpers import GIT_ENV, free_ports
 from tests.secret_samples import binance_key
@@ -64,6 +63,9 @@ CHECKOUT_GIT = os.environ.get("BOTTIE_TEST_CHECKOUT_GIT", "")
 ACT = Path(sys.executable).with_name("act")
 ACT_RUN_ID = 1  # act's github.run_id
 HUMAN_ITEMS = ("toggle-card", "rollback-target", "api-keys")
+# github.token of a run that reaches no API: the steps that push the deploy tag need one
+# (origin is a local repository, so it is never sent anywhere).
+RUN_TOKEN = "ghs_" + "R" * 36
 # The checklist's signing key (required on mainnet), given to every run as GitHub would.
 HMAC_KEY = "e2e-checklist-signing-key"
 
@@ -185,6 +187,7 @@ class Sandbox:
         *extra: str,
         name: str,
         inputs: dict[str, str | bool] | None = None,
+        api: FakeGitHub | None = None,
     ) -> Run:
         artifacts = self.root / f"artifacts-{name}"
         artifacts.mkdir()
@@ -232,10 +235,9 @@ class Sandbox:
             "BINANCE_API_SECRET=e2e-testnet-secret",
             "-s",
             f"CHECKLIST_HMAC_KEY={HMAC_KEY}",
-            # github.token: the steps that push the deploy tag need one (origin is local, so
-            # it is never sent); a test that serves the API gives the stand-in's, later wins.
             "-s",
-            f"GITHUB_TOKEN={fake_github.TOKEN}",
+            f"GITHUB_TOKEN={api.token if api else RUN_TOKEN}",
+            *(("--env", f"GITHUB_API_URL={api.url}") if api else ()),
             *extra,
         ]
         done = subprocess.run(
@@ -380,21 +382,27 @@ def test_mainnet_refuses_without_a_second_persons_approval(sandbox: Sandbox) -> 
     run = f"/repos/acme/bot/actions/runs/{ACT_RUN_ID}"
     fake.routes[run] = {"actor": {"login": "alice"}, "triggering_actor": {"login": "alice"}}
     items: dict[str, str | bool] = dict.fromkeys(HUMAN_ITEMS, "true")  # strings, as GitHub's
+    promote = ("workflow_dispatch", "promote.yml")
     with serving(fake):
-        api = ("--env", f"GITHUB_API_URL={fake.url}", "-s", f"GITHUB_TOKEN={fake.token}")
         fake.routes[f"{run}/approvals"] = [_approval("alice")]  # self-approval
-        refused = sandbox.act("workflow_dispatch", "promote.yml", *api, name="self", inputs=items)
+        refused = sandbox.act(*promote, name="self", inputs=items, api=fake)
         fake.routes[f"{run}/approvals"] = [_approval("bob")]
-        approved = sandbox.act("workflow_dispatch", "promote.yml", *api, name="bob", inputs=items)
+        approved = sandbox.act(*promote, name="bob", inputs=items, api=fake)
     assert refused.job("checklist") == "succeeded"
     checklist = json.loads((refused.artifacts / "checklist-mainnet" / "checklist.json").read_text())
     assert checklist["environment"] == "mainnet" and checklist["sha"] == head
     attested = {i["id"] for i in checklist["items"] if i["status"] == "attested"}
     assert "toggle-card" in attested
+    assert str(checklist["signature"]).startswith("hmac-sha256:")  # mainnet: signed
     assert "Failure - Main Verify the approval" in refused.log
     assert "no approval for mainnet by someone other than alice" in refused.log
     assert "Main Deploy" not in refused.log
     assert "approved for mainnet by bob (started by alice" in approved.log
+    # The approvals came from the stand-in, asked with the run's token each time.
+    assert [path for path, _ in fake.requests if path.endswith("/approvals")]
+    assert {headers.get("Authorization") for _, headers in fake.requests} == {
+        f"Bearer {fake.token}"
+    }
     assert "Success - Main Deploy" in approved.log
     assert "Success - Main Push the deploy tag" in approved.log
     assert approved.job("deploy-mainnet") == "succeeded"
