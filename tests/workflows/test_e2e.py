@@ -331,7 +331,11 @@ def test_a_clean_push_runs_every_gate_and_builds_the_checklist(clean_push: Run) 
 def test_a_clean_push_deploys_testnet_and_pushes_the_deploy_tag(clean_push: Run) -> None:
     assert clean_push.job("deploy-testnet") == "succeeded"
     assert clean_push.job("required") == "succeeded"
-    assert len(clean_push.deploy_tags("testnet")) == 1
+    (tag,) = clean_push.deploy_tags("testnet")
+    head = _git(clean_push.origin, "rev-parse", "main")
+    # Stamped to the millisecond, naming the commit, and pointing at it.
+    assert re.fullmatch(rf"deploy/testnet/\d{{8}}T\d{{9}}Z-{head[:7]}", tag), tag
+    assert _git(clean_push.origin, "rev-parse", f"{tag}^{{commit}}") == head
 
 
 def test_an_incomplete_checklist_makes_the_deploy_refuse(
