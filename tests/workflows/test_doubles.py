@@ -1,7 +1,8 @@
 """The checkout test double (tests/workflows/doubles/checkout), run as act runs it: it
 stands in for actions/checkout, which cannot be fetched from github.com here, so the
 end-to-end tests can run on a fresh offline machine. These cases hold it to what the
-workflows rely on of the real action."""
+workflows rely on of the real action. The download-artifact double (its download.sh)
+likewise: a folder per artifact unless merge-multiple, as checklist.yml relies on."""
 
 from __future__ import annotations
 
@@ -125,3 +126,56 @@ def test_what_cannot_be_checked_out_fails_the_step(
     done = checkout(origin, tmp_path / "ws", **inputs)
     assert done.returncode != 0
     assert not (tmp_path / "outside").exists()
+
+
+DOWNLOAD = SCRIPT.parents[1] / "download-artifact" / "download.sh"
+
+
+def download(store: Path, target: Path, **inputs: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "BOTTIE_TEST_ARTIFACTS": str(store),
+        "NAME": inputs.get("name", ""),
+        "PATTERN": inputs.get("pattern", ""),
+        "MERGE": inputs.get("merge", "false"),
+        "TARGET": str(target),
+    }
+    return subprocess.run(
+        ["bash", str(DOWNLOAD)], env=env, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """Three artifacts as the upload double leaves them: two gates' results and a checklist."""
+    for name, file in (("gate-lint", "lint.json"), ("gate-tests", "tests.json")):
+        (tmp_path / "store" / name).mkdir(parents=True)
+        (tmp_path / "store" / name / file).write_text("{}")
+    (tmp_path / "store" / "checklist").mkdir()
+    (tmp_path / "store" / "checklist" / "checklist.json").write_text("{}")
+    return tmp_path / "store"
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_download_a_pattern_keeps_a_folder_per_artifact(store: Path, tmp_path: Path) -> None:
+    done = download(store, tmp_path / "out", pattern="gate-*")
+    assert done.returncode == 0, done.stderr
+    assert _files(tmp_path / "out") == {"gate-lint/lint.json", "gate-tests/tests.json"}
+
+
+def test_download_a_pattern_merged_puts_every_file_in_one_folder(
+    store: Path, tmp_path: Path
+) -> None:
+    done = download(store, tmp_path / "out", pattern="gate-*", merge="true")
+    assert done.returncode == 0, done.stderr
+    assert _files(tmp_path / "out") == {"lint.json", "tests.json"}
+
+
+def test_download_by_name_and_a_missing_name_fails(store: Path, tmp_path: Path) -> None:
+    assert download(store, tmp_path / "out", name="checklist").returncode == 0
+    assert _files(tmp_path / "out") == {"checklist.json"}
+    missing = download(store, tmp_path / "none", name="checklist-mainnet")
+    assert missing.returncode != 0 and "no artifact checklist-mainnet" in missing.stderr

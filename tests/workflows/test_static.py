@@ -257,6 +257,29 @@ def test_the_pipeline_runs_from_its_own_venv_never_from_pythonpath() -> None:
         assert "PYTHONPATH" not in run, f"{name}:{job_id}"
 
 
+def test_the_install_script_is_the_same_on_github_as_under_the_e2e_tests() -> None:
+    """The e2e tests run scripts/install-pipeline.sh as it is: what they change to keep
+    each act job offline (a venv that already sees the locked packages, pip without an
+    index) lives in the setup-python double only. So the script holds no switch for them,
+    and on GitHub it installs every requirement hash-locked from the configured index."""
+    script = (ROOT / "scripts" / "install-pipeline.sh").read_text(encoding="utf-8")
+    code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("#"))
+    for switch in ("BOTTIE_TEST", "--no-index", "--find-links", "PIP_", "--system-site-packages"):
+        assert switch not in code, switch
+    assert '"${pip[@]}" --require-hashes -r "$pipeline/requirements/ci.txt"' in code
+    assert '-r "$pipeline/requirements/build.txt"' in code
+    assert '"${pip[@]}" --no-deps --no-build-isolation "$source"' in code
+    assert '"${pip[@]}" --require-hashes -r "$requirements"' in code
+    # Every job that installs the pipeline sets up Python (the double's hook) just before.
+    for name, wf in ALL.items():
+        for job_id, job in wf["jobs"].items():
+            steps = job.get("steps", [])
+            for index, step in enumerate(steps):
+                if "install-pipeline.sh" in str(step.get("run", "")):
+                    before = str(steps[index - 1].get("uses", ""))
+                    assert before.startswith("actions/setup-python@"), f"{name}:{job_id}"
+
+
 def test_no_untrusted_expression_inside_run() -> None:
     for name, job_id, step in _steps():
         assert not _UNTRUSTED.search(str(step.get("run", ""))), f"{name}:{job_id}: {step['run']}"
