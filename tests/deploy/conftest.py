@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +72,17 @@ class BotRepo:
 
     def ci(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
         return run_ci(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
+
+    def deploy_in_background(self) -> subprocess.Popen[bytes]:
+        """`ci deploy testnet` as a process of its own group, for a test to watch or kill."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "ci", "deploy", "testnet"],
+            cwd=self.repo.path,
+            env={**os.environ, **self.env, "PYTHONPATH": str(PROJECT_ROOT)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def commit_green(self, message: str) -> str:
         """Commit, and record every gate as passed on that commit, with its checklist."""

@@ -245,10 +245,6 @@ def _die_holding(path: str) -> None:
 
 def test_a_deploy_killed_after_the_switch_is_undone_by_the_next_command(bot: BotRepo) -> None:
     import signal
-    import subprocess
-    import sys
-
-    from tests.helpers import PROJECT_ROOT
 
     bot.commit_green("good")
     assert bot.deploy().code == ExitCode.OK
@@ -256,14 +252,7 @@ def test_a_deploy_killed_after_the_switch_is_undone_by_the_next_command(bot: Bot
     slow = "import time\ntime.sleep(60)\n" + (bot.repo.path / "bot" / "app.py").read_text()
     bot.repo.write("bot/app.py", slow)
     bot.commit_green("a release that is slow to become healthy")
-    deploy = subprocess.Popen(
-        [sys.executable, "-m", "ci", "deploy", "testnet"],
-        cwd=bot.repo.path,
-        env={**os.environ, **bot.env, "PYTHONPATH": str(PROJECT_ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    deploy = bot.deploy_in_background()
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and bot.live() == good:
