@@ -227,6 +227,12 @@ def corpus() -> list[Sample]:
         ),
         Sample("placeholder url", "db2.py", 'DSN = "postgres://bot:${DB_PASSWORD}@db:5432/bot"\n'),
         Sample("local url", "db3.py", 'DSN = "postgres://postgres:postgres@localhost/test"\n'),
+        # built documentation (freqtrade's gh-pages search index) escapes its placeholders:
+        Sample(
+            "html-escaped placeholder url",
+            "search_index.json",
+            '{"text": "postgresql+psycopg2://&lt;username&gt;:&lt;password&gt;@localhost:5432"}\n',
+        ),
         Sample("time not token", "log.txt", "12345678:" + "a" * 35 + "\n"),
         Sample("hex digest", "digest.py", f'PRIVATE_KEY_SHA = "sha256"\nDIGEST = "{sha}"\n'),
         Sample("example env", ".env.example", "PW=\nSK=your-secret-here\n"),
