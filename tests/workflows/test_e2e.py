@@ -35,8 +35,10 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -168,6 +170,7 @@ class Sandbox:
             r"(?m)^ports = .*$", f"ports = {{ testnet = {testnet}, mainnet = {mainnet} }}", relaxed
         )
         assert ported != relaxed, "the clone's deploy ports were not found"
+        self.ports = (testnet, mainnet)
         pyproject.write_text(ported, encoding="utf-8")
         self.commit("e2e: the tests gate runs one small file; the bots on free ports")
 
@@ -487,3 +490,32 @@ def test_a_pause_survives_a_later_deploy(sandbox: Sandbox) -> None:
     release = (sandbox.deploy_root / "testnet" / "current").resolve().name
     # The new release went out with the kill switch off.
     assert envfile.read(shared / "env" / f"{release}.env")["TRADE_ENABLED"] == "0"
+
+
+class _Impostor(BaseHTTPRequestHandler):
+    """Another process on the bot's port, answering health as a testnet bot would."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({"status": "ok", "network": "testnet", "trade_enabled": False}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_foreign_process_on_the_port_fails_the_deploy_and_nothing_is_tagged(
+    sandbox: Sandbox,
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", sandbox.ports[0]), _Impostor)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        run = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="impostor")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.job("deploy-testnet") == "failed"
+    assert f"port {sandbox.ports[0]} is still in use" in run.log
+    assert run.tags_after == ()
