@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.checklist import loopback
 
 API_KEY = "fakeBinanceApiKey0123456789abcdefFAKE"
 API_SECRET = "fakeBinanceApiSecret0123456789abcdefFAKE"
@@ -78,50 +77,28 @@ def _timing_error(state: FakeBinance, params: dict[str, list[str]]) -> dict[str,
     return None
 
 
-def _handler(state: FakeBinance) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append(self.path)
-            parts = urlsplit(self.path)
-            if parts.path != PATH:
-                return self._reply(404, {"code": -1000, "msg": "Unknown path."})
-            if self.headers.get("X-MBX-APIKEY") != API_KEY:
-                return self._reply(401, BAD_KEY)
-            signed, _, signature = parts.query.rpartition("&signature=")
-            params = parse_qs(signed)
-            if "timestamp" not in params or "recvWindow" not in params:
-                return self._reply(400, {"code": -1102, "msg": "Mandatory parameter missing."})
-            if (error := _timing_error(state, params)) is not None:
-                return self._reply(400, error)
-            expected = hmac.new(API_SECRET.encode(), signed.encode(), hashlib.sha256).hexdigest()
-            if not hmac.compare_digest(expected, signature):
-                return self._reply(400, BAD_SIGNATURE)
-            return self._reply(200, state.restrictions)
-
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # keep test output quiet
-
-    return Handler
+def _answer(state: FakeBinance, path: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    state.requests.append(path)
+    parts = urlsplit(path)
+    if parts.path != PATH:
+        return 404, {"code": -1000, "msg": "Unknown path."}
+    if headers.get("x-mbx-apikey") != API_KEY:
+        return 401, BAD_KEY
+    signed, _, signature = parts.query.rpartition("&signature=")
+    params = parse_qs(signed)
+    if "timestamp" not in params or "recvWindow" not in params:
+        return 400, {"code": -1102, "msg": "Mandatory parameter missing."}
+    if (error := _timing_error(state, params)) is not None:
+        return 400, error
+    expected = hmac.new(API_SECRET.encode(), signed.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        return 400, BAD_SIGNATURE
+    return 200, state.restrictions
 
 
 @contextmanager
 def running() -> Iterator[FakeBinance]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(FakeBinance("")))
-    state = FakeBinance(f"http://127.0.0.1:{server.server_address[1]}")
-    server.RequestHandlerClass = _handler(state)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    state = FakeBinance("")
+    with loopback.serve(lambda path, headers: _answer(state, path, headers)) as url:
+        state.url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

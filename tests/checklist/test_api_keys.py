@@ -94,6 +94,24 @@ class TestMainnetKey:
         assert "not-the-secret" not in item.evidence
         assert_no_secrets(item)
 
+    def test_a_key_binance_does_not_know_fails_without_naming_it(
+        self, binance: FakeBinance
+    ) -> None:
+        unknown = "unknownKeyThatBinanceNeverIssued0123456789"
+        item = check(
+            "mainnet",
+            binance.url,
+            {"BINANCE_API_KEY": unknown, "BINANCE_API_SECRET": API_SECRET},
+        )
+        assert item.status is ItemStatus.FAILED
+        assert item.evidence == (
+            f"could not check the key: {binance.url}/sapi/v1/account/apiRestrictions: "
+            "refused with HTTP 401: Binance error -2015: "
+            "Invalid API-key, IP, or permissions for action."
+        )
+        assert unknown not in item.model_dump_json()
+        assert_no_secrets(item)
+
     def test_unreachable_server_fails_without_leaking_the_signature(self) -> None:
         with fake_binance.running() as server:
             url = server.url  # closed once the block ends: nothing listens there
