@@ -200,6 +200,11 @@ class TestWorkflow:
         uses = [line.split("uses: ")[1] for line in workflow.splitlines() if "uses: " in line]
         assert uses and all(u.endswith(f"@{SHA}") for u in uses)
         assert "gate: tests," in workflow  # the bot has tests
+        gate_jobs = [line for line in workflow.splitlines() if "gate.yml@" in line]
+        calls = [line for line in workflow.splitlines() if "pipeline-ref:" in line]
+        assert len(gate_jobs) == 6
+        # Into the pipeline's venv goes nothing of the bot: its own env is built per gate.
+        assert sum('requirements: ""' in line for line in calls) == len(gate_jobs)
         assert "permissions: {}" in workflow
 
     @pytest.mark.parametrize(

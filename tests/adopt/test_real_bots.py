@@ -397,8 +397,10 @@ def test_binance_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Pat
         (repo.path / "pyproject.toml").read_text(encoding="utf-8")
         + f"\n[tool.bottie.deploy]\nports = {{ testnet = {port}, mainnet = {port + 1} }}\n",
     )
-    build_env(repo.path, "requirements.txt")
     repo.commit("adopt the pipeline")
+    built_env = ci(repo, "bot-env")  # its own venv, from its hash-locked lock (as gate.yml does)
+    assert built_env.code == ExitCode.OK, built_env.stdout + built_env.stderr
+    assert repo.git("status", "--porcelain") == ""  # .venv/ is ignored: the tree stays clean
     offline = {"BOTTIE_OSV_DB": str(ADVISORIES)}  # OSV records served on loopback
     gates = ci(repo, "run", "env", "lint", "smoke", "secrets", "audit", "-v", env=offline)
     assert gates.code == ExitCode.OK, gates.stdout + gates.stderr
