@@ -44,8 +44,7 @@ def bot_python(root: Path, python: str, environ: Mapping[str, str] | None = None
     if not (path.is_file() and os.access(path, os.X_OK)):
         raise ConfigError(
             f"the bot's interpreter {setting} (python / {PYTHON_ENV}) does not exist",
-            tip="build the bot's environment from its lock, e.g. python -m venv .venv && "
-            ".venv/bin/pip install --require-hashes -r requirements.txt",
+            tip="build the bot's environment from its hash-locked lock: bottie-ci bot-env",
         )
     # Not resolved: a venv's python is a symlink whose location is what makes it the venv's.
     return str(path.absolute())

@@ -382,6 +382,8 @@ class TestInitOnBinanceWebhook:
         ]
         assert "config.API_SECRET" in decisions[0]  # type: ignore[index]
         assert "api secret" not in done.stdout  # names the constant, never its value
+        assert "requirements.txt is not hash-locked: move it to requirements.in" in done.stdout
+        assert "build the bot's environment from that lock: bottie-ci bot-env" in done.stdout
 
 
 @pytest.mark.network
