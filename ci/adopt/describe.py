@@ -109,6 +109,12 @@ def describe(found: Findings) -> Description:
     hosts = HOSTS.get(exchange or "")
     if url and hosts is None:
         decisions.append(f"exchange_url: the testnet and mainnet hosts of {url}")
+    if url is None and found.literal_hosts:
+        decisions.append(
+            f"exchange_url: the exchange's host is written in the code "
+            f"({'; '.join(found.literal_hosts)}): read it from a variable, so testnet and "
+            "mainnet differ, and name it here with its testnet and mainnet hosts"
+        )
     lines = [
         BEGIN,
         "# Written by `bottie-ci init`. Each entry of `decisions` is a choice only a person",

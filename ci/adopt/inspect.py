@@ -59,6 +59,7 @@ class Findings:
     has_tests: bool = False
     requirements: list[str] = field(default_factory=list)
     literal_secrets: list[str] = field(default_factory=list)
+    literal_hosts: list[str] = field(default_factory=list)
 
     @property
     def exchange(self) -> str | None:
@@ -118,6 +119,7 @@ def inspect(root: Path) -> Findings:
         exchanges |= _exchanges(tree)
         found.routes += _routes(tree)
         found.literal_secrets += [f"{module}.{name}" for name in _literal_secrets(tree)]
+        found.literal_hosts += [f"{module}: {h}" for h in _exchange_urls(tree)]
         app = _app(tree, module)
         if app is not None and (found.app is None or (found.app.factory and not app.factory)):
             found.app = app
@@ -165,22 +167,28 @@ def _exchanges(tree: ast.AST) -> set[str]:
             and node.attr in EXCHANGES
         ):
             found.add(node.attr)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            found |= _exchange_hosts(node.value)
-    return found
+    return found | {exchange for exchange, _ in _exchange_hosts(tree)}
 
 
 # A bot that signs its own requests names the exchange only in its base URL.
 _HOST = re.compile(r"https?://([a-z0-9.-]+)", re.IGNORECASE)
 
 
-def _exchange_hosts(text: str) -> set[str]:
-    """Exchanges whose domain a URL in `text` is on (fapi.binance.com: binance)."""
-    found = set()
-    for host in _HOST.findall(text):
-        labels = host.lower().split(".")
-        found |= {e for e in EXCHANGES if len(labels) >= 2 and labels[-2] == e}
+def _exchange_hosts(tree: ast.AST) -> list[tuple[str, str]]:
+    """(exchange, host) for each URL in a string literal on an exchange's domain
+    (https://fapi.binance.com: binance)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for host in _HOST.findall(node.value):
+                labels = host.lower().split(".")
+                found += [(e, host) for e in EXCHANGES if len(labels) >= 2 and labels[-2] == e]
     return found
+
+
+def _exchange_urls(tree: ast.AST) -> list[str]:
+    """The exchange hosts a module names in literals, each once, in order."""
+    return list(dict.fromkeys(host for _, host in _exchange_hosts(tree)))
 
 
 def _framework(node: ast.AST | None) -> str | None:

@@ -267,7 +267,11 @@ class TestFlaskBot:
 
     def test_the_exchange_comes_from_the_host_its_urls_name(self, flask_bot: Repo) -> None:
         init(flask_bot)
-        assert config.load(flask_bot.path).profile.exchange == "okx"
+        profile = config.load(flask_bot.path).profile
+        assert profile.exchange == "okx"
+        # A host written in the code cannot differ between testnet and mainnet: a decision.
+        (url,) = [d for d in profile.decisions if d.startswith("exchange_url:")]
+        assert "(service: www.okx.com)" in url
 
     def test_secret_literals_are_a_decision_named_never_shown(self, flask_bot: Repo) -> None:
         _, out, _ = init(flask_bot)

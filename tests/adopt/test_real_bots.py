@@ -379,7 +379,9 @@ class TestInitOnBinanceWebhook:
             "kill_switch",
             "probes.order_body",
             "state_files",
+            "exchange_url",
         ]
+        assert "api.binance_future: fapi.binance.com" in decisions[5]  # type: ignore[index]
         assert "config.API_SECRET" in decisions[0]  # type: ignore[index]
         assert "api secret" not in done.stdout  # names the constant, never its value
         assert "requirements.txt is not hash-locked: move it to requirements.in" in done.stdout
