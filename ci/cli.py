@@ -24,6 +24,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "approval_group",
         "Check GitHub's record of who approved a workflow run.",
     ),
+    "bot-env": (
+        "ci.commands.botenv",
+        "bot_env_command",
+        "Build the bot's own environment from its hash-locked requirements (DIR: where).",
+    ),
     "card": (
         "ci.commands.card",
         "card_command",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ci.adopt.inspect import Findings
+from ci.adopt.inspect import App, Findings
 
 BEGIN = "# -- bottie-ci init: begin"
 END = "# -- bottie-ci init: end"
@@ -78,6 +78,11 @@ def describe(found: Findings) -> Description:
         seen = ", ".join(found.exchanges) or "none"
         decisions.append(f"exchange: which exchange the keys are for (imports seen: {seen})")
     credentials = found.credentials()
+    if found.literal_secrets:
+        decisions.append(
+            f"secrets in code: {', '.join(found.literal_secrets)} are string literals: read "
+            "them from the environment (and rotate any that were ever real keys)"
+        )
     if not credentials:
         decisions.append("credentials: the exchange key, secret (and passphrase) variables")
     switch = found.kill_switch()
@@ -96,7 +101,7 @@ def describe(found: Findings) -> Description:
     )
     app = found.app
     if app is None:
-        decisions.append("app: no FastAPI app found: set [tool.bottie.app] command")
+        decisions.append("app: no FastAPI or Flask app found: set [tool.bottie.app] command")
     gets = {r.path for r in found.routes if r.method == "GET"}
     if not gets & {"/health", "/healthz", "/status", "/"}:
         decisions.append("probes.health: the GET route that answers 200 with JSON when healthy")
@@ -104,6 +109,12 @@ def describe(found: Findings) -> Description:
     hosts = HOSTS.get(exchange or "")
     if url and hosts is None:
         decisions.append(f"exchange_url: the testnet and mainnet hosts of {url}")
+    if url is None and found.literal_hosts:
+        decisions.append(
+            f"exchange_url: the exchange's host is written in the code "
+            f"({'; '.join(found.literal_hosts)}): read it from a variable, so testnet and "
+            "mainnet differ, and name it here with its testnet and mainnet hosts"
+        )
     lines = [
         BEGIN,
         "# Written by `bottie-ci init`. Each entry of `decisions` is a choice only a person",
@@ -119,9 +130,7 @@ def describe(found: Findings) -> Description:
         modules = [s.removesuffix(".py") for s in found.sources]
         lines += _table("tool.bottie.tests", {"paths": ["tests"], "coverage_source": modules})
     if app is not None:
-        command = ["{python}", "-m", "uvicorn", *(["--factory"] if app.factory else [])]
-        command += [f"{app.module}:{app.attr}", "--host", "127.0.0.1", "--port", "{port}"]
-        lines += _table("tool.bottie.app", {"command": command})
+        lines += _table("tool.bottie.app", {"command": app_command(app)})
     names = set(credentials) | set(found.other_secrets()) | ({switch[0]} if switch else set())
     lines += _table(
         "tool.bottie.profile",
@@ -165,6 +174,17 @@ def describe(found: Findings) -> Description:
     lines += _table("tool.bottie.checklist", {"gates": gates, "attestable": DEFAULT_ATTESTABLE})
     lines.append(END)
     return Description("\n".join(lines) + "\n", decisions)
+
+
+def app_command(app: App) -> list[str]:
+    """How to serve the app on loopback: uvicorn for FastAPI, Flask's own server for Flask
+    (`flask --app module:create_app()` calls a factory)."""
+    where = ["--host", "127.0.0.1", "--port", "{port}"]
+    if app.framework == "flask":
+        target = f"{app.module}:{app.attr}{'()' if app.factory else ''}"
+        return ["{python}", "-m", "flask", "--app", target, "run", *where]
+    factory = ["--factory"] if app.factory else []
+    return ["{python}", "-m", "uvicorn", *factory, f"{app.module}:{app.attr}", *where]
 
 
 def _order_route(found: Findings) -> str | None:

@@ -131,6 +131,8 @@ def workflow(pipeline: Pipeline, *, has_tests: bool) -> str:
     uses = f"{pipeline.repo}/.github/workflows"
     lines = [
         "# Written by `bottie-ci init`: the pipeline's reusable workflows, pinned by commit SHA.",
+        '# requirements: "": nothing of the bot goes into the pipeline\'s environment; the',
+        "# gates that run the bot build its own from [tool.bottie.audit] requirements.",
         "name: bottie",
         "on:",
         "  push:",
@@ -150,7 +152,7 @@ def workflow(pipeline: Pipeline, *, has_tests: bool) -> str:
             "    permissions: {contents: read}",
             f"    with: {{gate: {gate}, pipeline-repository: {pipeline.repo}, "
             f"pipeline-ref: {pipeline.sha}, "
-            f'requirements: "requirements.txt"{depth}}}',
+            f'requirements: ""{depth}}}',
         ]
     lines += [
         "  checklist:",

@@ -1,8 +1,9 @@
 """What a bot's code says about itself, read from its syntax trees (nothing is imported).
 
-The FastAPI app (a module-level `FastAPI()` object, else a function that builds one), its
-routes, the variables it reads (`ci.gates.env_reads`), the exchange libraries it imports,
-and from the variables' names the likely credentials, kill switch and exchange URL.
+The web app, FastAPI or Flask (a module-level `FastAPI()`/`Flask(...)` object, else a
+function that builds one), its routes, the variables it reads (`ci.gates.env_reads`), the
+exchange libraries it imports or the exchange hosts its URLs name, and from the variables'
+names the likely credentials, kill switch and exchange URL.
 """
 
 from __future__ import annotations
@@ -30,11 +31,16 @@ _URL = re.compile(r"(BASE_URL|API_URL|REST_URL|ENDPOINT|_HOST|_URL)$")
 _PASSPHRASE = re.compile(r"PASSPHRASE|PASSWORD")
 
 
+# The web frameworks init can start, by the name of the call that makes the app.
+FRAMEWORKS = {"FastAPI": "fastapi", "Flask": "flask"}
+
+
 @dataclass(frozen=True)
 class App:
     module: str
     attr: str
     factory: bool
+    framework: str = "fastapi"
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class Findings:
     exchanges: list[str] = field(default_factory=list)
     has_tests: bool = False
     requirements: list[str] = field(default_factory=list)
+    literal_secrets: list[str] = field(default_factory=list)
+    literal_hosts: list[str] = field(default_factory=list)
 
     @property
     def exchange(self) -> str | None:
@@ -110,6 +118,8 @@ def inspect(root: Path) -> Findings:
         module = module.removesuffix(".__init__")
         exchanges |= _exchanges(tree)
         found.routes += _routes(tree)
+        found.literal_secrets += [f"{module}.{name}" for name in _literal_secrets(tree)]
+        found.literal_hosts += [f"{module}: {h}" for h in _exchange_urls(tree)]
         app = _app(tree, module)
         if app is not None and (found.app is None or (found.app.factory and not app.factory)):
             found.app = app
@@ -157,15 +167,37 @@ def _exchanges(tree: ast.AST) -> set[str]:
             and node.attr in EXCHANGES
         ):
             found.add(node.attr)
+    return found | {exchange for exchange, _ in _exchange_hosts(tree)}
+
+
+# A bot that signs its own requests names the exchange only in its base URL.
+_HOST = re.compile(r"https?://([a-z0-9.-]+)", re.IGNORECASE)
+
+
+def _exchange_hosts(tree: ast.AST) -> list[tuple[str, str]]:
+    """(exchange, host) for each URL in a string literal on an exchange's domain
+    (https://fapi.binance.com: binance)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for host in _HOST.findall(node.value):
+                labels = host.lower().split(".")
+                found += [(e, host) for e in EXCHANGES if len(labels) >= 2 and labels[-2] == e]
     return found
 
 
-def _is_fastapi_call(node: ast.AST | None) -> bool:
+def _exchange_urls(tree: ast.AST) -> list[str]:
+    """The exchange hosts a module names in literals, each once, in order."""
+    return list(dict.fromkeys(host for _, host in _exchange_hosts(tree)))
+
+
+def _framework(node: ast.AST | None) -> str | None:
+    """The framework a call makes an app of (`FastAPI()`, `Flask(__name__)`), if any."""
     if not isinstance(node, ast.Call):
-        return False
+        return None
     func = node.func
     name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-    return name == "FastAPI"
+    return FRAMEWORKS.get(name or "")
 
 
 def _app(tree: ast.Module, module: str) -> App | None:
@@ -178,31 +210,67 @@ def _app(tree: ast.Module, module: str) -> App | None:
             else None
         )
         value = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
-        if isinstance(target, ast.Name) and _is_fastapi_call(value):
-            return App(module, target.id, factory=False)
+        framework = _framework(value)
+        if isinstance(target, ast.Name) and framework:
+            return App(module, target.id, factory=False, framework=framework)
     for statement in tree.body:
-        if (
-            isinstance(statement, ast.FunctionDef)
-            and not statement.args.args
-            and any(_is_fastapi_call(n) for n in ast.walk(statement))
-        ):
-            return App(module, statement.name, factory=True)
+        if not isinstance(statement, ast.FunctionDef) or statement.args.args:
+            continue
+        framework = next(filter(None, map(_framework, ast.walk(statement))), None)
+        if framework:
+            return App(module, statement.name, factory=True, framework=framework)
     return None
 
 
+def _literal_secrets(tree: ast.Module) -> list[str]:
+    """Module-level secret-named constants set to a string (`API_SECRET = "..."`): the bot
+    keeps its credentials in code rather than reading them from the environment."""
+    names = []
+    for statement in tree.body:
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            continue
+        target, value = statement.targets[0], statement.value
+        if (
+            isinstance(target, ast.Name)
+            and (is_secret_name(target.id) or _PASSPHRASE.search(target.id))
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and value.value
+        ):
+            names.append(target.id)
+    return names
+
+
 def _routes(tree: ast.AST) -> list[Route]:
+    """`@x.get(path)`, `@x.post(path)` and Flask's `@x.route(path, methods=[...])`."""
     routes = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for decorator in node.decorator_list:
-            if (
+            if not (
                 isinstance(decorator, ast.Call)
                 and isinstance(decorator.func, ast.Attribute)
-                and decorator.func.attr in ("get", "post")
                 and decorator.args
                 and isinstance(decorator.args[0], ast.Constant)
                 and isinstance(decorator.args[0].value, str)
             ):
-                routes.append(Route(decorator.func.attr.upper(), decorator.args[0].value))
+                continue
+            path, kind = decorator.args[0].value, decorator.func.attr
+            if kind in ("get", "post"):
+                routes.append(Route(kind.upper(), path))
+            elif kind == "route":
+                routes += [Route(m, path) for m in _methods(decorator) if m in ("GET", "POST")]
     return routes
+
+
+def _methods(decorator: ast.Call) -> list[str]:
+    """A Flask route's methods (GET when none are given)."""
+    for keyword in decorator.keywords:
+        if keyword.arg == "methods" and isinstance(keyword.value, ast.List | ast.Tuple):
+            return [
+                e.value.upper()
+                for e in keyword.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+    return ["GET"]

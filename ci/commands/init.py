@@ -48,12 +48,12 @@ def init_command(dry_run: bool, pipeline_repo: str | None, pipeline_ref: str | N
         click.echo(f"open decisions ({len(description.decisions)}), in [tool.bottie.profile]:")
         for decision in description.decisions:
             click.echo(f"  - {decision}")
-    if not (root / "requirements.txt").is_file() or not _hashed(root / "requirements.txt"):
+    lock = root / "requirements.txt"
+    if lock.is_file() and not _hashed(lock) and not (root / "requirements.in").exists():
+        click.echo("requirements.txt is not hash-locked: move it to requirements.in, then lock")
+    if not lock.is_file() or not _hashed(lock):
         click.echo(f"lock the bot's dependencies with hashes: {LOCK_COMMAND}")
-    click.echo(
-        "build the bot's environment: python -m venv .venv && "
-        ".venv/bin/pip install --require-hashes -r requirements.txt"
-    )
+    click.echo("build the bot's environment from that lock: bottie-ci bot-env")
     return ExitCode.OK
 
 

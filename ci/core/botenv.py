@@ -8,6 +8,10 @@ lint gate prefers the ruff installed beside it (the bot's pinned version) over o
 Unset, the interpreter running the pipeline is used, which only suits a bot whose
 dependencies were installed into the pipeline's environment. Set but missing is an error:
 a configured environment that is not there must never fall back silently.
+
+`build` makes that environment (`bottie-ci bot-env`, and gate.yml in CI) from the same
+hash-locked files the audit gate checks, `[tool.bottie.audit] requirements`: what is
+audited is what runs.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ci.core.errors import ConfigError
+from ci.core import proc
+from ci.core.errors import ConfigError, ToolError
 
 PYTHON_ENV = "BOTTIE_BOT_PYTHON"
 
@@ -39,8 +44,7 @@ def bot_python(root: Path, python: str, environ: Mapping[str, str] | None = None
     if not (path.is_file() and os.access(path, os.X_OK)):
         raise ConfigError(
             f"the bot's interpreter {setting} (python / {PYTHON_ENV}) does not exist",
-            tip="build the bot's environment from its lock, e.g. python -m venv .venv && "
-            ".venv/bin/pip install --require-hashes -r requirements.txt",
+            tip="build the bot's environment from its hash-locked lock: bottie-ci bot-env",
         )
     # Not resolved: a venv's python is a symlink whose location is what makes it the venv's.
     return str(path.absolute())
@@ -58,3 +62,38 @@ def for_deploy(python: str, environ: Mapping[str, str] | None = None) -> str:
     deploy runs, the repository's root, where the bot's environment was built."""
     setting = configured(python, environ)
     return str(Path(setting).expanduser().absolute()) if setting else ""
+
+
+def default_venv(root: Path, python: str, environ: Mapping[str, str] | None = None) -> Path:
+    """The virtual environment a configured interpreter belongs to (`.venv` for
+    `.venv/bin/python`)."""
+    path = Path(configured(python, environ)).expanduser()
+    return (path if path.is_absolute() else root / path).parent.parent
+
+
+def build(root: Path, requirements: list[str], into: Path, *, timeout: float = 900) -> str:
+    """Create a virtual environment at `into` and install the bot's hash-locked requirement
+    files into it (`--require-hashes`: nothing unpinned or unhashed); its interpreter."""
+    missing = [r for r in requirements if not (root / r).is_file()]
+    if not requirements or missing:
+        raise ConfigError(
+            f"the bot's lock {missing[0] if missing else '(none)'} does not exist "
+            "([tool.bottie.audit] requirements)",
+            tip="lock with hashes: uv pip compile --generate-hashes requirements.in "
+            "-o requirements.txt",
+        )
+    created = proc.run([sys.executable, "-m", "venv", str(into)], cwd=root, timeout=timeout)
+    if not created.ok:
+        raise ToolError(f"could not create the bot's environment {into}: {created.describe()}")
+    python = into / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--require-hashes", "--no-input"]
+    pip += ["--disable-pip-version-check", "--quiet"]
+    pip += [arg for r in requirements for arg in ("-r", r)]
+    installed = proc.run(pip, cwd=root, timeout=timeout)
+    if not installed.ok:
+        last = installed.output.strip().splitlines()[-1:] or [""]
+        raise ToolError(
+            f"the bot's lock did not install ({installed.describe()}): {last[0]}",
+            tip="every requirement needs a pinned version and --hash= lines",
+        )
+    return str(python.absolute())

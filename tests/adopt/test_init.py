@@ -200,6 +200,11 @@ class TestWorkflow:
         uses = [line.split("uses: ")[1] for line in workflow.splitlines() if "uses: " in line]
         assert uses and all(u.endswith(f"@{SHA}") for u in uses)
         assert "gate: tests," in workflow  # the bot has tests
+        gate_jobs = [line for line in workflow.splitlines() if "gate.yml@" in line]
+        calls = [line for line in workflow.splitlines() if "pipeline-ref:" in line]
+        assert len(gate_jobs) == 6
+        # Into the pipeline's venv goes nothing of the bot: its own env is built per gate.
+        assert sum('requirements: ""' in line for line in calls) == len(gate_jobs)
         assert "permissions: {}" in workflow
 
     @pytest.mark.parametrize(
@@ -218,6 +223,62 @@ class TestWorkflow:
         assert message in err
         assert len(err.strip().splitlines()) == 1
         assert not (bybit_bot.path / "pyproject.toml").exists()
+
+
+FLASK_BOT = """\
+from flask import Flask
+
+OKX_API_KEY = "a-literal-key-value"
+OKX_API_SECRET = ""
+HOST = "https://www.okx.com"
+
+
+def create_app():
+    app = Flask(__name__)
+
+    @app.route("/healthz")
+    def health():
+        return {"ok": True}
+
+    @app.route("/signal", methods=["POST"])
+    def signal():
+        return {}
+
+    return app
+"""
+
+
+class TestFlaskBot:
+    @pytest.fixture
+    def flask_bot(self, repo: Repo) -> Repo:
+        repo.write("service.py", FLASK_BOT)
+        repo.commit("bot")
+        return repo
+
+    def test_a_flask_factory_is_served_by_flask(self, flask_bot: Repo) -> None:
+        code, _, err = init(flask_bot)
+        assert code == ExitCode.OK, err
+        cfg = config.load(flask_bot.path)
+        assert cfg.app.command == [
+            "{python}", "-m", "flask", "--app", "service:create_app()", "run",
+            "--host", "127.0.0.1", "--port", "{port}",
+        ]  # fmt: skip
+        assert (cfg.profile.probes.health, cfg.profile.probes.order) == ("/healthz", "/signal")
+
+    def test_the_exchange_comes_from_the_host_its_urls_name(self, flask_bot: Repo) -> None:
+        init(flask_bot)
+        profile = config.load(flask_bot.path).profile
+        assert profile.exchange == "okx"
+        # A host written in the code cannot differ between testnet and mainnet: a decision.
+        (url,) = [d for d in profile.decisions if d.startswith("exchange_url:")]
+        assert "(service: www.okx.com)" in url
+
+    def test_secret_literals_are_a_decision_named_never_shown(self, flask_bot: Repo) -> None:
+        _, out, _ = init(flask_bot)
+        decisions = config.load(flask_bot.path).profile.decisions
+        assert decisions[0].startswith("secrets in code: service.OKX_API_KEY are string literals")
+        assert "OKX_API_SECRET" not in decisions[0]  # empty: nothing kept in code
+        assert "a-literal-key-value" not in out + (flask_bot.path / "pyproject.toml").read_text()
 
 
 def test_outside_a_git_repository_is_exit_3(tmp_path: Path) -> None:

@@ -28,8 +28,9 @@ from tests.adopt.realbot import (
     stop_deployed,
     vendor,
 )
-from tests.helpers import Repo
+from tests.helpers import PROJECT_ROOT, Repo
 
+ADVISORIES = PROJECT_ROOT / "tests" / "fixtures" / "advisories"
 CCXT_WEBHOOK = "ccxt-trading-webhook"
 
 ORDER_BODY = (
@@ -219,3 +220,221 @@ def test_ccxt_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Path) 
         stop_deployed(tmp_path / "target" / "testnet")
     minutes = (time.monotonic() - started) / 60
     print(f"{CCXT_WEBHOOK}: {len(CCXT_WEBHOOK_EDITS)} manual edits, {minutes:.1f} min")
+
+
+# -- 51bitquant/binance-tradingview-webhook-bot: Flask, keys as literals, no tests, no pins.
+BINANCE_WEBHOOK = "binance-tradingview-webhook-bot"
+BINANCE_LOCK = PROJECT_ROOT / "tests" / "fixtures" / "locks" / f"{BINANCE_WEBHOOK}.txt"
+
+LITERALS = {
+    "WEBHOOK_PASSPHRASE = \"setting your tradingview passphrase, it's not your tradingview "
+    'password."': 'WEBHOOK_PASSPHRASE = os.environ.get("WEBHOOK_PASSPHRASE", "")',
+    "API_KEY = 'binance exchange api key, remember to edit restriction for future/spot "
+    "trading'": 'API_KEY = os.environ.get("BINANCE_API_KEY", "")',
+    "API_SECRET = 'api secret'": 'API_SECRET = os.environ.get("BINANCE_API_SECRET", "")\n'
+    'FUTURES_URL = os.environ.get("BINANCE_FUTURES_URL", "https://fapi.binance.com")\n'
+    'TRADING_ENABLED = os.environ.get("TRADING_ENABLED", "0") == "1"',
+}
+MAIN = "if __name__ == '__main__':\n"
+RUN = "    app.run(host='127.0.0.1', port=8888, debug=False)\n"
+HEALTH = (
+    '    return "Hello Flask, This is for testing. If you receive this message, it means your '
+    'configuration is correct."\n'
+)
+NETWORK = '    return {"network": "testnet" if "testnet" in config.FUTURES_URL else "mainnet"}\n'
+REFUSE = '    if not config.TRADING_ENABLED:\n        return {"error": "trading is off"}, 503\n'
+FUTURES_CLIENT = "BinanceFutureHttpClient(api_key=config.API_KEY, secret=config.API_SECRET)"
+BINANCE_ORDER = (
+    '{ passphrase = "x", exchange = "binance_future", strategy_name = "BTCUSDT_1h", '
+    'symbol = "BTCUSDT", action = "long", price = "1" }'
+)
+BINANCE_URL = (
+    '[tool.bottie.profile.exchange_url]\nname = "BINANCE_FUTURES_URL"\n'
+    'testnet_hosts = ["testnet.binancefuture.com"]\nmainnet_hosts = ["fapi.binance.com"]\n\n'
+)
+
+
+def _secrets_from_env(root: Path) -> None:
+    path = root / "config.py"
+    text = "import os\n\n" + path.read_text(encoding="utf-8")
+    for old, new in LITERALS.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def _serve_on_import(root: Path) -> None:
+    """`flask run` imports main: the clients and the event engine start there, not only
+    under `__main__` (which only runs the development server)."""
+    path = root / "main.py"
+    text = path.read_text(encoding="utf-8")
+    head, _, body = text.partition(MAIN)
+    assert body.endswith(RUN), "main.py: the upstream code changed; update the edit"
+    started = "".join(line.removeprefix("    ") for line in body[: -len(RUN)].splitlines(True))
+    path.write_text(head + started.rstrip() + "\n\n\n" + MAIN + RUN, encoding="utf-8")
+
+
+def _testnet_mode(root: Path) -> None:
+    replace(
+        "api/binance_future.py",
+        "secret=None, timeout=5):",
+        "secret=None, timeout=5, host=None):",
+    )(root)
+    replace(
+        "api/binance_future.py",
+        'self.host = "https://fapi.binance.com"',
+        'self.host = host or "https://fapi.binance.com"',
+    )(root)
+    replace("main.py", FUTURES_CLIENT, FUTURES_CLIENT[:-1] + ", host=config.FUTURES_URL)")(root)
+    replace("main.py", HEALTH, NETWORK)(root)
+
+
+def _lock(root: Path) -> None:
+    (root / "requirements.in").write_text("flask\nrequests\n", encoding="utf-8")
+    (root / "requirements.txt").write_text(BINANCE_LOCK.read_text(encoding="utf-8"), "utf-8")
+
+
+def _binance_profile(root: Path) -> None:
+    required = 'required = ["BINANCE_API_KEY", "BINANCE_API_SECRET", "WEBHOOK_PASSPHRASE"]'
+    _decide(
+        root,
+        {
+            "credentials = []": 'credentials = ["BINANCE_API_KEY", "BINANCE_API_SECRET"]',
+            "secrets = []": 'secrets = ["WEBHOOK_PASSPHRASE"]',
+            "[tool.bottie.profile]\n": "[tool.bottie.profile]\n"
+            'kill_switch = { name = "TRADING_ENABLED", off = "0" }\n',
+            "order_body = {}": f"order_body = {BINANCE_ORDER}",
+            "[tool.bottie.profile.probes]\n": BINANCE_URL + "[tool.bottie.profile.probes]\n",
+            "required = []\nvars = {}": f'{required}\nvars = {{ TRADING_ENABLED = "0", '
+            'BINANCE_FUTURES_URL = "https://testnet.binancefuture.com" }',
+        },
+    )
+    replace(  # the second: mainnet's
+        "pyproject.toml",
+        "required = []\nvars = {}",
+        f'{required}\nvars = {{ TRADING_ENABLED = "0", '
+        'BINANCE_FUTURES_URL = "https://fapi.binance.com" }',
+    )(root)
+
+
+def _binance_lint(root: Path) -> None:
+    append(
+        "pyproject.toml",
+        '\n[tool.ruff.lint]\nselect = ["E4", "E7", "E9", "F"]\nignore = ["E402"]\n'
+        '\n[tool.ruff.lint.per-file-ignores]\n"__init__.py" = ["F401"]\n',
+    )(root)
+    ruff_fix(root)
+
+
+# The edits a person makes after `bottie-ci init` on binance-tradingview-webhook-bot, in order.
+BINANCE_WEBHOOK_EDITS = [
+    Edit(
+        "config.py: the key, secret and passphrase from the environment, not literals",
+        _secrets_from_env,
+    ),
+    Edit(
+        "main.py: clients and event engine started on import, so `flask run` serves the bot",
+        _serve_on_import,
+    ),
+    Edit(
+        "a kill switch: /webhook refuses (503) unless TRADING_ENABLED=1 (it had none)",
+        replace("main.py", "def webhook():\n", "def webhook():\n" + REFUSE),
+    ),
+    Edit("testnet mode: BINANCE_FUTURES_URL sets the host; / reports the network", _testnet_mode),
+    Edit(
+        ".env.example: the variables those edits read",
+        append(
+            ".env.example",
+            "BINANCE_API_KEY=\nBINANCE_API_SECRET=\nBINANCE_FUTURES_URL=\nTRADING_ENABLED=0\n"
+            "WEBHOOK_PASSPHRASE=\n",
+        ),
+    ),
+    Edit("requirements: requirements.in, locked with `uv pip compile --generate-hashes`", _lock),
+    Edit(
+        "decisions made: credentials, passphrase, kill switch, order body, exchange URL, "
+        "environments; no state files",
+        _binance_profile,
+    ),
+    Edit(
+        "lint: ruff's classic rules less E402 (config.py imports mid-file) and F401 in "
+        "`__init__.py` (re-exports), then `ruff check --fix` and `ruff format`",
+        _binance_lint,
+    ),
+]
+
+
+class TestInitOnBinanceWebhook:
+    def test_init_finds_the_flask_app_and_the_exchange_from_its_host(self, repo: Repo) -> None:
+        vendor(BINANCE_WEBHOOK, repo)
+        done = ci(repo, "init")
+        assert done.code == ExitCode.OK, done.stderr
+        cfg = config.load(repo.path)
+        assert cfg.app.command[:6] == ["{python}", "-m", "flask", "--app", "main:app", "run"]
+        assert cfg.profile.exchange == "binance"  # from https://fapi.binance.com
+        assert cfg.profile.probes.order == "/webhook" and cfg.profile.probes.health == "/"
+        decisions = profile_of(repo)["decisions"]
+        assert [d.split(":")[0] for d in decisions] == [  # type: ignore[union-attr]
+            "secrets in code",
+            "credentials",
+            "kill_switch",
+            "probes.order_body",
+            "state_files",
+            "exchange_url",
+        ]
+        assert "api.binance_future: fapi.binance.com" in decisions[5]  # type: ignore[index]
+        assert "config.API_SECRET" in decisions[0]  # type: ignore[index]
+        assert "api secret" not in done.stdout  # names the constant, never its value
+        assert "requirements.txt is not hash-locked: move it to requirements.in" in done.stdout
+        assert "build the bot's environment from that lock: bottie-ci bot-env" in done.stdout
+
+
+@pytest.mark.network
+def test_binance_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Path) -> None:
+    vendor(BINANCE_WEBHOOK, repo)
+    started = time.monotonic()
+    assert ci(repo, "init").code == ExitCode.OK
+    for edit in BINANCE_WEBHOOK_EDITS:
+        edit.apply(repo.path)
+    port = free_port()
+    repo.write(
+        "pyproject.toml",
+        (repo.path / "pyproject.toml").read_text(encoding="utf-8")
+        + f"\n[tool.bottie.deploy]\nports = {{ testnet = {port}, mainnet = {port + 1} }}\n",
+    )
+    repo.commit("adopt the pipeline")
+    built_env = ci(repo, "bot-env")  # its own venv, from its hash-locked lock (as gate.yml does)
+    assert built_env.code == ExitCode.OK, built_env.stdout + built_env.stderr
+    assert repo.git("status", "--porcelain") == ""  # .venv/ is ignored: the tree stays clean
+    offline = {"BOTTIE_OSV_DB": str(ADVISORIES)}  # OSV records served on loopback
+    gates = ci(repo, "run", "env", "lint", "smoke", "secrets", "audit", "-v", env=offline)
+    assert gates.code == ExitCode.OK, gates.stdout + gates.stderr
+    secrets = {
+        "BINANCE_API_KEY": "bk-test",
+        "BINANCE_API_SECRET": "bs-test",
+        "WEBHOOK_PASSPHRASE": "wp-test",
+    }
+    env = {**secrets, "BOTTIE_DEPLOY_ROOT": str(tmp_path / "target")}
+    attest = "api-keys,cors,dashboard-poll,state-files,rollback-target,toggle-card"
+    built = ci(
+        repo,
+        "checklist",
+        "build",
+        "--env",
+        "testnet",
+        "--attest",
+        attest,
+        "--actor",
+        "alice",
+        "--strict",
+        env=env,
+    )
+    assert built.code == ExitCode.OK, built.stdout + built.stderr
+    try:
+        deployed = ci(repo, "deploy", "testnet", "--checklist", "checklist.json", env=env)
+        assert deployed.code == ExitCode.OK, deployed.stdout + deployed.stderr
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+            assert json.loads(answer.read())["network"] == "testnet"
+    finally:
+        stop_deployed(tmp_path / "target" / "testnet")
+    minutes = (time.monotonic() - started) / 60
+    print(f"{BINANCE_WEBHOOK}: {len(BINANCE_WEBHOOK_EDITS)} manual edits, {minutes:.1f} min")

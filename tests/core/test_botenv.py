@@ -41,7 +41,7 @@ class TestResolve:
     def test_configured_but_missing_is_an_error_naming_it(self, tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match=r"\.venv/bin/python .* does not exist") as caught:
             botenv.bot_python(tmp_path, ".venv/bin/python", {})
-        assert caught.value.tip is not None and "--require-hashes" in caught.value.tip
+        assert caught.value.tip is not None and "bottie-ci bot-env" in caught.value.tip
 
     def test_a_deploy_gets_an_absolute_path(self, tmp_path: Path) -> None:
         assert Path(botenv.for_deploy(".venv/bin/python", {})).is_absolute()

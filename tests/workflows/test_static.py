@@ -280,6 +280,30 @@ def test_the_install_script_is_the_same_on_github_as_under_the_e2e_tests() -> No
                     assert before.startswith("actions/setup-python@"), f"{name}:{job_id}"
 
 
+def test_gates_that_run_the_bots_code_get_the_bots_own_environment() -> None:
+    """The bot-env step builds the bot's venv for exactly the gates whose code resolves the
+    bot's interpreter (ci/gates/<gate>.py calls botenv), before the gate, and hands its
+    interpreter over through a step output, never through an expression inside `run:`."""
+    steps = ALL["gate.yml"]["jobs"]["gate"]["steps"]
+    ids = [step.get("id") for step in steps]
+    build = steps[ids.index("botenv")]
+    install = next(i for i, s in enumerate(steps) if "install-pipeline.sh" in str(s.get("run")))
+    assert install < ids.index("botenv") < ids.index("gate")
+    assert (
+        build["run"] == '"$RUNNER_TEMP/bottie-venv/bin/bottie-ci" bot-env "$RUNNER_TEMP/bot-venv"'
+    )
+    using = {
+        path.stem
+        for path in (ROOT / "ci" / "gates").glob("*.py")
+        if "botenv." in path.read_text(encoding="utf-8")
+    }
+    listed = re.fullmatch(r"contains\(fromJSON\('(\[.*\])'\), inputs\.gate\)", build["if"])
+    assert listed is not None, build["if"]
+    assert set(yaml.safe_load(listed.group(1))) == using == {"tests", "smoke", "lint"}
+    gate = steps[ids.index("gate")]
+    assert gate["env"]["BOTTIE_BOT_PYTHON"] == "${{ steps.botenv.outputs.python }}"
+
+
 def test_no_untrusted_expression_inside_run() -> None:
     for name, job_id, step in _steps():
         assert not _UNTRUSTED.search(str(step.get("run", ""))), f"{name}:{job_id}: {step['run']}"
