@@ -143,7 +143,9 @@ def runner_overhead() -> None:
 
     gates = [Sleeper(f"sleep{i}", 0.5) for i in range(4)]
     with tempfile.TemporaryDirectory() as tmp:
-        ctx = GateContext(root=ROOT, config=Config(), results_dir=Path(tmp))
+        ctx = GateContext(
+            root=ROOT, settings=Config().model_dump(mode="json"), results_dir=Path(tmp)
+        )
         start = time.perf_counter()
         runner.run_gates(gates, ctx)  # type: ignore[arg-type]
         seconds = time.perf_counter() - start

@@ -43,16 +43,16 @@ def run_command(
             click.echo(f"{spec.name:<10} {spec.description}  [needs: {', '.join(spec.needs)}]")
         return ExitCode.OK
     # Imported here, not above, so that `--list` and `--help` stay quick.
-    from ci.core import config, git
+    from ci.core import config_cache, git
     from ci.gates import GateContext, runner
 
     selected = runner.select(gates)
     root = git.toplevel(Path.cwd())
-    cfg = config.load(root)
+    settings = config_cache.values(root)
     ctx = GateContext(
         root=root,
-        config=cfg,
-        results_dir=(results_dir or git.results_dir(root, cfg.results_dir)).resolve(),
+        settings=settings,
+        results_dir=(results_dir or git.results_dir(root, settings["results_dir"])).resolve(),
         sha=git.clean_head(root),
     )
     reporters = _reporters(as_json=as_json, verbose=verbose)

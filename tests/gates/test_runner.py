@@ -149,7 +149,7 @@ def test_an_unwritable_results_dir_is_one_clear_error(repo: Repo) -> None:
 
     (repo.path / "results").write_text("a file, not a folder")
     ctx = GateContext(
-        root=repo.path, config=repo.context().config, results_dir=repo.path / "results"
+        root=repo.path, settings=repo.context().settings, results_dir=repo.path / "results"
     )
     with pytest.raises(CiError, match=r"results directory .*results: cannot write there"):
         runner.run_gates([FakeGate("a")], ctx)
