@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -63,18 +63,28 @@ def run_command(
 
 
 def _reporters(*, as_json: bool, verbose: bool) -> list[Reporter]:
-    from rich.console import Console
-
     from ci.core import actions
     from ci.report.github import GithubReporter
     from ci.report.json import JsonReporter
-    from ci.report.terminal import TerminalReporter
 
     # With --json, stdout carries only the document; progress goes to stderr.
-    console = Console(stderr=as_json, highlight=False)
-    reporters: list[Reporter] = [TerminalReporter(console, verbose=verbose)]
+    stream = sys.stderr if as_json else sys.stdout
+    reporters = [_progress(stream, verbose=verbose)]
     if as_json:
         reporters.append(JsonReporter(sys.stdout))
     if actions.active():
         reporters.append(GithubReporter(sys.stdout))
     return reporters
+
+
+def _progress(stream: TextIO, *, verbose: bool) -> Reporter:
+    """Live progress and a drawn table on a terminal (rich); plain lines anywhere else."""
+    if not stream.isatty():
+        from ci.report.plain import PlainReporter
+
+        return PlainReporter(stream, verbose=verbose)
+    from rich.console import Console
+
+    from ci.report.terminal import TerminalReporter
+
+    return TerminalReporter(Console(file=stream, highlight=False), verbose=verbose)
