@@ -6,7 +6,6 @@ says in one line why a file cannot be read or parsed.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from ci.core.errors import ConfigError
@@ -31,6 +30,8 @@ def bottie_table(text: str | None) -> object:
     """The `[tool.bottie]` table of a pyproject's text; {} when there is no file or table."""
     if text is None:
         return {}
+    import tomllib  # only to parse: a remembered config (config_cache) needs no parsing
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
