@@ -37,18 +37,26 @@ def values(root: Path) -> dict[str, Any]:
 
     Raises ConfigError, with the models' one line per bad field, when it is not valid."""
     text = read(root)
-    key = _key(text)
-    entry = _entry(root)
-    if entry is not None:
-        cached = _load(entry, key)
-        if cached is not None:
-            return cached
+    slot = _slot(root, text)
+    cached = _load(*slot) if slot else None
+    if cached is not None:
+        return cached
     from ci.core import config  # pydantic, only when these bytes were not validated yet
 
     dumped: dict[str, Any] = config.parse(bottie_table(text)).model_dump(mode="json")
-    if entry is not None:
-        _save(entry, key, dumped)
+    if slot:
+        _save(*slot, dumped)
     return dumped
+
+
+def _slot(root: Path, text: str | None) -> tuple[Path, str] | None:
+    """Where the entry lives and the key it must carry; None when there is no git dir or the
+    key cannot be made (a definition module shipped without its source): validate each time."""
+    try:
+        git_dir = git.output(root, "rev-parse", "--absolute-git-dir").strip()
+        return Path(git_dir) / ENTRY, _key(text)
+    except (GitError, OSError):
+        return None
 
 
 def _key(text: str | None) -> str:
@@ -68,13 +76,6 @@ def _pydantic_version() -> bytes:
     if spec is None or spec.origin is None:
         return b"no pydantic"
     return (Path(spec.origin).parent / "version.py").read_bytes()
-
-
-def _entry(root: Path) -> Path | None:
-    try:
-        return Path(git.output(root, "rev-parse", "--absolute-git-dir").strip()) / ENTRY
-    except GitError:
-        return None  # not a git repository: nowhere to remember it, so validate every time
 
 
 def _load(entry: Path, key: str) -> dict[str, Any] | None:
