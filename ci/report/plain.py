@@ -41,13 +41,11 @@ class PlainReporter:
         ]
         # Every column but the last (the summary) padded to its widest cell.
         widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS) - 1)]
-        self._write(
-            ["gates"]
-            + [
-                "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]])
-                for row in rows
-            ]
-        )
+        table = [
+            "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]])
+            for row in rows
+        ]
+        self._write(["gates", *table])
 
     def _write(self, lines: list[str]) -> None:
         self.stream.write("\n".join(lines) + "\n")
