@@ -36,4 +36,7 @@ def bottie_table(text: str | None) -> object:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{PYPROJECT}: not valid TOML: {exc}") from None
-    return data.get("tool", {}).get("bottie", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # `[tool.bottie]` itself is the models' to judge
+        raise ConfigError(f"{PYPROJECT}: [tool]: should be a table")
+    return tool.get("bottie", {})
