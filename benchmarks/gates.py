@@ -1,10 +1,12 @@
 """Benchmark: whole commands as a user runs them, each beside its yardstick, in one run.
 
-Run: `./dev python benchmarks/gates.py [--tests] [--gates] [--rounds N]`. Every figure is the
-wall time of a whole process (start-up included), taken with time.perf_counter around
-subprocess.run; a command and its yardstick alternate (A B A B ...) and the ratio is taken pair
-by pair, so a machine that slows down mid-run moves both. Medians are printed; nothing is
-asserted: speed goals are read, not tested.
+Run: `./dev python benchmarks/gates.py [--tests] [--gates] [--rounds N] [--against REV]`. Every
+figure is the time of a whole process (start-up included): wall time with time.perf_counter
+around subprocess.run, CPU time from getrusage (the process and every child it waited for). A
+command and its yardstick alternate (A B A B ...) and each ratio is taken pair by pair, so a
+machine that slows down mid-run moves both; on a busy machine read the CPU ratio. Medians are
+printed; nothing is asserted: speed goals are read, not tested. `--against REV` also times the
+lint gate and the hooks in a scratch clone at REV beside a clone at HEAD (before and after).
 
 - CLI start-up: `python -m ci --help` and `run --list` against a bare `python -c pass`
   (goal <= 0.12 s);
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,68 +39,110 @@ BIN = Path(PYTHON).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
-def wall(argv: Sequence[str], cwd: Path = ROOT) -> float:
+def timed(argv: Sequence[str], cwd: Path = ROOT) -> tuple[float, float]:
+    """Wall and CPU seconds of one whole process (CPU: it and every child it waited for)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True, check=False)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def wall(argv: Sequence[str], cwd: Path = ROOT) -> float:
+    return timed(argv, cwd)[0]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Medians of A's and B's wall time, and of A/B pair by pair in wall and in CPU time
+    (on a busy machine the CPU ratio moves less than the wall one)."""
+
+    a: float
+    b: float
+    ratio: float
+    cpu_ratio: float
 
 
 def paired(
-    a: Sequence[str], b: Sequence[str], rounds: int, cwd: Path = ROOT
-) -> tuple[float, float, float]:
-    """Medians of A's wall time, B's, and of A/B pair by pair (after one warm-up each)."""
-    wall(a, cwd), wall(b, cwd)
-    times_a, times_b = [], []
+    a: Sequence[str], b: Sequence[str], rounds: int, cwd: Path = ROOT, cwd_b: Path | None = None
+) -> Pair:
+    """A and B in turn (A B A B ...), after one warm-up each; B runs in `cwd_b` when given."""
+    timed(a, cwd), timed(b, cwd_b or cwd)
+    runs_a, runs_b = [], []
     for _ in range(rounds):
-        times_a.append(wall(a, cwd))
-        times_b.append(wall(b, cwd))
-    ratios = [x / y for x, y in zip(times_a, times_b, strict=True)]
-    return statistics.median(times_a), statistics.median(times_b), statistics.median(ratios)
+        runs_a.append(timed(a, cwd))
+        runs_b.append(timed(b, cwd_b or cwd))
+    return Pair(
+        statistics.median(x[0] for x in runs_a),
+        statistics.median(y[0] for y in runs_b),
+        statistics.median(x[0] / y[0] for x, y in zip(runs_a, runs_b, strict=True)),
+        statistics.median(x[1] / max(y[1], 1e-6) for x, y in zip(runs_a, runs_b, strict=True)),
+    )
 
 
-def row(label: str, a: float, b: float, ratio: float, goal: str) -> None:
-    print(f"{label:<34} {a * 1000:8.1f} ms  vs {b * 1000:7.1f} ms  {ratio:6.2f} x   {goal}")
+def row(label: str, pair: Pair, goal: str) -> None:
+    print(
+        f"{label:<34} {pair.a * 1000:8.1f} ms  vs {pair.b * 1000:7.1f} ms  {pair.ratio:6.2f} x"
+        f"  {pair.cpu_ratio:6.2f} x   {goal}"
+    )
 
 
 def cli_start(rounds: int) -> None:
     bare = [PYTHON, "-c", "pass"]
     for args in (["--help"], ["run", "--list"]):
-        a, b, r = paired([PYTHON, "-m", "ci", *args], bare, rounds)
-        row(f"python -m ci {' '.join(args)} / python", a, b, r, "(goal <= 120 ms)")
+        pair = paired([PYTHON, "-m", "ci", *args], bare, rounds)
+        row(f"python -m ci {' '.join(args)} / python", pair, "(goal <= 120 ms)")
 
 
 def dev_overhead(rounds: int) -> None:
-    a, b, r = paired([str(ROOT / "dev"), "python", "-c", "pass"], [PYTHON, "-c", "pass"], rounds)
-    row("./dev python / venv python", a, b, r, f"(+{(a - b) * 1000:.0f} ms; goal <= +30 ms)")
+    pair = paired([str(ROOT / "dev"), "python", "-c", "pass"], [PYTHON, "-c", "pass"], rounds)
+    row("./dev python / venv python", pair, f"(+{(pair.a - pair.b) * 1000:.0f} ms; goal <= +30 ms)")
 
 
-def lint(rounds: int) -> None:
-    ruff = str(BIN / "ruff")
-    raw = ["sh", "-c", f"'{ruff}' check -q . ; '{ruff}' format -q --check ."]
-    a, b, r = paired([PYTHON, "-m", "ci", "run", "lint"], raw, rounds)
-    row("ci run lint / raw ruff (cached)", a, b, r, "(goal <= 3 x)")
-
-
-def pre_commit(rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        clone = Path(tmp) / "repo"
-        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-        target = clone / "bot" / "state.py"
+def clone(rev: str, into: Path, *, staged_line: bool = False) -> Path:
+    """A scratch clone at `rev`; with `staged_line`, one changed line staged in the bot."""
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(into)], check=True)
+    subprocess.run(["git", "checkout", "-q", rev], cwd=into, check=True)
+    if staged_line:
+        target = into / "bot" / "state.py"
         text = target.read_text().replace(
             'ORDERS = "orders.json"\n', 'ORDERS = "orders.json"\nLINE = 1\n'
         )
         target.write_text(text)
-        subprocess.run(["git", "add", "bot/state.py"], cwd=clone, check=True)
-        gitleaks = shutil.which("gitleaks", path=ENV["PATH"]) or "gitleaks"
-        ruff = str(BIN / "ruff")
-        raw = [
-            "sh",
-            "-c",
-            f"'{gitleaks}' git --pre-commit --staged --no-banner -c .gitleaks.toml . ;"
-            f" '{ruff}' check -q bot/state.py ; '{ruff}' format -q --check bot/state.py",
-        ]
-        a, b, r = paired([str(BIN / "pre-commit"), "run"], raw, rounds, cwd=clone)
-        row("pre-commit run / raw tools", a, b, r, "(goal <= 1.5 x)")
+        subprocess.run(["git", "add", "bot/state.py"], cwd=into, check=True)
+    return into
+
+
+def lint(rounds: int, against: str | None) -> None:
+    ruff = str(BIN / "ruff")
+    raw = ["sh", "-c", f"'{ruff}' check -q . ; '{ruff}' format -q --check ."]
+    gate = [PYTHON, "-m", "ci", "run", "lint"]
+    row("ci run lint / raw ruff (cached)", paired(gate, raw, rounds), "(goal <= 3 x)")
+    if against:
+        with tempfile.TemporaryDirectory() as tmp:
+            now, then = clone("HEAD", Path(tmp) / "now"), clone(against, Path(tmp) / "then")
+            pair = paired(gate, gate, rounds, cwd=now, cwd_b=then)
+            row(f"ci run lint / at {against}", pair, "(before and after, same run)")
+
+
+def pre_commit(rounds: int, against: str | None) -> None:
+    gitleaks = shutil.which("gitleaks", path=ENV["PATH"]) or "gitleaks"
+    ruff = str(BIN / "ruff")
+    raw = [
+        "sh",
+        "-c",
+        f"'{gitleaks}' git --pre-commit --staged --no-banner -c .gitleaks.toml . ;"
+        f" '{ruff}' check -q bot/state.py ; '{ruff}' format -q --check bot/state.py",
+    ]
+    hooks = [str(BIN / "pre-commit"), "run"]
+    with tempfile.TemporaryDirectory() as tmp:
+        now = clone("HEAD", Path(tmp) / "now", staged_line=True)
+        row("pre-commit run / raw tools", paired(hooks, raw, rounds, cwd=now), "(goal <= 1.5 x)")
+        if against:
+            then = clone(against, Path(tmp) / "then", staged_line=True)
+            pair = paired(hooks, hooks, rounds, cwd=now, cwd_b=then)
+            row(f"pre-commit run / at {against}", pair, "(before and after, same run)")
 
 
 def tests_gate() -> None:
@@ -143,7 +188,9 @@ def runner_overhead() -> None:
 
     gates = [Sleeper(f"sleep{i}", 0.5) for i in range(4)]
     with tempfile.TemporaryDirectory() as tmp:
-        ctx = GateContext(root=ROOT, config=Config(), results_dir=Path(tmp))
+        ctx = GateContext(
+            root=ROOT, settings=Config().model_dump(mode="json"), results_dir=Path(tmp)
+        )
         start = time.perf_counter()
         runner.run_gates(gates, ctx)  # type: ignore[arg-type]
         seconds = time.perf_counter() - start
@@ -155,12 +202,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="pairs per comparison")
     parser.add_argument("--tests", action="store_true", help="also time the tests gate")
     parser.add_argument("--gates", action="store_true", help="also time all gates")
+    parser.add_argument(
+        "--against", metavar="REV", help="also time lint and the hooks at REV, side by side"
+    )
     args = parser.parse_args()
-    print(f"{'command / yardstick':<34} {'median A':>11}  vs {'median B':>10}  {'A/B':>6}")
+    print(
+        f"{'command / yardstick':<34} {'median A':>11}  vs {'median B':>10}"
+        f"  {'A/B wall':>8}  {'A/B CPU':>7}"
+    )
     cli_start(args.rounds)
     dev_overhead(args.rounds)
-    lint(args.rounds)
-    pre_commit(max(args.rounds // 2, 3))
+    lint(args.rounds, args.against)
+    pre_commit(max(args.rounds // 2, 3), args.against)
     runner_overhead()
     if args.tests:
         tests_gate()

@@ -57,7 +57,9 @@ class Repo:
 
     def context(self, config: Config | None = None) -> GateContext:
         return GateContext(
-            root=self.path, config=config or Config(), results_dir=self.path / ".ci-results"
+            root=self.path,
+            settings=(config or Config()).model_dump(mode="json"),
+            results_dir=self.path / ".ci-results",
         )
 
 

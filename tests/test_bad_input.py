@@ -62,6 +62,13 @@ def test_a_pyproject_that_is_a_directory_is_not_silently_the_defaults(repo: Repo
     assert one_line(result).startswith("error: pyproject.toml: cannot read it")
 
 
+def test_a_tool_key_that_is_not_a_table_is_one_line(repo: Repo) -> None:
+    repo.write("pyproject.toml", "tool = 1\n")
+    result = run_ci("run", "lint", cwd=repo.path)
+    assert result.code == ExitCode.ERROR
+    assert one_line(result) == "error: pyproject.toml: [tool]: should be a table"
+
+
 def test_a_port_out_of_range_names_the_field(repo: Repo) -> None:
     repo.write("pyproject.toml", "[tool.bottie.deploy]\nports = { testnet = 99999 }\n")
     result = run_ci("status", "testnet", cwd=repo.path)

@@ -73,6 +73,22 @@ def test_json_output_and_results_dir(repo: Repo) -> None:
     assert saved["status"] == "failed"
 
 
+def test_output_to_a_pipe_is_plain_unwrapped_lines(repo: Repo) -> None:
+    # A hook's or a CI log's reader follows file:line; a terminal's width must not split it.
+    name = "bot/a_rather_long_module_name_for_a_bot_that_trades_on_two_exchanges.py"
+    repo.write(name, "import os\n")
+    result = run_ci("run", "lint", cwd=repo.path, env={"COLUMNS": "40"})
+    assert result.code == ExitCode.FAILED
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(" failed lint ") and lines[0].endswith(
+        "  1 problem(s) (the pipeline's ruff)"
+    )
+    assert lines[1] == f"    {name}:1: [F401] `os` imported but unused"
+    assert lines[2:4] == ["gates", "gate  status  time  summary"]
+    assert lines[4].startswith("lint  failed  ") and len(lines) == 5
+    assert "\x1b" not in result.stdout
+
+
 def test_github_actions_gets_annotations_and_summary(repo: Repo, tmp_path: Path) -> None:
     repo.write("bot/calc.py", "import os\n")
     summary = tmp_path / "summary.md"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ci.adopt.describe import Description
+from ci.adopt.hooks import pre_commit_config
 from ci.adopt.inspect import Findings
 
 IGNORED = [".env", ".venv/", "checklist.json", ".ci-results/"]
@@ -99,31 +100,11 @@ def _env_example(found: Findings) -> str:
     return "\n".join([*lines, *(f"{name}=" for name in found.variables)]) + "\n"
 
 
-PRE_COMMIT_TEXT = """\
-# Local hooks calling the installed pipeline (pipx/uv tool install bottie-pipeline): offline.
-# Set up once with `pre-commit install`.
-repos:
-  - repo: local
-    hooks:
-      - id: bottie-secrets
-        name: secrets (gitleaks on staged changes)
-        entry: bottie-ci hook secrets
-        language: system
-        pass_filenames: false
-        always_run: true
-      - id: bottie-lint
-        name: lint (ruff check + format)
-        entry: bottie-ci run lint
-        language: system
-        pass_filenames: false
-        types: [python]
-      - id: bottie-env
-        name: env (.env ignored, .env.example current)
-        entry: bottie-ci run env
-        language: system
-        pass_filenames: false
-        always_run: true
-"""
+PRE_COMMIT_TEXT = pre_commit_config(
+    "bottie-ci",
+    "Local hooks calling the installed pipeline (pipx/uv tool install bottie-pipeline): offline.\n"
+    "Set up once with `pre-commit install`.",
+)
 
 
 def workflow(pipeline: Pipeline, *, has_tests: bool) -> str:

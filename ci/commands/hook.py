@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ci.core import config, git
+from ci.core import config_cache, git
 from ci.core.errors import ExitCode
 from ci.gates.lint import lint
 from ci.scanning import gitleaks, seeds
@@ -26,7 +26,7 @@ def hook_group() -> None:
 def staged_secrets() -> int:
     """Scan the staged changes for secrets (gitleaks and BIP39 seed phrases)."""
     root = git.toplevel(Path.cwd())
-    path = root / config.load(root).secrets.config
+    path = root / config_cache.values(root)["secrets"]["config"]
     found = gitleaks.scan(
         ["git", "--pre-commit", "--staged", str(root)],
         root=root,
@@ -48,12 +48,12 @@ def staged_secrets() -> int:
 def staged_lint(files: tuple[Path, ...]) -> int:
     """Lint FILES (ruff check + format --check, T20 on the bot's code) as the lint gate does."""
     root = git.toplevel(Path.cwd())
-    cfg = config.load(root).lint
+    cfg = config_cache.values(root)["lint"]
     named = [_relative(root, Path.cwd() / f) for f in files]
-    paths = [f for f in named if _under(f, cfg.paths)]
+    paths = [f for f in named if _under(f, cfg["paths"])]
     if not paths:
         return ExitCode.OK
-    print_free = [f for f in paths if _under(f, cfg.print_free)]
+    print_free = [f for f in paths if _under(f, cfg["print_free"])]
     result = lint("lint", root, paths, print_free, force_exclude=True)
     if result.status.ok:
         return ExitCode.OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -43,16 +43,16 @@ def run_command(
             click.echo(f"{spec.name:<10} {spec.description}  [needs: {', '.join(spec.needs)}]")
         return ExitCode.OK
     # Imported here, not above, so that `--list` and `--help` stay quick.
-    from ci.core import config, git
+    from ci.core import config_cache, git
     from ci.gates import GateContext, runner
 
     selected = runner.select(gates)
     root = git.toplevel(Path.cwd())
-    cfg = config.load(root)
+    settings = config_cache.values(root)
     ctx = GateContext(
         root=root,
-        config=cfg,
-        results_dir=(results_dir or git.results_dir(root, cfg.results_dir)).resolve(),
+        settings=settings,
+        results_dir=(results_dir or git.results_dir(root, settings["results_dir"])).resolve(),
         sha=git.clean_head(root),
     )
     reporters = _reporters(as_json=as_json, verbose=verbose)
@@ -63,18 +63,28 @@ def run_command(
 
 
 def _reporters(*, as_json: bool, verbose: bool) -> list[Reporter]:
-    from rich.console import Console
-
     from ci.core import actions
     from ci.report.github import GithubReporter
     from ci.report.json import JsonReporter
-    from ci.report.terminal import TerminalReporter
 
     # With --json, stdout carries only the document; progress goes to stderr.
-    console = Console(stderr=as_json, highlight=False)
-    reporters: list[Reporter] = [TerminalReporter(console, verbose=verbose)]
+    stream = sys.stderr if as_json else sys.stdout
+    reporters = [_progress(stream, verbose=verbose)]
     if as_json:
         reporters.append(JsonReporter(sys.stdout))
     if actions.active():
         reporters.append(GithubReporter(sys.stdout))
     return reporters
+
+
+def _progress(stream: TextIO, *, verbose: bool) -> Reporter:
+    """Live progress and a drawn table on a terminal (rich); plain lines anywhere else."""
+    if not stream.isatty():
+        from ci.report.plain import PlainReporter
+
+        return PlainReporter(stream, verbose=verbose)
+    from rich.console import Console
+
+    from ci.report.terminal import TerminalReporter
+
+    return TerminalReporter(Console(file=stream, highlight=False), verbose=verbose)

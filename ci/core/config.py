@@ -7,7 +7,6 @@ table at all still gets a working pipeline (the "embedded defaults").
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
@@ -21,8 +20,7 @@ from pydantic import (
 
 from ci.core.errors import ConfigError
 from ci.core.profile import Profile
-
-PYPROJECT = "pyproject.toml"
+from ci.core.pyproject import PYPROJECT, bottie_table, read
 
 
 class Section(BaseModel):
@@ -212,17 +210,7 @@ class Config(Section):
 
 def load(root: Path) -> Config:
     """Read and validate `[tool.bottie]`; a missing file or table gives the defaults."""
-    path = root / PYPROJECT
-    if not path.exists() and not path.is_symlink():
-        return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{PYPROJECT}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{PYPROJECT}: cannot read it: {exc.strerror or exc}") from None
-    table = data.get("tool", {}).get("bottie", {})
-    return parse(table)
+    return parse(bottie_table(read(root)))
 
 
 def parse(table: object) -> Config:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ci.core import proc
 from ci.core.errors import GitError
+
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 object names
 
 
 def _git(root: Path, *args: str) -> proc.ProcResult:
@@ -45,13 +48,19 @@ def is_ignored(root: Path, path: str) -> bool:
 def clean_head(root: Path) -> str:
     """HEAD's SHA when the work tree matches it exactly (no changes, no untracked files).
 
-    "" otherwise: results of uncommitted changes vouch for no commit.
+    "" otherwise: results of uncommitted changes vouch for no commit. One `git status`
+    answers both: its `# branch.oid` header is HEAD ("(initial)" before the first commit),
+    and every other line is a change.
     """
-    head = _git(root, "rev-parse", "--verify", "HEAD")
-    status = _git(root, "status", "--porcelain", "--untracked-files=normal")
-    if not head.ok or not status.ok or status.stdout.strip():
+    status = _git(root, "status", "--porcelain=v2", "--branch", "--untracked-files=normal")
+    lines = status.stdout.splitlines()
+    head = [
+        line.removeprefix("# branch.oid ") for line in lines if line.startswith("# branch.oid ")
+    ]
+    changed = [line for line in lines if not line.startswith("# ")]
+    if not status.ok or changed or len(head) != 1 or not _SHA.fullmatch(head[0]):
         return ""
-    return head.stdout.strip()
+    return head[0]
 
 
 def ref_exists(root: Path, ref: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ci.core import redaction, runtime
+from ci.core import redaction
 from ci.core.errors import ToolNotFoundError
 from logsafe import Redactor
 
@@ -135,6 +135,8 @@ def _stop(child: subprocess.Popen[str]) -> tuple[str, str]:
         except subprocess.TimeoutExpired:
             return False
         return True
+
+    from ci.core import runtime  # only to stop a child: it imports sockets and HTTP
 
     runtime.stop_group(child.pid, gone=gone)
     return collected[0] if collected else child.communicate()

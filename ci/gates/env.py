@@ -26,19 +26,18 @@ class EnvGate:
     needs = ("git",)
 
     def run(self, ctx: GateContext) -> GateResult:
-        cfg = ctx.config.env
+        # Plain values, not ctx.config: the commit hook runs this gate without pydantic.
+        name: str = ctx.settings["env"]["example"]
         findings = _dotenv_kept_out(ctx.root)
-        example = ctx.root / cfg.example
+        example = ctx.root / name
         if not example.is_file():
-            findings.append(Finding(f"{cfg.example} is missing", file=cfg.example))
+            findings.append(Finding(f"{name} is missing", file=name))
         else:
-            findings += _example_current(ctx.root, cfg.example, cfg.sources)
-            findings += _example_has_no_values(example, cfg.example)
+            findings += _example_current(ctx.root, name, ctx.settings["env"]["sources"])
+            findings += _example_has_no_values(example, name)
         if findings:
             return GateResult.failed(self.name, findings)
-        return GateResult(
-            self.name, Status.PASSED, f".env kept out of git; {cfg.example} is current"
-        )
+        return GateResult(self.name, Status.PASSED, f".env kept out of git; {name} is current")
 
 
 def _dotenv_kept_out(root: Path) -> list[Finding]:

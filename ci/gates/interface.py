@@ -6,9 +6,11 @@ it too."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ci.core.result import Finding, GateResult, Status
 
@@ -20,13 +22,23 @@ __all__ = ["Finding", "Gate", "GateContext", "GateResult", "Status"]
 
 @dataclass(frozen=True)
 class GateContext:
-    """What a gate may look at: the repository, its config, where to write."""
+    """What a gate may look at: the repository, its config, where to write.
+
+    `settings` is the validated `[tool.bottie]` as plain values (`config_cache.values`, or
+    `Config.model_dump(mode="json")`); `config`, the same as models, is built on first use,
+    so a gate that reads only plain values (lint) runs without pydantic."""
 
     root: Path
-    config: Config
+    settings: Mapping[str, Any]
     results_dir: Path
     cancel: threading.Event = field(default_factory=threading.Event)
     sha: str = ""  # HEAD when the work tree is clean, else "": results then vouch for no commit
+
+    @cached_property
+    def config(self) -> Config:
+        from ci.core.config import Config
+
+        return Config.model_validate(self.settings)
 
 
 class Gate(Protocol):

@@ -25,10 +25,11 @@ def ruff_for(ctx: GateContext) -> tuple[str, str]:
 
     Linting runs none of the bot's code, so a bot environment that is not built yet is no
     error here (the tests and smoke gates refuse it); the summary says whose ruff ran."""
-    if not botenv.configured(ctx.config.python):
+    python: str = ctx.settings["python"]
+    if not botenv.configured(python):
         return ruff_executable(), "the pipeline's ruff"
     try:
-        own = botenv.tool_beside(botenv.bot_python(ctx.root, ctx.config.python), "ruff")
+        own = botenv.tool_beside(botenv.bot_python(ctx.root, python), "ruff")
     except ConfigError:
         return ruff_executable(), "the pipeline's ruff: the bot's environment is not built"
     return (own, "the bot's ruff") if own else (ruff_executable(), "the pipeline's ruff")
@@ -40,12 +41,11 @@ class LintGate:
     needs = ("ruff",)
 
     def run(self, ctx: GateContext) -> GateResult:
-        cfg = ctx.config.lint
-        print_free = [p for p in cfg.print_free if (ctx.root / p).exists()]
+        # Plain values, not ctx.config: linting needs neither pydantic nor the models.
+        paths: list[str] = ctx.settings["lint"]["paths"]
+        print_free = [p for p in ctx.settings["lint"]["print_free"] if (ctx.root / p).exists()]
         ruff, which = ruff_for(ctx)
-        return lint(
-            self.name, ctx.root, cfg.paths, print_free, cancel=ctx.cancel, ruff=(ruff, which)
-        )
+        return lint(self.name, ctx.root, paths, print_free, cancel=ctx.cancel, ruff=(ruff, which))
 
 
 def lint(

@@ -1,4 +1,4 @@
-"""Live progress on a terminal, plain lines elsewhere, and a summary table."""
+"""Live progress on a terminal, and a summary table (elsewhere: `ci/report/plain.py`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.table import Table
 
 from ci.core.result import GateResult, Status
+from ci.report.plain import indent
 
 _STYLE = {
     Status.PASSED: "green",
@@ -55,7 +56,7 @@ class TerminalReporter:
         )
         self.console.print(line, highlight=False)
         if result.output and (self.verbose or not result.status.ok):
-            self.console.print(_indent(result.output), markup=False, highlight=False)
+            self.console.print(indent(result.output), markup=False, highlight=False)
 
     def finish(self, results: Sequence[GateResult]) -> None:
         if self._live is not None:
@@ -81,10 +82,3 @@ class TerminalReporter:
                 else:
                     table.add_row("[dim]waiting[/]", gate, "")
         return table
-
-
-def _indent(text: str, limit: int = 60) -> str:
-    lines = text.splitlines()
-    shown = lines[-limit:]
-    prefix = [f"    ... {len(lines) - limit} earlier lines ..."] if len(lines) > limit else []
-    return "\n".join(prefix + ["    " + line for line in shown])

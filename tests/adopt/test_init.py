@@ -153,7 +153,7 @@ class TestWhatItInfers:
         init(bybit_bot)
         hooks = (bybit_bot.path / ".pre-commit-config.yaml").read_text()
         assert "entry: bottie-ci hook secrets" in hooks
-        assert "language: system" in hooks
+        assert "language: unsupported" in hooks
         assert "./dev" not in hooks
 
 

@@ -113,13 +113,20 @@ def test_results_record_the_commit_they_checked(repo: Repo) -> None:
 def test_clean_head_is_empty_for_uncommitted_changes(repo: Repo) -> None:
     from ci.core import git
 
+    assert git.clean_head(repo.path) == ""  # no commit yet
     repo.write("a.txt", "one")
+    assert git.clean_head(repo.path) == ""
     sha = repo.commit("one")
     assert git.clean_head(repo.path) == sha
     repo.write("a.txt", "two")
     assert git.clean_head(repo.path) == ""
     repo.git("checkout", "a.txt")
     repo.write("new.txt", "untracked")
+    assert git.clean_head(repo.path) == ""
+    (repo.path / "new.txt").unlink()
+    repo.git("add", "a.txt")
+    repo.write("a.txt", "two")
+    repo.git("add", "a.txt")  # staged only
     assert git.clean_head(repo.path) == ""
 
 
@@ -149,7 +156,7 @@ def test_an_unwritable_results_dir_is_one_clear_error(repo: Repo) -> None:
 
     (repo.path / "results").write_text("a file, not a folder")
     ctx = GateContext(
-        root=repo.path, config=repo.context().config, results_dir=repo.path / "results"
+        root=repo.path, settings=repo.context().settings, results_dir=repo.path / "results"
     )
     with pytest.raises(CiError, match=r"results directory .*results: cannot write there"):
         runner.run_gates([FakeGate("a")], ctx)

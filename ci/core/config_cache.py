@@ -1,0 +1,99 @@
+"""`[tool.bottie]` validated once per pyproject: plain values for commands that need no models.
+
+The config models (`ci/core/config.py`) stay the one definition and the one validator. What
+they accept, with every default filled in, is remembered in the git dir (never the work
+tree) under a key that names everything the verdict depends on: the pyproject's text, the
+pipeline's version, the source of the modules that define the config, pydantic's version
+and Python's. A command that only reads values (`run lint`, the commit hooks) then starts
+without importing pydantic or building the models.
+
+Fail closed: no entry, another key, or an entry that cannot be read as one means validating
+again, so the cache only ever skips a validation that succeeded on these exact bytes. A bad
+config is never remembered: its error is raised every time, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import ci
+from ci.core import git
+from ci.core.errors import GitError
+from ci.core.pyproject import bottie_table, read
+
+ENTRY = "bottie-config.json"
+# The modules whose code decides what a valid config is and what its defaults are.
+_DEFINITION = ("config.py", "profile.py", "pyproject.py")
+
+
+def values(root: Path) -> dict[str, Any]:
+    """The validated `[tool.bottie]` of `root` as JSON values, every default filled in.
+
+    Raises ConfigError, with the models' one line per bad field, when it is not valid."""
+    text = read(root)
+    slot = _slot(root, text)
+    cached = _load(*slot) if slot else None
+    if cached is not None:
+        return cached
+    from ci.core import config  # pydantic, only when these bytes were not validated yet
+
+    dumped: dict[str, Any] = config.parse(bottie_table(text)).model_dump(mode="json")
+    if slot:
+        _save(*slot, dumped)
+    return dumped
+
+
+def _slot(root: Path, text: str | None) -> tuple[Path, str] | None:
+    """Where the entry lives and the key it must carry; None when there is no git dir or the
+    key cannot be made (a definition module shipped without its source): validate each time."""
+    try:
+        git_dir = git.output(root, "rev-parse", "--absolute-git-dir").strip()
+        return Path(git_dir) / ENTRY, _key(text)
+    except (GitError, OSError):
+        return None
+
+
+def _key(text: str | None) -> str:
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    parts = [ci.__version__.encode(), sys.version.encode(), _pydantic_version()]
+    parts += [(here / name).read_bytes() for name in _DEFINITION]
+    parts.append(b"\0no file" if text is None else text.encode())
+    for part in parts:  # length-prefixed, so no two different lists hash alike
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+def _pydantic_version() -> bytes:
+    # Its version file, found without importing pydantic (pydantic pins its core exactly).
+    spec = importlib.util.find_spec("pydantic")
+    if spec is None or spec.origin is None:
+        return b"no pydantic"
+    return (Path(spec.origin).parent / "version.py").read_bytes()
+
+
+def _load(entry: Path, key: str) -> dict[str, Any] | None:
+    try:
+        document = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or document.get("key") != key:
+        return None
+    config = document.get("config")
+    return config if isinstance(config, dict) else None
+
+
+def _save(entry: Path, key: str, config: dict[str, Any]) -> None:
+    """Write the entry whole or not at all (a reader sees the old one or the new one)."""
+    part = entry.with_name(f".{ENTRY}.{os.getpid()}")
+    try:
+        part.write_text(json.dumps({"key": key, "config": config}), encoding="utf-8")
+        part.replace(entry)
+    except OSError:  # a read-only git dir: validate again next time
+        part.unlink(missing_ok=True)
