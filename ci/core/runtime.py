@@ -19,12 +19,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 # One grace policy for every process we stop: SIGTERM, this long to exit, then SIGKILL.
 STOP_GRACE_SECONDS = 5.0
-_POLL_SECONDS = 0.05
+_POLL_SECONDS = 0.01  # stopping: a gone process is noticed within this
+_HEALTH_POLL_SECONDS = 0.025  # starting: loopback requests, cheap to repeat
 
 
 def free_port() -> int:
@@ -61,6 +63,38 @@ def start(
             stderr=log,
             start_new_session=True,
         )
+
+
+def prestart(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path
+) -> subprocess.Popen[bytes]:
+    """`python -m MODULE ARGS` started as far as it goes without running any of the app's
+    code (ci/core/launcher.py): interpreter up, libraries imported. It waits, holding no
+    port and no app, until `go`; if this process dies or closes the pipe first, it exits."""
+    if len(argv) < 3 or argv[1] != "-m":
+        raise ValueError("only `python -m MODULE ...` can be started in advance")
+    launcher = resources.files("ci.core").joinpath("launcher.py").read_text(encoding="utf-8")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [argv[0], "-c", launcher, *argv[1:]],
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
+
+def go(child: subprocess.Popen[bytes]) -> None:
+    """Let a prestarted app run: it builds the app, binds its port and serves."""
+    assert child.stdin is not None
+    try:
+        child.stdin.write(b"g")
+        child.stdin.close()
+    except BrokenPipeError:
+        pass  # it died waiting: the health check says so, as for a cold start
 
 
 def alive(pid: int) -> bool:
@@ -181,7 +215,7 @@ def wait_healthy(
         if status == 200 and isinstance(body, dict):
             return Health(True, "healthy", body)
         last = f"{urllib.parse.urlsplit(url).path} answered {status}" if status else str(body)
-        time.sleep(0.1)
+        time.sleep(_HEALTH_POLL_SECONDS)
     return Health(False, f"not healthy after {timeout:g}s ({last})")
 
 
