@@ -14,12 +14,9 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +70,8 @@ def prestart(
     port and no app, until `go`; if this process dies or closes the pipe first, it exits."""
     if len(argv) < 3 or argv[1] != "-m":
         raise ValueError("only `python -m MODULE ...` can be started in advance")
+    from importlib import resources  # here: every CLI command imports this module
+
     launcher = resources.files("ci.core").joinpath("launcher.py").read_text(encoding="utf-8")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
@@ -227,6 +226,9 @@ def get_status(url: str) -> int:
 
 def _get_json(url: str) -> tuple[int, object]:
     """(HTTP status, parsed JSON body) or (0, why there was no answer)."""
+    import urllib.error  # here: every CLI command imports this module, few ask for health
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=2.0) as response:  # noqa: S310 (loopback URL)
             status, raw = response.status, response.read()
