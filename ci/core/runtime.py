@@ -156,6 +156,34 @@ def stop_group(
 def listening_groups(port: int) -> set[int] | None:
     """The process groups of the processes listening on TCP `port` (IPv4 or IPv6), read from
     /proc; None where /proc cannot tell (not Linux), so callers fall back to weaker proof."""
+    inodes = _listening_sockets(port)
+    if inodes is None:
+        return None
+    groups = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and _holds(proc, inodes):
+            try:
+                groups.add(os.getpgid(int(proc.name)))
+            except OSError:
+                continue  # gone since
+    return groups
+
+
+def group_listens(pgid: int, port: int) -> bool | None:
+    """Whether the process group `pgid` leads listens on TCP `port` (as `listening_groups`
+    says); the leader is asked first, as it mostly holds the socket itself, before every
+    process on the machine is read."""
+    inodes = _listening_sockets(port)
+    if inodes is None:
+        return None
+    if inodes and _holds(Path(f"/proc/{pgid}"), inodes):
+        return True
+    groups = listening_groups(port)
+    return None if groups is None else pgid in groups
+
+
+def _listening_sockets(port: int) -> set[str] | None:
+    """The socket inodes listening on TCP `port`, as /proc/PID/fd links name them."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -171,19 +199,14 @@ def listening_groups(port: int) -> set[int] | None:
                 and int(fields[1].rsplit(":", 1)[1], 16) == port
             ):
                 inodes.add(f"socket:[{fields[9]}]")
-    if not Path("/proc/net/tcp").exists():
-        return None
-    groups = set()
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            holds = any(str(fd.readlink()) in inodes for fd in (proc / "fd").iterdir())
-            if holds:
-                groups.add(os.getpgid(int(proc.name)))
-        except OSError:
-            continue  # gone, or not ours to read
-    return groups
+    return inodes if Path("/proc/net/tcp").exists() else None
+
+
+def _holds(proc: Path, inodes: set[str]) -> bool:
+    try:
+        return any(str(fd.readlink()) in inodes for fd in (proc / "fd").iterdir())
+    except OSError:
+        return False  # gone, or not ours to read
 
 
 @dataclass(frozen=True)

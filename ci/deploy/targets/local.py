@@ -110,8 +110,7 @@ class LocalTarget:
             gone = not runtime.alive(pid)
             return Health(False, None, "the bot exited" if gone else answer.detail)
         body = answer.body or {}
-        owners = runtime.listening_groups(self.spec.port)
-        if owners is not None and pid not in owners:
+        if runtime.group_listens(pid, self.spec.port) is False:
             return Health(
                 False,
                 None,
