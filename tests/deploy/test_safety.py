@@ -214,7 +214,10 @@ def _started(pid: int) -> float:
     return int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
-def test_a_rollback_starts_the_old_release_early_and_never_runs_two_bots(bot: BotRepo) -> None:
+@pytest.mark.parametrize("command", ["rollback", "pause"])
+def test_the_next_bot_starts_early_and_never_runs_beside_the_old_one(
+    bot: BotRepo, command: str
+) -> None:
     app = bot.repo.path / "bot" / "app.py"
     bot.repo.write("bot/app.py", app.read_text() + _FACTORY_PROOF)
     bot.commit_green("first")
@@ -222,16 +225,16 @@ def test_a_rollback_starts_the_old_release_early_and_never_runs_two_bots(bot: Bo
     bot.commit_green("second")
     assert bot.deploy().code == ExitCode.OK
     old = int((bot.base / "shared" / "bot.pid").read_text())
-    rolled = bot.ci("rollback", "testnet")
-    assert rolled.code == ExitCode.OK, rolled.stderr
+    done = bot.ci(command, "testnet")
+    assert done.code == ExitCode.OK, done.stderr
     new = int((bot.base / "shared" / "bot.pid").read_text())
     proof = (bot.base / "shared" / "state" / "proof.log").read_text().splitlines()
     factories = [line for line in proof if line.startswith("factory")]
     assert len(factories) == 3 and all(line.endswith(" alone") for line in factories), proof
     assert factories[-1] == f"factory {new} alone"
     (old_exit,) = [float(line.split()[2]) for line in proof if line.startswith(f"exit {old} ")]
-    # The rolled-back bot's process was up before the old one exited: started in advance,
-    # and yet its factory ran alone.
+    # The next bot's process was up before the old one exited: started in advance, and yet
+    # its factory ran alone.
     assert _started(new) < old_exit
     assert len(bot_processes(bot.base)) == 1
 

@@ -202,15 +202,10 @@ class LocalTarget:
             shutil.copy2(file, self.layout.state / file.name)
 
     def activate(self, release_id: str) -> None:
-        """The new bot's interpreter starts and imports its libraries while the old bot
-        stops; it builds the app and binds the port only on `go`, given once the old bot's
-        process group is gone and the port is free: never two bots that can trade."""
         release = self.layout.release(release_id)
         if not release.is_dir():
             raise TargetError(f"release {release_id} is not on this target")
-        waiting = self._prestart(release)
-        try:
-            self.stop()
+        with self._replacing(release):
             if runtime.port_in_use(self.spec.port):
                 raise TargetError(
                     f"port {self.spec.port} is still in use after the bot stopped: another "
@@ -220,6 +215,23 @@ class LocalTarget:
             link.unlink(missing_ok=True)
             link.symlink_to(release)
             link.replace(self.layout.current)  # rename(2): atomic switch
+
+    def restart(self) -> None:
+        with self._replacing(self.layout.current.resolve()):
+            pass
+
+    @contextmanager
+    def _replacing(self, release: Path) -> Iterator[None]:
+        """Replace the running bot by `release`'s, with what the body does in between.
+
+        The new bot's interpreter starts and imports its libraries while the old bot stops;
+        it builds the app and binds the port only on `go`, given once the old bot's process
+        group is gone (and the body, e.g. the port check and the switch, went through):
+        never two bots that can trade. If anything fails first, the waiting bot is stopped."""
+        waiting = self._prestart(release)
+        try:
+            self.stop()
+            yield
         except BaseException:
             if waiting is not None:
                 runtime.stop_group(waiting.pid)
@@ -230,10 +242,6 @@ class LocalTarget:
             return
         self.layout.pid_file.write_text(str(waiting.pid), encoding="utf-8")
         runtime.go(waiting)
-
-    def restart(self) -> None:
-        self.stop()
-        self._start()
 
     def stop(self) -> None:
         pid = self._pid()
