@@ -72,7 +72,7 @@ def _libraries(release: Path, module: str, args: list[str]) -> list[str]:
         queue += [".".join(parts[:i]) for i in range(1, len(parts))]
         source = _source_in(release, name)
         if source is not None:
-            queue += _imports(source)
+            queue += _imports(release, name, source)
     return found
 
 
@@ -91,18 +91,28 @@ def _is_in(release: Path, name: str) -> bool:
     return (release / top).exists() or (release / f"{top}.py").exists()
 
 
-def _imports(source: Path) -> list[str]:
-    """Absolute imports at the top level of a module, read from its text."""
+def _imports(release: Path, name: str, source: Path) -> list[str]:
+    """Modules that module `name` (file `source`) imports at its top level, read from its
+    text: absolute and relative imports, and `from PKG import NAME` as PKG.NAME too when PKG
+    is the release's own (NAME may be one of its modules)."""
     try:
         tree = ast.parse(source.read_bytes(), filename=str(source))
     except (OSError, SyntaxError, ValueError):
         return []
+    package = name if source.name == "__init__.py" else name.rpartition(".")[0]
     names: list[str] = []
     for node in tree.body:
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1]
+            parent = ".".join(base if node.level else [])
+            module = ".".join(p for p in (parent, node.module or "") if p)
+            if not module:
+                continue
+            names.append(module)
+            if _is_in(release, module):
+                names += [f"{module}.{alias.name}" for alias in node.names]
     return names
 
 

@@ -109,3 +109,28 @@ def test_only_python_m_can_be_prestarted(release: Path) -> None:
         runtime.prestart(
             [sys.executable, "app/__main__.py"], cwd=release, env={}, log_path=release / "log"
         )
+
+
+def test_what_is_imported_early_is_the_libraries_the_app_reads_never_its_own_modules(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "bot" / "__init__.py").write_text("import logging\n")
+    (tmp_path / "bot" / "app.py").write_text(
+        "from __future__ import annotations\nimport fastapi.responses\nfrom bot import settings\n"
+        "from . import state\n\ndef make():\n    import inside_a_function\n"
+    )
+    (tmp_path / "bot" / "state.py").write_text("from .settings import x\nimport sqlite3\n")
+    (tmp_path / "bot" / "settings.py").write_text("import pydantic_settings\nimport bot.app\n")
+    (tmp_path / "helpers.py").write_text("import httpx\n")
+    args = ["--factory", "bot.app:make", "--port", "1", "--app-dir", "helpers:x"]
+    found = launcher._libraries(tmp_path, "uvicorn", args)
+    assert sorted(found) == [
+        "__future__",
+        "fastapi.responses",
+        "httpx",
+        "logging",
+        "pydantic_settings",
+        "sqlite3",
+        "uvicorn",
+    ]
