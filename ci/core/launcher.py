@@ -61,8 +61,8 @@ def _libraries(release: Path, module: str, args: list[str]) -> list[str]:
     queue = [module, *(a.split(_APP, 1)[0] for a in args if _APP in a and a[:1] != "-")]
     while queue:
         name = queue.pop(0)
-        if name in seen:
-            continue
+        if name in seen or not all(part.isidentifier() for part in name.split(".")):
+            continue  # seen, or no module name (a host such as ::1, a URL)
         seen.add(name)
         if not _is_in(release, name):
             found.append(name)

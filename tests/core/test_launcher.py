@@ -123,7 +123,7 @@ def test_what_is_imported_early_is_the_libraries_the_app_reads_never_its_own_mod
     (tmp_path / "bot" / "state.py").write_text("from .settings import x\nimport sqlite3\n")
     (tmp_path / "bot" / "settings.py").write_text("import pydantic_settings\nimport bot.app\n")
     (tmp_path / "helpers.py").write_text("import httpx\n")
-    args = ["--factory", "bot.app:make", "--port", "1", "--app-dir", "helpers:x"]
+    args = ["--factory", "bot.app:make", "--host", "::1", "--app-dir", "helpers:x"]
     found = launcher._libraries(tmp_path, "uvicorn", args)
     assert sorted(found) == [
         "__future__",
