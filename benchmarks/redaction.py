@@ -15,12 +15,12 @@ from __future__ import annotations
 import io
 import logging
 import os
-import secrets
 import statistics
 import string
 import sys
 import time
 from pathlib import Path
+from random import SystemRandom
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -79,8 +79,9 @@ def measure(url: str) -> tuple[float, float, float]:
 
 
 def _fake_key() -> str:
-    """An exchange-style key, made up at run time."""
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
+    """An exchange-style key, made up at run time (not `secrets`: run as a script, this folder's
+    secrets.py would shadow the standard module)."""
+    return "".join(SystemRandom().choice(string.ascii_letters + string.digits) for _ in range(64))
 
 
 def main() -> None:

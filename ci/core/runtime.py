@@ -14,9 +14,7 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,8 @@ from typing import Any
 
 # One grace policy for every process we stop: SIGTERM, this long to exit, then SIGKILL.
 STOP_GRACE_SECONDS = 5.0
-_POLL_SECONDS = 0.05
+_POLL_SECONDS = 0.01  # stopping: a gone process is noticed within this
+_HEALTH_POLL_SECONDS = 0.025  # starting: loopback requests, cheap to repeat
 
 
 def free_port() -> int:
@@ -61,6 +60,40 @@ def start(
             stderr=log,
             start_new_session=True,
         )
+
+
+def prestart(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path
+) -> subprocess.Popen[bytes]:
+    """`python -m MODULE ARGS` started as far as it goes without running any of the app's
+    code (ci/core/launcher.py): interpreter up, libraries imported. It waits, holding no
+    port and no app, until `go`; if this process dies or closes the pipe first, it exits."""
+    if len(argv) < 3 or argv[1] != "-m":
+        raise ValueError("only `python -m MODULE ...` can be started in advance")
+    from importlib import resources  # here: every CLI command imports this module
+
+    launcher = resources.files("ci.core").joinpath("launcher.py").read_text(encoding="utf-8")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [argv[0], "-c", launcher, *argv[1:]],
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
+
+def go(child: subprocess.Popen[bytes]) -> None:
+    """Let a prestarted app run: it builds the app, binds its port and serves."""
+    assert child.stdin is not None
+    try:
+        child.stdin.write(b"g")
+        child.stdin.close()
+    except BrokenPipeError:
+        pass  # it died waiting: the health check says so, as for a cold start
 
 
 def alive(pid: int) -> bool:
@@ -123,6 +156,34 @@ def stop_group(
 def listening_groups(port: int) -> set[int] | None:
     """The process groups of the processes listening on TCP `port` (IPv4 or IPv6), read from
     /proc; None where /proc cannot tell (not Linux), so callers fall back to weaker proof."""
+    inodes = _listening_sockets(port)
+    if inodes is None:
+        return None
+    groups = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and _holds(proc, inodes):
+            try:
+                groups.add(os.getpgid(int(proc.name)))
+            except OSError:
+                continue  # gone since
+    return groups
+
+
+def group_listens(pgid: int, port: int) -> bool | None:
+    """Whether the process group `pgid` leads listens on TCP `port` (as `listening_groups`
+    says); the leader is asked first, as it mostly holds the socket itself, before every
+    process on the machine is read."""
+    inodes = _listening_sockets(port)
+    if inodes is None:
+        return None
+    if inodes and _holds(Path(f"/proc/{pgid}"), inodes):
+        return True
+    groups = listening_groups(port)
+    return None if groups is None else pgid in groups
+
+
+def _listening_sockets(port: int) -> set[str] | None:
+    """The socket inodes listening on TCP `port`, as /proc/PID/fd links name them."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -138,19 +199,14 @@ def listening_groups(port: int) -> set[int] | None:
                 and int(fields[1].rsplit(":", 1)[1], 16) == port
             ):
                 inodes.add(f"socket:[{fields[9]}]")
-    if not Path("/proc/net/tcp").exists():
-        return None
-    groups = set()
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            holds = any(str(fd.readlink()) in inodes for fd in (proc / "fd").iterdir())
-            if holds:
-                groups.add(os.getpgid(int(proc.name)))
-        except OSError:
-            continue  # gone, or not ours to read
-    return groups
+    return inodes if Path("/proc/net/tcp").exists() else None
+
+
+def _holds(proc: Path, inodes: set[str]) -> bool:
+    try:
+        return any(str(fd.readlink()) in inodes for fd in (proc / "fd").iterdir())
+    except OSError:
+        return False  # gone, or not ours to read
 
 
 @dataclass(frozen=True)
@@ -181,7 +237,7 @@ def wait_healthy(
         if status == 200 and isinstance(body, dict):
             return Health(True, "healthy", body)
         last = f"{urllib.parse.urlsplit(url).path} answered {status}" if status else str(body)
-        time.sleep(0.1)
+        time.sleep(_HEALTH_POLL_SECONDS)
     return Health(False, f"not healthy after {timeout:g}s ({last})")
 
 
@@ -193,6 +249,9 @@ def get_status(url: str) -> int:
 
 def _get_json(url: str) -> tuple[int, object]:
     """(HTTP status, parsed JSON body) or (0, why there was no answer)."""
+    import urllib.error  # here: every CLI command imports this module, few ask for health
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=2.0) as response:  # noqa: S310 (loopback URL)
             status, raw = response.status, response.read()

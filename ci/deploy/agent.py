@@ -43,6 +43,7 @@ MODULES = (
     "ci/__init__.py",
     "ci/core/__init__.py",
     "ci/core/errors.py",
+    "ci/core/launcher.py",
     "ci/core/runtime.py",
     "ci/deploy/__init__.py",
     "ci/deploy/agent.py",

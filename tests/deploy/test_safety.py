@@ -172,6 +172,73 @@ class TestOneBot:
         assert bot.ci("status", "testnet").code == ExitCode.FAILED
 
 
+# Appended to the bot's app.py: its factory says whether it ran alone (an exclusive flock,
+# held by each bot until it exits, which the kernel lets go of at exit), and each bot notes
+# when it finished shutting down (just before it exits), in seconds since boot.
+_FACTORY_PROOF = """
+
+import fcntl as _fcntl, os as _os, time as _time
+_factory = from_environment
+
+
+def _note(line):
+    with open(_os.path.join(_os.environ["STATE_DIR"], "proof.log"), "a") as log:
+        log.write(line + "\\n")
+
+
+def from_environment():
+    lock = _os.path.join(_os.environ["STATE_DIR"], "factory.lock")
+    held = _os.open(lock, _os.O_RDWR | _os.O_CREAT)
+    try:
+        _fcntl.flock(held, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+        _note(f"factory {_os.getpid()} alone")
+    except BlockingIOError:
+        _note(f"factory {_os.getpid()} OVERLAP")
+    app = _factory()
+
+    async def noting_its_end(scope, receive, send):
+        async def sending(message):
+            if message["type"] == "lifespan.shutdown.complete":
+                _note(f"exit {_os.getpid()} {_time.clock_gettime(_time.CLOCK_BOOTTIME)}")
+            await send(message)
+
+        await app(scope, receive, sending if scope["type"] == "lifespan" else send)
+
+    return noting_its_end
+"""
+
+
+def _started(pid: int) -> float:
+    """When a process started, in seconds since boot (/proc/PID/stat, field 22)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("command", ["rollback", "pause"])
+def test_the_next_bot_starts_early_and_never_runs_beside_the_old_one(
+    bot: BotRepo, command: str
+) -> None:
+    app = bot.repo.path / "bot" / "app.py"
+    bot.repo.write("bot/app.py", app.read_text() + _FACTORY_PROOF)
+    bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK
+    bot.commit_green("second")
+    assert bot.deploy().code == ExitCode.OK
+    old = int((bot.base / "shared" / "bot.pid").read_text())
+    done = bot.ci(command, "testnet")
+    assert done.code == ExitCode.OK, done.stderr
+    new = int((bot.base / "shared" / "bot.pid").read_text())
+    proof = (bot.base / "shared" / "state" / "proof.log").read_text().splitlines()
+    factories = [line for line in proof if line.startswith("factory")]
+    assert len(factories) == 3 and all(line.endswith(" alone") for line in factories), proof
+    assert factories[-1] == f"factory {new} alone"
+    (old_exit,) = [float(line.split()[2]) for line in proof if line.startswith(f"exit {old} ")]
+    # The next bot's process was up before the old one exited: started in advance, and yet
+    # its factory ran alone.
+    assert _started(new) < old_exit
+    assert len(bot_processes(bot.base)) == 1
+
+
 class TestFaults:
     def test_a_broken_state_file_fails_the_deploy_health(self, bot: BotRepo) -> None:
         bot.commit_green("first")

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tarfile
 from collections.abc import Iterator
@@ -109,8 +110,7 @@ class LocalTarget:
             gone = not runtime.alive(pid)
             return Health(False, None, "the bot exited" if gone else answer.detail)
         body = answer.body or {}
-        owners = runtime.listening_groups(self.spec.port)
-        if owners is not None and pid not in owners:
+        if runtime.group_listens(pid, self.spec.port) is False:
             return Health(
                 False,
                 None,
@@ -202,23 +202,46 @@ class LocalTarget:
             shutil.copy2(file, self.layout.state / file.name)
 
     def activate(self, release_id: str) -> None:
-        if not self.layout.release(release_id).is_dir():
+        release = self.layout.release(release_id)
+        if not release.is_dir():
             raise TargetError(f"release {release_id} is not on this target")
-        self.stop()
-        if runtime.port_in_use(self.spec.port):
-            raise TargetError(
-                f"port {self.spec.port} is still in use after the bot stopped: another process "
-                "holds it, so a health check could not tell our bot from it"
-            )
-        link = self.layout.current.with_name(".current.tmp")
-        link.unlink(missing_ok=True)
-        link.symlink_to(self.layout.release(release_id))
-        link.replace(self.layout.current)  # rename(2): atomic switch
-        self._start()
+        with self._replacing(release):
+            if runtime.port_in_use(self.spec.port):
+                raise TargetError(
+                    f"port {self.spec.port} is still in use after the bot stopped: another "
+                    "process holds it, so a health check could not tell our bot from it"
+                )
+            link = self.layout.current.with_name(".current.tmp")
+            link.unlink(missing_ok=True)
+            link.symlink_to(release)
+            link.replace(self.layout.current)  # rename(2): atomic switch
 
     def restart(self) -> None:
-        self.stop()
-        self._start()
+        with self._replacing(self.layout.current.resolve()):
+            pass
+
+    @contextmanager
+    def _replacing(self, release: Path) -> Iterator[None]:
+        """Replace the running bot by `release`'s, with what the body does in between.
+
+        The new bot's interpreter starts and imports its libraries while the old bot stops;
+        it builds the app and binds the port only on `go`, given once the old bot's process
+        group is gone (and the body, e.g. the port check and the switch, went through):
+        never two bots that can trade. If anything fails first, the waiting bot is stopped."""
+        waiting = self._prestart(release)
+        try:
+            self.stop()
+            yield
+        except BaseException:
+            if waiting is not None:
+                runtime.stop_group(waiting.pid)
+                waiting.wait()
+            raise
+        if waiting is None:
+            self._start()
+            return
+        self.layout.pid_file.write_text(str(waiting.pid), encoding="utf-8")
+        runtime.go(waiting)
 
     def stop(self) -> None:
         pid = self._pid()
@@ -254,6 +277,26 @@ class LocalTarget:
 
     def _start(self) -> None:
         release = self.layout.current.resolve()
+        argv, env = self._command(release)
+        child = runtime.start(argv, cwd=release, env=env, log_path=self.layout.logs / "bot.log")
+        self.layout.pid_file.write_text(str(child.pid), encoding="utf-8")
+
+    def _prestart(self, release: Path) -> subprocess.Popen[bytes] | None:
+        """The release's bot, waiting for `runtime.go`; None when its command is not
+        `{python} -m ...` or it cannot start now (it is then started cold, after the stop,
+        and fails there as it always did)."""
+        if self.spec.command[:2] != ["{python}", "-m"]:
+            return None
+        argv, env = self._command(release)
+        try:
+            return runtime.prestart(
+                argv, cwd=release, env=env, log_path=self.layout.logs / "bot.log"
+            )
+        except (OSError, ValueError):
+            return None
+
+    def _command(self, release: Path) -> tuple[list[str], dict[str, str]]:
+        """The bot's argv and environment for a release folder."""
         meta = self.release(release.name)
         env = {
             **{k: v for k, v in os.environ.items() if k in _BASE_ENV},
@@ -262,6 +305,4 @@ class LocalTarget:
             "BOT_VERSION": meta.sha if meta else "",
         }
         python = self.spec.python or sys.executable
-        argv = runtime.app_command(self.spec.command, port=self.spec.port, python=python)
-        child = runtime.start(argv, cwd=release, env=env, log_path=self.layout.logs / "bot.log")
-        self.layout.pid_file.write_text(str(child.pid), encoding="utf-8")
+        return runtime.app_command(self.spec.command, port=self.spec.port, python=python), env
