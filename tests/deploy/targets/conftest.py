@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,18 +127,30 @@ LogLevel VERBOSE
     return Sshd(folder, port, process, host_pub.rsplit(" ", 1)[0], folder / "client_key")
 
 
+@contextmanager
+def running_sshd(folder: Path) -> Iterator[Sshd]:
+    """An sshd for the length of the block (the end-to-end tests' bot host, too)."""
+    server = start_sshd(folder)
+    try:
+        yield server
+    finally:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=10)
+
+
 @pytest.fixture
 def sshd(tmp_path: Path) -> Iterator[Sshd]:
-    server = start_sshd(tmp_path / "sshd")
-    yield server
-    os.killpg(server.process.pid, signal.SIGTERM)
-    server.process.wait(timeout=10)
+    with running_sshd(tmp_path / "sshd") as server:
+        yield server
 
 
 def ssh_pyproject(text: str) -> str:
     """A bot repository's pyproject, its deploy target switched to ssh (host from env)."""
+    header = "[tool.bottie.deploy]\n"
+    assert header in text, "no [tool.bottie.deploy] table"
+    text = text.replace(header + 'target = "local"\n', header, 1)
     return (
-        text.replace("[tool.bottie.deploy]\n", '[tool.bottie.deploy]\ntarget = "ssh"\n', 1)
+        text.replace(header, header + 'target = "ssh"\n', 1)
         + f'\n[tool.bottie.deploy.ssh]\npython = "{sys.executable}"\n'
     )
 
