@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 from typing import IO, Any
 
-from ci.core.errors import RefusedError
+from ci.core.errors import ConfigError, RefusedError
 from ci.deploy.agent import Agent, hello, send
 from ci.deploy.paths import Layout
 from ci.deploy.targets.local import LocalTarget, Spec
@@ -126,12 +126,15 @@ def authorized_keys_options(python: str, agent: str, root: str, switch: str, off
     argv = [python, "-I", "-S", agent, "--ops", root, f"{switch}={off}"]
     command = "exec " + " ".join(_quoted(a) for a in argv)
     if '"' in command or "\n" in command:
-        raise ValueError("the forced command would need a double quote or a line break")
+        raise ConfigError(
+            "the ops key's forced command cannot hold a double quote or a line break: "
+            "choose paths without them"
+        )
     return f'restrict,command="{command}"'
 
 
 def _quoted(arg: str) -> str:
-    """Shell-quoted, but a leading `~/` left for the agent to expand (it does, on the host)."""
-    if re.fullmatch(r"[A-Za-z0-9_./=:@%+-]+", arg):
+    """Shell-quoted; a plain word as it is, with a leading `~/` (the shell expands it)."""
+    if re.fullmatch(r"(~/)?[A-Za-z0-9_./=:@%+-]+", arg):
         return arg
     return "'" + arg.replace("'", "'\\''") + "'"

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from ci.core.runtime import free_port
+from ci.deploy import agent
+from ci.deploy.ops_agent import authorized_keys_options
 from tests.deploy.conftest import BotRepo
 
 
@@ -74,6 +76,21 @@ class Sshd:
     def accepted(self) -> int:
         """How many connections authenticated so far (sshd says so at LogLevel VERBOSE)."""
         return self.log.count("Accepted publickey")
+
+
+def install_ops_key(server: Sshd, root: Path) -> Path:
+    """An operations key for `server`'s host: the agent installed on the host, the key's
+    public half in authorized_keys behind the forced command `python -m ci ops-agent`
+    prints (kill switch TRADE_ENABLED, off "0"). Returns the private key's path."""
+    installed = server.folder / "bottie-agent.pyz"
+    installed.write_bytes(agent.bundle())
+    public = keygen(server.folder / "ops_key")
+    options = authorized_keys_options(
+        sys.executable, str(installed), str(root), "TRADE_ENABLED", "0"
+    )
+    with (server.folder / "authorized_keys").open("a", encoding="utf-8") as keys:
+        keys.write(f"{options} {public}\n")
+    return server.folder / "ops_key"
 
 
 def user() -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -16,10 +15,9 @@ import httpx
 import pytest
 
 from ci.core.errors import ExitCode
-from ci.deploy import agent, envfile
-from ci.deploy.ops_agent import authorized_keys_options
+from ci.deploy import envfile
 from tests.deploy.conftest import SECRETS, BotRepo
-from tests.deploy.targets.conftest import Sshd, keygen, user
+from tests.deploy.targets.conftest import Sshd, install_ops_key, user
 
 
 def refused(what: str) -> list[str]:
@@ -34,15 +32,7 @@ def refused(what: str) -> list[str]:
 def ops_key(ssh_bot: BotRepo, sshd: Sshd) -> str:
     """The operations key's private half; its public half is in authorized_keys behind the
     forced command, the agent installed on the host beside it."""
-    installed = sshd.folder / "bottie-agent.pyz"
-    installed.write_bytes(agent.bundle())
-    public = keygen(sshd.folder / "ops_key")
-    options = authorized_keys_options(
-        sys.executable, str(installed), str(ssh_bot.root), "TRADE_ENABLED", "0"
-    )
-    with (sshd.folder / "authorized_keys").open("a", encoding="utf-8") as keys:
-        keys.write(f"{options} {public}\n")
-    return (sshd.folder / "ops_key").read_text(encoding="utf-8")
+    return install_ops_key(sshd, ssh_bot.root).read_text(encoding="utf-8")
 
 
 def health(bot: BotRepo) -> dict[str, object]:
