@@ -4,11 +4,13 @@ sshd), and a later run on a fresh runner finds everything it needs on that host.
 
 The host is this machine, reached by the workflows only through SSH: the deploy root is a
 path on the host given to the jobs as the `BOTTIE_DEPLOY_ROOT` variable, the SSH settings
-are variables and the key a secret, as `ci github setup` stores them. The test reads the
-host's files only to assert. Each later run is on a runner with a HOME of its own (act
-keeps every job's work and temp folders under it), so nothing of an earlier run on the
-runner's side can help it: what the rollback and the pause see (the releases, the deploy
-log, the live release) can only have come from the host.
+are variables and the keys secrets, as `ci github setup` stores them: the deploy key for
+the deploys and the rollback, the operations key (pause and read only, enforced by the
+host) for the pause. The test reads the host's files only to assert, and counts sshd's
+logins. Each later run is on a runner with a HOME of its own (act keeps every job's work
+and temp folders under it), so nothing of an earlier run on the runner's side can help it:
+what the rollback and the pause see (the releases, the deploy log, the live release) can
+only have come from the host.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.targets.conftest import Sshd, running_sshd, ssh_pyproject, user
+from tests.deploy.targets.conftest import (
+    Sshd,
+    install_ops_key,
+    running_sshd,
+    ssh_pyproject,
+    user,
+)
 from tests.workflows.test_e2e import Run, Sandbox, open_sandbox
 
 pytestmark = pytest.mark.e2e
@@ -52,12 +60,17 @@ def ssh_sandbox(tmp_path: Path, wheels: Path, host: Sshd) -> Iterator[Sandbox]:
 
 
 def _ssh_settings(sandbox: Sandbox, host: Sshd) -> tuple[str, ...]:
-    """The SSH settings as a job gets them: variables, and the key as a secret (from a
-    file of act's, so that it is on no command line)."""
+    """The SSH settings as a job gets them: variables, and the keys as secrets (from a file
+    of act's, so that they are on no command line): the deploy key, and the operations key
+    that the host lets only pause and read (its forced command, as `ci ops-agent` prints)."""
+    ops_key = install_ops_key(host, sandbox.deploy_root)
     secrets = sandbox.root / "ssh-secrets.yml"  # act reads a .yml secret file as YAML
     secrets.touch(mode=0o600)
-    key = host.client_key.read_text(encoding="utf-8")
-    secrets.write_text(json.dumps({"BOTTIE_SSH_KEY": key}), encoding="utf-8")  # JSON is YAML
+    keys = {
+        "BOTTIE_SSH_KEY": host.client_key.read_text(encoding="utf-8"),
+        "BOTTIE_SSH_OPS_KEY": ops_key.read_text(encoding="utf-8"),
+    }
+    secrets.write_text(json.dumps(keys), encoding="utf-8")  # JSON is YAML
     variables = {
         "BOTTIE_SSH_HOST": "127.0.0.1",
         "BOTTIE_SSH_PORT": str(host.port),
@@ -85,14 +98,14 @@ def _health(sandbox: Sandbox) -> dict[str, object]:
 
 
 def _key_lines(host: Sshd) -> list[str]:
-    """The private key's base64 lines: none may show up in any log."""
-    text = host.client_key.read_text(encoding="utf-8")
+    """The private keys' base64 lines: none may show up in any log."""
+    text = "".join(k.read_text(encoding="utf-8") for k in host.folder.glob("*_key"))
     return [line for line in text.splitlines() if line and not line.startswith("-----")]
 
 
 def _assert_no_key(run: Run, host: Sshd) -> None:
     leaked = [line for line in _key_lines(host) if line in run.log]
-    assert not leaked, "the SSH private key shows in act's log"
+    assert not leaked, "an SSH private key shows in act's log"
 
 
 def test_state_lives_on_the_host_a_later_run_rolls_back_and_pauses_over_ssh(
@@ -158,5 +171,6 @@ def test_state_lives_on_the_host_a_later_run_rolls_back_and_pauses_over_ssh(
     assert (sandbox.deploy_root / "testnet" / "shared" / "paused").is_file()
     assert _live(sandbox)["sha"] == first
     assert paused.tags_after == rolled.tags_after  # a pause makes no deploy tag
-    assert _deploy_log(sandbox)[-1]["outcome"] == "paused"
+    last = _deploy_log(sandbox)[-1]  # paused through the operations key
+    assert (last["outcome"], last["by"]) == ("paused", "the operations key")
     _assert_no_key(paused, host)
