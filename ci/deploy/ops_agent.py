@@ -68,7 +68,7 @@ class OpsAgent(Agent):
         if call == "write_env":
             return self._switch_off(str(args["release_id"]), dict(args["env_values"]))
         if call == "set_paused" and args.get("before") is not None:
-            t.set_paused(str(args["before"]))
+            self._remember_switch()
             return None
         if call == "restart":
             t.restart()
@@ -77,6 +77,13 @@ class OpsAgent(Agent):
             t.record("paused", release=t.live(), by="the operations key")
             return None
         raise refusal("resume" if call == "set_paused" else call)
+
+    def _remember_switch(self) -> None:
+        """What a resume will put back: the kill switch as the host has it, not as asked."""
+        live = self.target.live()
+        values = self.target.release_env(live) if live else None
+        if self.target.paused() is None and values is not None:
+            self.target.set_paused(values.get(self.switch, self.off))
 
     def _switch_off(self, release_id: str, asked: dict[str, Any]) -> None:
         """The live release's env file as it is on the host, the kill switch off."""

@@ -85,6 +85,7 @@ def test_the_ops_key_pauses_and_reads_but_never_deploys(
     paused = ssh_bot.ci("pause", "testnet", env=ops)
     assert paused.code == ExitCode.OK, paused.stderr
     assert health(ssh_bot)["trade_enabled"] is False  # the bot itself says so
+    assert (ssh_bot.base / "shared" / "paused").read_text() == "1"  # for a later resume
     values = envfile.read(ssh_bot.base / "shared" / "env" / f"{second}.env")
     assert values["TRADE_ENABLED"] == "0"
     assert {name: values[name] for name in SECRETS} == SECRETS  # the rest as it was
@@ -127,6 +128,7 @@ def test_the_ops_key_gets_no_shell_and_its_code_never_runs(
     calls = [
         {"call": "restart", "args": {}},
         {"call": "lock", "args": {"sha": "", "message": "pause testnet"}},
+        {"call": "set_paused", "args": {"before": "what resume would put back"}},
         {"call": "restart", "args": {}},
         {"call": "health", "args": {}},
         {"call": "unlock", "args": {}},
@@ -137,7 +139,8 @@ def test_the_ops_key_gets_no_shell_and_its_code_never_runs(
     replies = [json.loads(line) for line in done.stdout.splitlines()]
     assert replies[0]["hello"]["mode"] == "ops"
     assert replies[1]["error"]["kind"] == "Refused"  # restart without the pause lock
-    lock, restart, healthy, unlock = replies[2:]
-    assert lock == restart == unlock == {"ok": None}
+    lock, remembered, restart, healthy, unlock = replies[2:]
+    assert lock == remembered == restart == unlock == {"ok": None}
+    assert (ssh_bot.base / "shared" / "paused").read_text() == "1"  # the host's own value
     assert healthy["ok"]["ok"] is True  # restarted from the host's own spec
     assert not proof.exists()
