@@ -61,6 +61,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "incident_group",
         "Incident response helpers (see the README's runbook).",
     ),
+    "ops-agent": (
+        "ci.commands.ops_agent",
+        "ops_agent_command",
+        "Write the operations agent and print the authorized_keys options of the ops key.",
+    ),
     "pause": (
         "ci.commands.deploy",
         "pause_command",

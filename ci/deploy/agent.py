@@ -34,6 +34,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import IO, Any
 
+from ci.core.errors import RefusedError
 from ci.deploy.lock import LockHeld
 from ci.deploy.targets.interface import Release, TargetError
 from ci.deploy.targets.local import LocalTarget, Spec
@@ -47,6 +48,7 @@ MODULES = (
     "ci/core/runtime.py",
     "ci/deploy/__init__.py",
     "ci/deploy/agent.py",
+    "ci/deploy/ops_agent.py",
     "ci/deploy/envfile.py",
     "ci/deploy/journal.py",
     "ci/deploy/lock.py",
@@ -55,7 +57,7 @@ MODULES = (
     "ci/deploy/targets/interface.py",
     "ci/deploy/targets/local.py",
 )
-MAIN = "import sys\nfrom ci.deploy.agent import main\nsys.exit(main())\n"
+MAIN = "import sys\nfrom ci.deploy.agent import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
 def bundle() -> bytes:
@@ -86,7 +88,7 @@ class Agent:
         try:
             for line in requests:
                 request = json.loads(line)
-                _send(replies, self.answer(str(request["call"]), dict(request.get("args", {}))))
+                send(replies, self.answer(str(request["call"]), dict(request.get("args", {}))))
         except (ValueError, KeyError, TypeError, OSError, SessionLost):
             pass  # a torn line, a broken pipe or a hang-up: the client is gone
         finally:
@@ -97,6 +99,8 @@ class Agent:
             return {"ok": self.dispatch(call, args)}
         except LockHeld as exc:
             return {"error": {"kind": "LockHeld", "message": str(exc)}}
+        except RefusedError as exc:
+            return {"error": {"kind": "Refused", "message": str(exc)}}
         except TargetError as exc:
             return {"error": {"kind": "TargetError", "message": str(exc)}}
         except OSError as exc:
@@ -125,6 +129,7 @@ class Agent:
         if call == "activate":
             self.switched = self.switched or self.locked
             t.activate(str(args["release_id"]))
+            pin_spec(t)
             return None
         if call == "release":
             found = t.release(str(args["release_id"]))
@@ -190,7 +195,7 @@ def _collected(target: LocalTarget) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _send(replies: IO[bytes], message: dict[str, Any]) -> None:
+def send(replies: IO[bytes], message: dict[str, Any]) -> None:
     replies.write(json.dumps(message).encode() + b"\n")
     replies.flush()
 
@@ -200,20 +205,43 @@ def _hang_up(signum: int, frame: object) -> None:
     raise SessionLost
 
 
-def main() -> int:
+def pin_spec(target: LocalTarget) -> None:
+    """Keep the spec the live bot was started with beside it: the operations agent restarts
+    the bot with this one, never with a spec its client sends."""
+    path = target.layout.agent_spec
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(target.spec.to_dict(), handle)
+    temporary.replace(path)
+
+
+def hello(mode: str) -> dict[str, Any]:
+    return {
+        "hello": {
+            "python": ".".join(map(str, sys.version_info[:3])),
+            "executable": sys.executable,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "mode": mode,
+        }
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The full agent; with `--ops ROOT NAME=OFF` (an SSH forced command), the operations
+    agent (`ci.deploy.ops_agent`)."""
     signal.signal(signal.SIGHUP, _hang_up)
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but protocol lines on the real stdout
+    if argv and argv[0] == "--ops":
+        from ci.deploy import ops_agent
+
+        return ops_agent.main(argv[1:], requests, replies)
     first = json.loads(requests.readline() or b"{}")
     spec = Spec.from_dict(first["spec"])
     spec = replace(spec, base=str(Path(spec.base).expanduser().absolute()))
-    hello = {
-        "python": ".".join(map(str, sys.version_info[:3])),
-        "executable": sys.executable,
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-    }
-    _send(replies, {"hello": hello})
+    send(replies, hello("deploy"))
     Agent(LocalTarget(spec)).serve(requests, replies)
     return 0
 

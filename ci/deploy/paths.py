@@ -9,6 +9,7 @@
 <base>/shared/logs/           the bot's output
 <base>/shared/bot.pid         the bot's process (group) id
 <base>/shared/paused          present while paused: the kill switch's value from before
+<base>/shared/agent-spec.json how the live bot was started (the operations agent's only spec)
 <base>/deploy.lock            flock(2)-held while a deploy, rollback, pause or restore runs
 <base>/deploy-log.jsonl       append-only record of every attempt
 """
@@ -37,6 +38,10 @@ class Layout:
     @property
     def shared(self) -> Path:
         return self.base / "shared"
+
+    @property
+    def agent_spec(self) -> Path:
+        return self.shared / "agent-spec.json"
 
     def env_file(self, release_id: str) -> Path:
         return self.shared / "env" / f"{release_id}.env"

@@ -11,8 +11,10 @@ and those win over a value a caller passes ("Reusing workflows", GitHub Docs).
 
 With the `ssh` target, each deploy environment also holds the SSH key (a secret) and the
 host, port, user and known_hosts (variables); `<env>-ops` environments, main only and
-without reviewers, hold the same for pause and the scheduled status check, which must
-never wait for a reviewer.
+without reviewers, hold the same variables for pause and the scheduled status check, which
+must never wait for a reviewer, and a key of their own, `BOTTIE_SSH_OPS_KEY`: a second key
+that the host lets do nothing but pause and read (`ci/deploy/ops_agent.py`), so that no
+environment without a reviewer holds a key that can deploy.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ REQUIRED_CHECK = "required"
 DEPLOY_BRANCH = "main"
 # The ssh target's settings (ci/deploy/targets/ssh.py reads them from the job's environment).
 SSH_SECRETS = ("BOTTIE_SSH_KEY",)
+# The ops environments' key (pause.yml and status.yml hand it to the target as BOTTIE_SSH_KEY).
+SSH_OPS_SECRETS = ("BOTTIE_SSH_OPS_KEY",)
 SSH_VARIABLES = ("BOTTIE_SSH_HOST", "BOTTIE_SSH_PORT", "BOTTIE_SSH_USER", "BOTTIE_SSH_KNOWN_HOSTS")
 OPS_SUFFIX = "-ops"
 # The GitHub Actions app (the integration behind GITHUB_TOKEN): the one actor that may
@@ -83,7 +87,7 @@ def plan(
         for name in dict.fromkeys([*secrets.get(env, ()), SIGNING_KEY])
     ]
     if ssh:
-        calls += [_secret(repo, name, env) for env in ops for name in SSH_SECRETS]
+        calls += [_secret(repo, name, env) for env in ops for name in SSH_OPS_SECRETS]
         calls += [
             _variable(repo, name, env) for env in (*ENVIRONMENTS, *ops) for name in SSH_VARIABLES
         ]
@@ -98,10 +102,10 @@ def _environment(repo: str, env: str, body: dict[str, Any]) -> Call:
 
 
 def _secret(repo: str, name: str, env: str) -> Call:
-    return Call(
-        ("gh", "secret", "set", name, "--env", env, "--repo", repo),
-        why="prompts for the value; never put it on a command line",
-    )
+    why = "prompts for the value; never put it on a command line"
+    if name in SSH_OPS_SECRETS:
+        why = "the operations key: pause, status and history only (python -m ci ops-agent)"
+    return Call(("gh", "secret", "set", name, "--env", env, "--repo", repo), why=why)
 
 
 def _variable(repo: str, name: str, env: str) -> Call:

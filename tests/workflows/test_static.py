@@ -334,26 +334,49 @@ def test_the_required_job_needs_every_other_ci_job() -> None:
     assert jobs["required"]["if"] == "always()"
 
 
-# The jobs that reach the bot's host, and the step in each that runs `bottie-ci`.
+# The jobs that reach the bot's host, the step in each that runs `bottie-ci`, and the key it
+# gets: the deploy key where a reviewer may stand in the way, the operations key (pause and
+# read only, enforced on the host) in the `<env>-ops` environments, which have none.
 HOST_JOBS = {
-    "deploy.yml": ("deploy", "Deploy"),
-    "rollback.yml": ("rollback", "Roll back"),
-    "pause.yml": ("pause", "Pause trading"),
-    "status.yml": ("status", "Status"),
+    "deploy.yml": ("deploy", "Deploy", "BOTTIE_SSH_KEY"),
+    "rollback.yml": ("rollback", "Roll back", "BOTTIE_SSH_KEY"),
+    "pause.yml": ("pause", "Pause trading", "BOTTIE_SSH_OPS_KEY"),
+    "status.yml": ("status", "Status", "BOTTIE_SSH_OPS_KEY"),
 }
 
 
 def test_jobs_that_reach_the_host_get_the_ssh_settings_from_their_environment() -> None:
-    for name, (job_id, step_name) in HOST_JOBS.items():
+    for name, (job_id, step_name, key) in HOST_JOBS.items():
         job = ALL[name]["jobs"][job_id]
         assert job["runs-on"] == "${{ vars.BOTTIE_DEPLOY_RUNNER || 'ubuntu-latest' }}", name
         (step,) = [s for s in job["steps"] if s.get("name") == step_name]
         env = step["env"]
-        assert env["BOTTIE_SSH_KEY"] == "${{ secrets.BOTTIE_SSH_KEY }}", name
+        assert env["BOTTIE_SSH_KEY"] == f"${{{{ secrets.{key} }}}}", name
+        assert ("-ops" in str(job["environment"])) == (key == "BOTTIE_SSH_OPS_KEY"), name
         for variable in ("HOST", "PORT", "USER", "KNOWN_HOSTS"):
             assert env[f"BOTTIE_SSH_{variable}"] == f"${{{{ vars.BOTTIE_SSH_{variable} }}}}", name
     declared = ALL["deploy.yml"]["on"]["workflow_call"]["secrets"]["BOTTIE_SSH_KEY"]
     assert declared["required"] is False  # the local target needs none
+
+
+def test_every_caller_of_the_deploy_workflow_passes_every_secret_it_declares() -> None:
+    """A called workflow reads a secret its caller does not pass as empty, even when its
+    job's environment holds it; a secret passed by name is then taken from that environment
+    ("Reusing workflows", GitHub Docs; act does the same). So every caller maps them all."""
+    declared = set(ALL["deploy.yml"]["on"]["workflow_call"]["secrets"])
+    callers = [
+        (name, job_id, job)
+        for name, workflow in ALL.items()
+        for job_id, job in workflow["jobs"].items()
+        if job.get("uses") == "./.github/workflows/deploy.yml"
+    ]
+    assert callers
+    for name, job_id, job in callers:
+        passed = job.get("secrets", {})
+        assert passed != "inherit", f"{name}:{job_id}"
+        assert set(passed) == declared, f"{name}:{job_id}"
+        for secret, value in passed.items():
+            assert value == f"${{{{ secrets.{secret} }}}}", f"{name}:{job_id}: {secret}"
 
 
 def test_pause_and_status_never_wait_for_a_reviewer_yet_read_the_ops_environment() -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ci.core.errors import ExitCode, ToolNotFoundError
+from ci.core.errors import CiError, ExitCode, RefusedError, ToolNotFoundError
 from ci.deploy import agent
 from ci.deploy.lock import LockHeld
 from ci.deploy.targets.interface import TargetError
@@ -213,8 +213,8 @@ class Session:
             raise self.lost from None
         if "error" in answer:
             error = answer["error"]
-            kind = LockHeld if error.get("kind") == "LockHeld" else TargetError
-            raise kind(str(error.get("message")))
+            kinds: dict[str, type[CiError]] = {"LockHeld": LockHeld, "Refused": RefusedError}
+            raise kinds.get(str(error.get("kind")), TargetError)(str(error.get("message")))
         return answer.get("ok")
 
     def _write(self, data: bytes) -> None:

@@ -11,12 +11,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from ci.core.runtime import free_port
+from ci.deploy import agent
+from ci.deploy.ops_agent import authorized_keys_options
 from tests.deploy.conftest import BotRepo
 
 
@@ -75,6 +78,21 @@ class Sshd:
         return self.log.count("Accepted publickey")
 
 
+def install_ops_key(server: Sshd, root: Path) -> Path:
+    """An operations key for `server`'s host: the agent installed on the host, the key's
+    public half in authorized_keys behind the forced command `python -m ci ops-agent`
+    prints (kill switch TRADE_ENABLED, off "0"). Returns the private key's path."""
+    installed = server.folder / "bottie-agent.pyz"
+    installed.write_bytes(agent.bundle())
+    public = keygen(server.folder / "ops_key")
+    options = authorized_keys_options(
+        sys.executable, str(installed), str(root), "TRADE_ENABLED", "0"
+    )
+    with (server.folder / "authorized_keys").open("a", encoding="utf-8") as keys:
+        keys.write(f"{options} {public}\n")
+    return server.folder / "ops_key"
+
+
 def user() -> str:
     import pwd
 
@@ -126,18 +144,30 @@ LogLevel VERBOSE
     return Sshd(folder, port, process, host_pub.rsplit(" ", 1)[0], folder / "client_key")
 
 
+@contextmanager
+def running_sshd(folder: Path) -> Iterator[Sshd]:
+    """An sshd for the length of the block (the end-to-end tests' bot host, too)."""
+    server = start_sshd(folder)
+    try:
+        yield server
+    finally:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=10)
+
+
 @pytest.fixture
 def sshd(tmp_path: Path) -> Iterator[Sshd]:
-    server = start_sshd(tmp_path / "sshd")
-    yield server
-    os.killpg(server.process.pid, signal.SIGTERM)
-    server.process.wait(timeout=10)
+    with running_sshd(tmp_path / "sshd") as server:
+        yield server
 
 
 def ssh_pyproject(text: str) -> str:
     """A bot repository's pyproject, its deploy target switched to ssh (host from env)."""
+    header = "[tool.bottie.deploy]\n"
+    assert header in text, "no [tool.bottie.deploy] table"
+    text = text.replace(header + 'target = "local"\n', header, 1)
     return (
-        text.replace("[tool.bottie.deploy]\n", '[tool.bottie.deploy]\ntarget = "ssh"\n', 1)
+        text.replace(header, header + 'target = "ssh"\n', 1)
         + f'\n[tool.bottie.deploy.ssh]\npython = "{sys.executable}"\n'
     )
 
