@@ -90,6 +90,12 @@ def test_the_failure_names_gitleaks_last_line_without_its_colours(tmp_path: Path
     )
 
 
+def test_the_last_line_is_shown_whole(tmp_path: Path) -> None:
+    with pytest.raises(GitleaksError) as failed:
+        gitleaks._read_report(tmp_path / "none.json", finished(2, "FTL no such rule: MAX\n"))
+    assert str(failed.value) == "gitleaks failed: gitleaks exited with 2: FTL no such rule: MAX"
+
+
 @pytest.mark.parametrize(
     ("cancelled", "said"),
     [(True, "gitleaks was cancelled"), (False, "gitleaks timed out after 0s")],
