@@ -243,6 +243,31 @@ def test_basic_credentials_are_masked_without_a_header_name() -> None:
 
 
 @pytest.mark.parametrize(
+    "credentials",
+    [
+        "dXNlcjpwYXNz",  # user:pass, padded or not, and no digit in it (unlike a Bearer token)
+        "dXNlcjpwd2Q",  # user:pwd without its '=' padding
+        "dXNlcjpwd2Q=",
+        "Ym90OnM=",  # bot:s
+    ],
+)
+def test_basic_credentials_in_any_padding_are_masked(credentials: str) -> None:
+    assert Redactor().redact(f"sent Basic {credentials} again") == f"sent Basic {MASK} again"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "dGVzdDEyMw",  # base64 of test123: no user:password pair, though it has digits
+        "dXNl.cjpwYXNz",  # user:pass with a '.' in it: not base64, so not credentials
+    ],
+)
+def test_a_basic_value_that_is_not_user_and_password_stays(value: str) -> None:
+    text = f"a Basic {value} example"
+    assert Redactor().redact(text) is text
+
+
+@pytest.mark.parametrize(
     "text",
     ["a Basic strategy for beginners", "Bearer authentication is required", "basic auth off"],
 )
