@@ -4,11 +4,10 @@ Run: `./dev python scripts/mutation.py [MODULE ...] [--max-children N] [--keep]`
 every module below); `--results-of DIR` prints again what a `--keep` run left in DIR (after
 an explanation was added, say) without mutating again. Each module is mutated in its own
 copy of the work tree and only its own test files run against its mutants, so a run stays
-within minutes per module. It prints,
-per module, the mutants killed out of those that count: a survivor listed in EQUIVALENT
-(a change no user can observe) is reported as such and not counted; any other survivor
-is listed by name (`mutmut show NAME` in that module's copy shows the diff). Exit 1 when
-a module is below GOAL.
+within minutes per module. It prints, per module, the mutants killed out of those that
+count: a survivor listed in EQUIVALENT (a change no user can observe) is reported as such
+and not counted; any other survivor is listed by name (`mutmut show NAME` in that module's
+copy shows the diff). Exit 1 when a module is below GOAL or could not be run.
 
 The slow end-to-end tests (real gitleaks scans, real app processes) stay in a module's
 list beside its unit-level tests: mutmut runs the fastest test first and stops at the first
