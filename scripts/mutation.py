@@ -44,6 +44,7 @@ MODULES: dict[str, Module] = {
             "tests/checklist/test_verify.py",
             "tests/checklist/test_model.py",
             "tests/checklist/test_tamper_property.py",
+            "tests/checklist/test_signing.py",
         ),
     ),
     "approvals": Module(("ci/github/approvals.py",), ("tests/github/test_approvals_api.py",)),
