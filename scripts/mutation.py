@@ -105,6 +105,21 @@ _NO_DIGEST = (
     "an entry without a checklist digest reads as '', 'None' or 'XXXX': none starts with sha256:"
 )
 EQUIVALENT: dict[str, str] = {
+    "logsafe.redactor.x__field_kind__mutmut_11": (
+        "the field-kind cache holds one name more (4097): what is masked is the same"
+    ),
+    "logsafe.redactor.x__field_kind__mutmut_12": "as x__field_kind__mutmut_11",
+    "logsafe.redactor.x__field_kind__mutmut_13": (
+        "a name cached as None is looked at again: the same kind, only slower"
+    ),
+    **{
+        f"logsafe.redactor.x__mask_field_value__mutmut_{n}": (
+            "FIELD always ends in one of its value groups, so lastgroup is never None: "
+            "the 'bare' fallback is never used"
+        )
+        for n in (3, 4)
+    },
+    "logsafe.redactor.xǁRedactorǁredact_value__mutmut_29": _SAME_CODEC,
     **{
         f"logsafe.patterns.x__trie__mutmut_{n}": (
             "the trie's words in any case, spelt another way (literal alternatives or [aA] "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import namedtuple
 from urllib.parse import quote
 
 import pytest
@@ -312,3 +313,15 @@ def test_a_secret_whose_case_changes_its_length_is_masked_in_any_case(form: str)
     secret = "pässwörd-ßİ-ünïcode"  # ß upper-cases to SS, İ lower-cases to two characters
     encoded = FORMS[form](secret)
     assert Redactor().with_secrets([secret]).redact(f"x {encoded} y") == f"x {MASK} y"
+
+
+def test_a_header_value_after_a_quote_is_masked_to_the_end_of_its_line() -> None:
+    text = 'got "ok", X-Api-Key: s3cr3t v4lue\nnext line'
+    assert Redactor().redact(text) == f'got "ok", X-Api-Key: {MASK}\nnext line'
+
+
+def test_a_namedtuple_keeps_its_type_and_loses_its_secret() -> None:
+    creds_type = namedtuple("creds_type", "user key")  # as user code may log it
+    cleaned = Redactor().with_secrets([SECRET]).redact_value(creds_type("bob", SECRET))
+    assert cleaned == creds_type("bob", MASK)
+    assert type(cleaned) is creds_type
