@@ -189,6 +189,10 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (22, 23)
     },
+    "ci.gates.smoke_probe.x_run_smoke__mutmut_36": (
+        "range(1, 5) instead of range(1, 4): the loop ends at attempt 3 (== _BIND_ATTEMPTS) "
+        "either way, a fourth is never reached"
+    ),
     "ci.gates.smoke_probe.x_run_smoke__mutmut_73": "as x_run_smoke__mutmut_71 (report.problems)",
     "ci.gates.smoke_probe.xǁ_Runningǁlog_text__mutmut_1": _LOCALE,
     "ci.gates.smoke_probe.xǁ_Runningǁlog_text__mutmut_3": _LOCALE,
