@@ -1,15 +1,17 @@
 """Mutation testing of the code that guards money and secrets (mutmut 3, offline).
 
-Run: `./dev python scripts/mutation.py [MODULE ...] [--max-children N]` (default: every
-module below). Each module is mutated in its own copy of the work tree and only its own
-test files run against its mutants, so a run stays within minutes per module. It prints,
-per module, the mutants killed out of those that count: a survivor listed in EQUIVALENT
-(a change no user can observe) is reported as such and not counted; any other survivor
-is listed by name (`mutmut show NAME` in that module's copy shows the diff). Exit 1 when
-a module is below GOAL.
+Run: `./dev python scripts/mutation.py [MODULE ...] [--max-children N] [--keep]` (default:
+every module below); `--results-of DIR` prints again what a `--keep` run left in DIR (after
+an explanation was added, say) without mutating again. Each module is mutated in its own
+copy of the work tree and only its own test files run against its mutants, so a run stays
+within minutes per module. It prints, per module, the mutants killed out of those that
+count: a survivor listed in EQUIVALENT (a change no user can observe) is reported as such
+and not counted; any other survivor is listed by name (`mutmut show NAME` in that module's
+copy shows the diff). Exit 1 when a module is below GOAL or could not be run.
 
-Not covered yet: the `_rollback_target` logic of ci/deploy/deployer.py (the deployer is
-being rewritten; its tag choice lives in ci/deploy/tags.py, which is covered).
+The slow end-to-end tests (real gitleaks scans, real app processes) stay in a module's
+list beside its unit-level tests: mutmut runs the fastest test first and stops at the first
+failure, so they only cost time for the mutants the fast tests let through.
 """
 
 from __future__ import annotations
@@ -42,23 +44,38 @@ MODULES: dict[str, Module] = {
             "tests/checklist/test_verify.py",
             "tests/checklist/test_model.py",
             "tests/checklist/test_tamper_property.py",
+            # not its CLI test: a `python -m ci` process is outside mutmut's reach
+            "tests/checklist/test_signing.py::test_without_a_key_a_required_signature_is_one_refusal",
+            "tests/checklist/test_signing.py::test_with_the_key_a_forgery_without_signature_is_refused",
+            "tests/checklist/test_signing.py::test_a_signed_checklist_passes_when_signing_is_required",
+            "tests/checklist/test_signing.py::test_signing_is_required_on_mainnet_unless_configured_otherwise",
         ),
     ),
     "approvals": Module(("ci/github/approvals.py",), ("tests/github/test_approvals_api.py",)),
     "lock": Module(("ci/deploy/lock.py",), ("tests/deploy/test_lock.py",)),
     "tags": Module(("ci/deploy/tags.py",), ("tests/deploy/test_tags.py",)),
-    "smoke": Module(("ci/gates/smoke_probe.py",), ("tests/gates/test_smoke.py",)),
+    "rollback": Module(("ci/deploy/rollback.py",), ("tests/deploy/test_rollback.py",)),
+    "smoke": Module(
+        ("ci/gates/smoke_probe.py",),
+        ("tests/gates/test_smoke_checks.py", "tests/gates/test_smoke.py"),
+    ),
     "gitleaks": Module(
         ("ci/scanning/gitleaks.py",),
-        ("tests/scanning/test_gitleaks_redact.py", "tests/gates/test_secrets.py"),
+        (
+            "tests/scanning/test_gitleaks.py",
+            "tests/scanning/test_gitleaks_redact.py",
+            "tests/gates/test_secrets.py",
+        ),
     ),
     "logsafe": Module(
-        ("logsafe/patterns.py", "logsafe/redactor.py"),
+        ("logsafe/patterns.py", "logsafe/redactor.py", "logsafe/forms.py"),
         (
             "tests/logsafe/test_redactor.py",
             "tests/logsafe/test_shapes.py",
             "tests/logsafe/test_redactor_api.py",
             "tests/logsafe/test_property.py",
+            "tests/logsafe/test_testing.py",
+            "tests/logsafe/test_pattern_builders.py",
         ),
     ),
     "env": Module(
@@ -80,25 +97,119 @@ _ROOT_LOC = (
     "pydantic names a field for every error of a JSON object (the only input that reaches "
     "it): the 'document' fallback is never shown"
 )
-_ASCII_JSON = "holder.json is json.dumps output, ASCII only: any text encoding reads it the same"
+_GITLEAKS_FIELDS = (
+    "gitleaks 8.30 writes every field of a finding to its JSON report, empty ones as '': "
+    "the default for a missing field is never used"
+)
+_NO_DIGEST = (
+    "an entry without a checklist digest reads as '', 'None' or 'XXXX': none starts with sha256:"
+)
 EQUIVALENT: dict[str, str] = {
-    "ci.deploy.lock.x__acquire__mutmut_18": _ASCII_JSON,
-    "ci.deploy.lock.x__acquire__mutmut_20": _ASCII_JSON,
-    "ci.deploy.lock.x__acquire__mutmut_24": _ASCII_JSON,
-    "ci.deploy.lock.x_read__mutmut_5": _ASCII_JSON,
-    "ci.deploy.lock.x_read__mutmut_8": _ASCII_JSON,
-    "ci.deploy.lock.x__acquire__mutmut_2": (
-        "a third attempt against a lock that keeps coming back ends the same: LockHeld"
+    "logsafe.redactor.x__field_kind__mutmut_11": (
+        "the field-kind cache holds one name more (4097): what is masked is the same"
     ),
-    "ci.deploy.lock.x__recover__mutmut_5": (
-        "ignore_errors only matters when removing the uniquely renamed stale folder fails"
+    "logsafe.redactor.x__field_kind__mutmut_12": "as x__field_kind__mutmut_11",
+    "logsafe.redactor.x__field_kind__mutmut_13": (
+        "a name cached as None is looked at again: the same kind, only slower"
     ),
-    "ci.deploy.lock.x__recover__mutmut_7": "as x__recover__mutmut_5",
-    "ci.deploy.lock.x__recover__mutmut_8": "as x__recover__mutmut_5",
-    "ci.deploy.lock.x_read__mutmut_2": (
-        "waits one more 50 ms round for a holder that never writes: timing only"
+    **{
+        f"logsafe.redactor.x__mask_field_value__mutmut_{n}": (
+            "FIELD always ends in one of its value groups, so lastgroup is never None: "
+            "the 'bare' fallback is never used"
+        )
+        for n in (3, 4)
+    },
+    "logsafe.redactor.xǁRedactorǁredact_value__mutmut_29": _SAME_CODEC,
+    **{
+        f"logsafe.patterns.x__trie__mutmut_{n}": (
+            "the trie's words in any case, spelt another way (literal alternatives or [aA] "
+            "classes, an extra group or an empty one): the same language, a speed choice only"
+        )
+        for n in (1, 14, 16, 18, 19, 24, 31, 35)
+    },
+    **{f"ci.scanning.gitleaks.x__finding__mutmut_{n}": _GITLEAKS_FIELDS for n in (4, 6, 10)},
+    **{f"ci.scanning.gitleaks.x__finding__mutmut_{n}": _GITLEAKS_FIELDS for n in (50, 52, 56)},
+    **{
+        f"ci.scanning.gitleaks.x_report__mutmut_{n}": (
+            "the name of the throwaway folder or report file gitleaks writes and we read back"
+        )
+        for n in (12, 13, 14, 18, 19)
+    },
+    "ci.scanning.gitleaks.x_scan__mutmut_30": _GITLEAKS_FIELDS,
+    "ci.scanning.gitleaks.x_scan__mutmut_24": _GITLEAKS_FIELDS,
+    "ci.scanning.gitleaks.x_scan__mutmut_26": _GITLEAKS_FIELDS,
+    "ci.scanning.gitleaks.x__read_report__mutmut_8": (
+        "an unreadable report read as '' instead of None: neither is a list, both fail the same"
     ),
-    "ci.deploy.lock.x_read__mutmut_13": "sleeps 1.05 s instead of 0.05 s per round: timing only",
+    "ci.scanning.gitleaks.x__read_report__mutmut_5": _LOCALE,
+    "ci.scanning.gitleaks.x__read_report__mutmut_7": _SAME_CODEC,
+    **{f"ci.deploy.rollback.x_good_releases__mutmut_{n}": _NO_DIGEST for n in (31, 33, 36)},
+    "ci.deploy.rollback.x_target__mutmut_9": (
+        "tags.parse checks the name's SHA only when given one: None and '' both mean none"
+    ),
+    "ci.gates.smoke_probe.x__as_text__mutmut_3": (
+        "the text is only searched for canary forms, none of which holds a newline: what joins "
+        "the header lines neither hides nor makes one"
+    ),
+    "ci.gates.smoke_probe.x__probe__mutmut_13": (
+        "an app that never became healthy answered nothing: its text, '' or 'XXXX', is only "
+        "searched for canaries, and holds none"
+    ),
+    "ci.gates.smoke_probe.x__probe__mutmut_75": (
+        "as x__as_text__mutmut_3: 'XX' between responses could at most complete a canary form "
+        "ending in XX whose rest a response already showed (a failure either way)"
+    ),
+    "ci.gates.smoke_probe.x__probe__mutmut_31": (
+        "httpx upper-cases the method: 'get' is sent as GET"
+    ),
+    "ci.gates.smoke_probe.x__probe__mutmut_53": "as x__probe__mutmut_31 ('post')",
+    "ci.gates.smoke_probe.x__probe__mutmut_38": (
+        "_unusable returned earlier unless both the order route and the kill switch are set: "
+        "the assert holds with 'or' as with 'and'"
+    ),
+    "ci.gates.smoke_probe.x__state_files_written__mutmut_5": _LOCALE,
+    "ci.gates.smoke_probe.x__state_files_written__mutmut_7": _SAME_CODEC,
+    **{
+        f"ci.gates.smoke_probe.x_run_smoke__mutmut_{n}": (
+            "a canary's prefix or length: any value unique to the run is found in every form "
+            "the same way, and is masked in what is shown"
+        )
+        for n in (12, 13, 14, 15)
+    },
+    **{
+        f"ci.gates.smoke_probe.x_run_smoke__mutmut_{n}": (
+            "the name of a throwaway folder or file the run creates, reads back and deletes"
+        )
+        for n in (16, 17, 18, 50, 51)
+    },
+    **{
+        f"ci.gates.smoke_probe.x_run_smoke__mutmut_{n}": (
+            "the app is given STATE_DIR and the state files are read back from the same path: "
+            "only the folder's name changes"
+        )
+        for n in (22, 23)
+    },
+    "ci.gates.smoke_probe.x_run_smoke__mutmut_36": (
+        "range(1, 5) instead of range(1, 4): the loop ends at attempt 3 (== _BIND_ATTEMPTS) "
+        "either way, a fourth is never reached"
+    ),
+    "ci.gates.smoke_probe.x_run_smoke__mutmut_73": "as x_run_smoke__mutmut_71 (report.problems)",
+    "ci.gates.smoke_probe.xǁ_Runningǁlog_text__mutmut_1": _LOCALE,
+    "ci.gates.smoke_probe.xǁ_Runningǁlog_text__mutmut_3": _LOCALE,
+    "ci.gates.smoke_probe.xǁ_Runningǁlog_text__mutmut_6": _SAME_CODEC,
+    "ci.gates.smoke_probe.x_run_smoke__mutmut_71": (
+        "report.checks is empty until then: = and += give the same list"
+    ),
+    "ci.gates.smoke_probe.x__probe__mutmut_19": "httpx's default timeout is the same 5 s",
+    "ci.gates.smoke_probe.x__probe__mutmut_20": (
+        "6 s instead of 5 s per request: a hanging route fails all the same, 1 s later"
+    ),
+    "ci.deploy.lock.x__read__mutmut_10": (
+        "reads 65537 bytes instead of 65536: a holder's record is a few hundred bytes"
+    ),
+    "ci.deploy.lock.x__read__mutmut_12": (
+        "an empty record read as 'XX{}XX' instead of '{}': not JSON, so read as {} all the same"
+    ),
     "ci.checklist.model.x_canonical_json__mutmut_18": _SAME_CODEC,
     "ci.checklist.model.x_canonical_json__mutmut_7": "ensure_ascii=None is as false as False",
     "ci.checklist.model.x_hmac_key_from__mutmut_11": _SAME_CODEC,
@@ -223,6 +334,7 @@ class Outcome:
     killed: int
     survivors: tuple[str, ...]  # not killed, not listed as equivalent
     equivalent: tuple[str, ...]
+    stale: tuple[str, ...]  # listed as equivalent, but no such mutant any more
 
     @property
     def counted(self) -> int:
@@ -233,16 +345,32 @@ class Outcome:
         return self.killed / self.counted if self.counted else 1.0
 
 
-def run(work: Path, max_children: int) -> Outcome:
-    mutmut = str(Path(sys.executable).with_name("mutmut"))
-    subprocess.run(
-        [mutmut, "run", "--max-children", str(max_children)],
+class RunFailed(Exception):
+    """mutmut could not test this module's mutants (e.g. its tests fail unmutated)."""
+
+
+def _mutmut() -> str:
+    return str(Path(sys.executable).with_name("mutmut"))
+
+
+def mutate(work: Path, max_children: int) -> None:
+    done = subprocess.run(
+        [_mutmut(), "run", "--max-children", str(max_children)],
         cwd=work,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
         check=False,
     )
+    if done.returncode != 0:
+        # mutmut's progress line rewrites itself with \r: keep the last state of each line.
+        said = [line.rsplit("\r", 1)[-1] for line in (done.stdout + done.stderr).splitlines()]
+        raise RunFailed(f"mutmut run exited with {done.returncode}: " + " | ".join(said[-5:]))
+
+
+def outcome_of(work: Path, module: Module) -> Outcome:
+    """What mutmut recorded in `work`, judged against EQUIVALENT as it reads now."""
     listed = subprocess.run(
-        [mutmut, "results", "--all", "true"],
+        [_mutmut(), "results", "--all", "true"],
         cwd=work,
         capture_output=True,
         text=True,
@@ -255,10 +383,12 @@ def run(work: Path, max_children: int) -> Outcome:
     )
     killed = sum(status in ("killed", "timeout") for status in statuses.values())
     alive = sorted(name for name, status in statuses.items() if status not in ("killed", "timeout"))
+    mutated = tuple(source.removesuffix(".py").replace("/", ".") + "." for source in module.sources)
     return Outcome(
         killed,
         tuple(f"{name} ({statuses[name]})" for name in alive if name not in EQUIVALENT),
         tuple(name for name in alive if name in EQUIVALENT),
+        tuple(n for n in EQUIVALENT if n.startswith(mutated) and statuses.get(n) is None),
     )
 
 
@@ -267,13 +397,26 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", choices=[[], *MODULES], default=[])
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep each module's copy")
+    parser.add_argument(
+        "--results-of",
+        type=Path,
+        metavar="DIR",
+        help="print the results kept in DIR by an earlier --keep run, without mutating again",
+    )
     args = parser.parse_args()
     chosen = args.modules or list(MODULES)
-    parent = Path(tempfile.mkdtemp(prefix="bottie-mutation-"))
+    parent = args.results_of or Path(tempfile.mkdtemp(prefix="bottie-mutation-"))
     below = []
     for name in chosen:
-        work = prepare(name, MODULES[name], parent)
-        outcome = run(work, args.max_children)
+        try:
+            if args.results_of is None:
+                work = prepare(name, MODULES[name], parent)
+                mutate(work, args.max_children)
+            outcome = outcome_of(parent / name, MODULES[name])
+        except RunFailed as exc:
+            print(f"{name:10} not run: {exc}")
+            below.append(name)
+            continue
         print(
             f"{name:10} {outcome.killed:4}/{outcome.counted:<4} killed "
             f"{outcome.share:6.1%}  ({len(outcome.equivalent)} equivalent, not counted)"
@@ -282,10 +425,12 @@ def main() -> int:
             print(f"    survived: {survivor}")
         for equivalent in outcome.equivalent:
             print(f"    equivalent: {equivalent}: {EQUIVALENT[equivalent]}")
+        for stale in outcome.stale:
+            print(f"    listed as equivalent, but no such mutant now: {stale}")
         if outcome.share < GOAL:
             below.append(name)
-    print(f"copies in {parent}" if args.keep else "")
-    if not args.keep:
+    print(f"copies in {parent}" if args.keep or args.results_of else "")
+    if not (args.keep or args.results_of):
         shutil.rmtree(parent, ignore_errors=True)
     if below:
         print(f"below {GOAL:.0%}: {', '.join(below)}")

@@ -4,7 +4,8 @@ A failed health check, or any failure once the old bot was stopped, switches bac
 previous release at once and records it; a failed first deploy stops the failed bot. Only a
 healthy deploy gets a deploy tag. Every attempt, refused or failed, goes to the target's
 deploy log, which is the authority on what was deployed: rollback returns only to a
-release that log records as deployed from a verified checklist, and whose tag agrees.
+release that log records as deployed from a verified checklist, and whose tag agrees
+(`ci.deploy.rollback`).
 
 Trading invariants held here: one bot per environment (the target stops the old one and
 checks the port is free before it starts the new one); a paused environment stays paused
@@ -27,7 +28,7 @@ from ci.core import actions, git, proc, settings
 from ci.core.config import Config
 from ci.core.errors import CiError, RefusedError
 from ci.core.profile import KillSwitch
-from ci.deploy import envfile, tags
+from ci.deploy import envfile, rollback, tags
 from ci.deploy.targets.interface import Release, Target
 from ci.deploy.targets.registry import open_target
 from logsafe import is_secret_name
@@ -281,7 +282,8 @@ class Deployer:
     def _prune(self, keep: set[str]) -> None:
         live = self.target.live()
         protected = keep | {live or ""}
-        rollback_target = next((e for e in self._good_releases() if e["release"] != live), None)
+        good = rollback.good_releases(self.target.history())
+        rollback_target = next((e for e in good if e["release"] != live), None)
         if rollback_target:
             protected.add(rollback_target["release"])
         releases = self.target.releases()
@@ -295,7 +297,7 @@ class Deployer:
     ) -> Outcome:
         live = self.target.live()
         live_tag = f"{tags.PREFIX}/{self.env}/{live}" if live else None
-        target = self._rollback_target(to, live)
+        target = rollback.target(self.target.history(), self.root, self.env, to, live)
         if current_env:
             values, notes = None, self._env_changes(target)
         else:
@@ -319,48 +321,6 @@ class Deployer:
                 f"`python -m ci restore {self.env} --from {live}` puts it back",
             )
         return Outcome(outcome.tag, outcome.release, notes)
-
-    def _good_releases(self) -> list[dict[str, Any]]:
-        """Releases the deploy log records as deployed from a verified checklist and healthy,
-        not marked bad since, newest first."""
-        history = self.target.history()
-        bad = {e.get("tag") for e in history if e.get("outcome") == "marked-bad"}
-        good = [
-            e
-            for e in history
-            if e.get("outcome") == "success"
-            and e.get("release")
-            and e.get("tag") not in bad
-            and str(e.get("checklist_digest", "")).startswith("sha256:")
-        ]
-        return list(reversed(good))
-
-    def _rollback_target(self, to: str | None, live: str | None) -> dict[str, Any]:
-        """The deploy-log entry to return to. The log is the authority; the tag must agree."""
-        good = [e for e in self._good_releases() if e["release"] != live]
-        if to is not None:
-            parsed = tags.parse(to, "")
-            if parsed is None:
-                raise RefusedError(f"{to!r} is not a deploy tag (deploy/<env>/<time>-<sha>)")
-            if parsed.env != self.env:
-                raise RefusedError(f"{to} is a deploy tag of {parsed.env}, not {self.env}")
-            good = [e for e in good if e.get("tag") == to]
-            if not good:
-                raise RefusedError(
-                    f"{to}: this target's deploy log has no healthy deploy of it from a "
-                    "verified checklist; rollback returns only to such a release"
-                )
-        if not good:
-            raise RefusedError(f"no earlier good deploy of {self.env} to roll back to")
-        chosen = good[0]
-        found = {t.name: t for t in tags.deploy_tags(self.root, self.env)}
-        tag = found.get(str(chosen.get("tag")))
-        if tag is None or tag.sha != chosen.get("sha"):
-            raise RefusedError(
-                f"{chosen.get('tag')}: the deploy tag is missing here or points at another "
-                "commit than the deploy log records; refusing to roll back to it"
-            )
-        return chosen
 
     def _release_env(self, target: dict[str, Any]) -> dict[str, str]:
         """The environment `target` ran with: its own non-secret values, and today's secrets

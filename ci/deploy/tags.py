@@ -1,7 +1,7 @@
 """Deploy tags: `deploy/<env>/<UTC YYYYmmddTHHMMSSmmmZ>-<short sha>`, one per healthy deploy.
 
 A tag is a public record of what ran where; it is not the authority for rollback (the
-target's deploy log is: see `Deployer._rollback_target`). A tag whose short SHA does not
+target's deploy log is: see `ci.deploy.rollback`). A tag whose short SHA does not
 match the commit it points at is no deploy tag at all and is ignored.
 """
 

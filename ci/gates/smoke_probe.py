@@ -1,8 +1,8 @@
 """Smoke-test an app for real: start it on loopback, probe it, look for leaks, stop it.
 
 The app runs with its kill switch off (the bot profile names it), a throwaway STATE_DIR
-and canary values for its secrets; any canary (raw, URL-encoded or base64) in a response
-or in the app's own output is a leak.
+and canary values for its secrets; any canary (raw, URL-, base64- or hex-encoded, upper- or
+lower-case: `logsafe.encodings`) in a response or in the app's own output is a leak.
 """
 
 from __future__ import annotations
@@ -131,16 +131,23 @@ def run_smoke(
             f"an order was recorded in {name} although every order was refused"
             for name in _state_files_written(state_dir, profile.state_files)
         )
-    for name, value in canaries.items():
-        forms = encodings(value)
-        if any(form in seen for form in forms):
-            report.problems.append(f"{name} leaked in an HTTP response")
-        if any(form in logs for form in forms):
-            report.problems.append(f"{name} leaked in the app's log output")
+    report.problems += leaks(canaries, seen, logs)
     if report.problems:
         redactor = Redactor().with_secrets(canaries.values())
         report.log_tail = redactor.redact("\n".join(logs.splitlines()[-20:]))
     return report
+
+
+def leaks(canaries: Mapping[str, str], responses: str, logs: str) -> list[str]:
+    """Each canary found, in any of its encoded forms, in the responses or the app's output."""
+    found = []
+    for name, value in canaries.items():
+        forms = encodings(value)
+        if any(form in responses for form in forms):
+            found.append(f"{name} leaked in an HTTP response")
+        if any(form in logs for form in forms):
+            found.append(f"{name} leaked in the app's log output")
+    return found
 
 
 def _unusable(app: AppConfig, profile: Profile) -> str | None:

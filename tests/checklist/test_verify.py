@@ -78,6 +78,12 @@ def test_a_file_that_is_not_utf8_is_malformed(tmp_path: Path) -> None:
     assert line.startswith(f"{path}: malformed: cannot read it: 'utf-8' codec can't decode")
 
 
+def test_a_file_nested_too_deep_is_malformed_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert refusal(path, "a" * 40) == [f"{path}: malformed: nested too deep to be a checklist"]
+
+
 @pytest.mark.parametrize("text", ["", "{not json", "[1, 2]", '"a string"'])
 def test_malformed_file(tmp_path: Path, text: str) -> None:
     path = tmp_path / "c.json"

@@ -6,6 +6,7 @@ import json
 import shutil
 import socket
 import sys
+import threading
 
 import pytest
 
@@ -13,14 +14,17 @@ from ci.core import runtime
 from ci.core.config import AppConfig, Config
 from ci.core.result import Status
 from ci.gates.smoke import SmokeGate
+from ci.gates.smoke_probe import run_smoke
 from tests.helpers import PROJECT_ROOT, Repo, example_config
 
 # A stand-in bot on the stdlib, whose misbehaviour each test chooses through argv.
 FAKE_APP = """
-import base64, json, os, sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import base64, json, os, sys, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE, PORT = sys.argv[1], int(sys.argv[2])
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "starts"), "a") as f:
+    f.write("started\\n")  # one line per start of the app, for the tests to count
 
 def shown(value):
     if MODE.endswith("-b64"):
@@ -42,12 +46,22 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/health":
             return self._send(500 if MODE == "unhealthy" else 200, {"status": "ok"})
+        if MODE == "hangs":
+            time.sleep(60)
+        if MODE == "drops" and self.path == "/status":
+            self.close_connection = True  # no answer at all
+            return None
+        if MODE == "status-500":
+            return self._send(500, {"detail": "boom"})
         body = {"ok": True}
         if MODE.startswith("leak-response"):
             body["debug"] = shown(os.environ["BINANCE_API_SECRET"])
         return self._send(200, body)
 
     def do_POST(self):
+        if MODE == "drops-order":
+            self.close_connection = True
+            return None
         if MODE == "no-order-route":
             return self._send(404, {"detail": "Not Found"})
         if MODE == "bad-order-body":
@@ -65,9 +79,19 @@ class Handler(BaseHTTPRequestHandler):
             sys.stderr.write("using key " + shown(os.environ["BINANCE_API_KEY"]) + "\\n")
 
 if MODE == "crash":
-    sys.stderr.write("boom: missing config\\n")
+    sys.stderr.write("starting\\n")
+    for i in range(1, 21):
+        sys.stderr.write(f"config line {i}\\n")
+    sys.stderr.flush()
+    sys.stderr.buffer.write(b"boom: missing config \\xff\\n")  # not UTF-8
     sys.exit(2)
-HTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+try:
+    server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+except OSError:
+    if MODE == "leak-when-port-taken":
+        sys.stderr.write("cannot start with key " + os.environ["BINANCE_API_KEY"] + "\\n")
+    raise
+server.serve_forever()
 """
 
 
@@ -76,10 +100,17 @@ def fake_config(mode: str, timeout: float = 10) -> Config:
     return example_config().model_copy(update={"app": app})
 
 
-def run_fake(repo: Repo, mode: str, timeout: float = 10) -> tuple[Status, str, str]:
+def run_fake(
+    repo: Repo, mode: str, timeout: float = 10, config: Config | None = None
+) -> tuple[Status, str, str]:
     repo.write("app.py", FAKE_APP)
-    result = SmokeGate().run(repo.context(fake_config(mode, timeout)))
+    result = SmokeGate().run(repo.context(config or fake_config(mode, timeout)))
     return result.status, result.summary, result.output + json.dumps(result.to_dict())
+
+
+def starts(repo: Repo) -> int:
+    """How many times the fake app was started."""
+    return len((repo.path / "starts").read_text().splitlines())
 
 
 def test_example_bot_passes(repo: Repo) -> None:
@@ -93,6 +124,7 @@ def test_example_bot_passes(repo: Repo) -> None:
 def test_well_behaved_fake_passes(repo: Repo) -> None:
     status, _, output = run_fake(repo, "good")
     assert status is Status.PASSED, output
+    assert starts(repo) == 1
 
 
 def test_unhealthy_app_fails(repo: Repo) -> None:
@@ -101,11 +133,54 @@ def test_unhealthy_app_fails(repo: Repo) -> None:
     assert summary == "not healthy after 2s (/health answered 500)"
 
 
+def test_a_route_that_answers_an_error_fails_naming_it(repo: Repo) -> None:
+    status, summary, _ = run_fake(repo, "status-500")
+    assert (status, summary) == (Status.FAILED, "GET /status answered 500")
+
+
+def test_a_route_that_drops_the_connection_fails_and_the_next_routes_are_still_probed(
+    repo: Repo,
+) -> None:
+    config = fake_config("drops")
+    probes = config.profile.probes.model_copy(update={"routes": ["/status", "/positions"]})
+    profile = config.profile.model_copy(update={"probes": probes})
+    config = config.model_copy(update={"profile": profile})
+    status, summary, output = run_fake(repo, "drops", config=config)
+    assert (status, summary) == (Status.FAILED, "GET /status failed: RemoteProtocolError")
+    assert "GET /positions 200" in output
+    assert "POST /orders refused (403)" in output
+
+
+def test_an_order_route_that_drops_the_connection_fails_naming_it(repo: Repo) -> None:
+    status, summary, _ = run_fake(repo, "drops-order")
+    assert (status, summary) == (Status.FAILED, "POST /orders failed: RemoteProtocolError")
+
+
+def test_a_route_that_never_answers_fails_naming_it(repo: Repo) -> None:
+    """Each probe waits 5 s at most: a hanging route fails the gate instead of hanging it."""
+    status, summary, _ = run_fake(repo, "hangs")
+    assert (status, summary) == (Status.FAILED, "GET /status failed: ReadTimeout")
+
+
+def test_a_cancelled_run_stops_waiting_for_health(repo: Repo) -> None:
+    """Ctrl-C or --fail-fast: the gate stops waiting for an app that is not healthy yet."""
+    repo.write("app.py", FAKE_APP)
+    config = fake_config("unhealthy", timeout=60)
+    cancel = threading.Event()
+    cancel.set()
+    report = run_smoke(repo.path, config.app, config.smoke, config.profile, cancel=cancel)
+    assert report.problems == ["cancelled"]
+
+
 def test_app_that_exits_fails_and_shows_its_log(repo: Repo) -> None:
     status, summary, output = run_fake(repo, "crash")
     assert status is Status.FAILED
     assert summary == "the app exited with code 2 before it was healthy"
-    assert "boom: missing config" in output
+    tail = [f"config line {i}" for i in range(2, 21)] + ["boom: missing config \ufffd"]
+    assert output.startswith(
+        "the app exited with code 2 before it was healthy\n"
+        "--- last lines of the app's log (redacted) ---\n" + "\n".join(tail) + "{"
+    )  # the last 20 lines, each as it was, a byte that is not UTF-8 replaced
 
 
 def test_app_accepting_orders_fails(repo: Repo) -> None:
@@ -131,7 +206,8 @@ def test_secret_in_the_log_fails_without_showing_it(repo: Repo) -> None:
     status, summary, output = run_fake(repo, "leak-log")
     assert status is Status.FAILED
     assert summary == "BINANCE_API_KEY leaked in the app's log output"
-    assert "using key ***" in output
+    tail = output.split("--- last lines of the app's log (redacted) ---\n", 1)[1]
+    assert tail.startswith("using key ***\n")  # the app's own first line, as it wrote it
     assert "canary" not in output
 
 
@@ -197,6 +273,22 @@ def test_an_app_that_loses_its_port_to_another_process_is_started_again(
         status, summary, output = run_fake(repo, "good")
     assert status is Status.PASSED, output
     assert summary == "4 checks passed"
+    assert starts(repo) == 2
+
+
+def test_a_secret_in_the_log_of_an_attempt_that_lost_its_port_is_a_leak(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1]])
+        real = runtime.free_port
+        monkeypatch.setattr(runtime, "free_port", lambda: next(ports, None) or real())
+        status, summary, output = run_fake(repo, "leak-when-port-taken")
+    assert (status, summary) == (Status.FAILED, "BINANCE_API_KEY leaked in the app's log output")
+    assert starts(repo) == 2
+    assert "canary" not in output
 
 
 def test_an_app_that_keeps_losing_its_port_fails(
@@ -207,6 +299,7 @@ def test_an_app_that_keeps_losing_its_port_fails(
         taken.listen()
         monkeypatch.setattr(runtime, "free_port", lambda: taken.getsockname()[1])
         status, summary, output = run_fake(repo, "good")
+    assert starts(repo) == 3
     assert status is Status.FAILED
     assert summary.startswith("the app exited with code 1 before it was healthy")
     assert "Address already in use" in output

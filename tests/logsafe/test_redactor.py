@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import namedtuple
 from urllib.parse import quote
 
 import pytest
@@ -243,6 +244,31 @@ def test_basic_credentials_are_masked_without_a_header_name() -> None:
 
 
 @pytest.mark.parametrize(
+    "credentials",
+    [
+        "dXNlcjpwYXNz",  # user:pass, padded or not, and no digit in it (unlike a Bearer token)
+        "dXNlcjpwd2Q",  # user:pwd without its '=' padding
+        "dXNlcjpwd2Q=",
+        "Ym90OnM=",  # bot:s
+    ],
+)
+def test_basic_credentials_in_any_padding_are_masked(credentials: str) -> None:
+    assert Redactor().redact(f"sent Basic {credentials} again") == f"sent Basic {MASK} again"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "dGVzdDEyMw",  # base64 of test123: no user:password pair, though it has digits
+        "dXNl.cjpwYXNz",  # user:pass with a '.' in it: not base64, so not credentials
+    ],
+)
+def test_a_basic_value_that_is_not_user_and_password_stays(value: str) -> None:
+    text = f"a Basic {value} example"
+    assert Redactor().redact(text) is text
+
+
+@pytest.mark.parametrize(
     "text",
     ["a Basic strategy for beginners", "Bearer authentication is required", "basic auth off"],
 )
@@ -287,3 +313,15 @@ def test_a_secret_whose_case_changes_its_length_is_masked_in_any_case(form: str)
     secret = "pässwörd-ßİ-ünïcode"  # ß upper-cases to SS, İ lower-cases to two characters
     encoded = FORMS[form](secret)
     assert Redactor().with_secrets([secret]).redact(f"x {encoded} y") == f"x {MASK} y"
+
+
+def test_a_header_value_after_a_quote_is_masked_to_the_end_of_its_line() -> None:
+    text = 'got "ok", X-Api-Key: s3cr3t v4lue\nnext line'
+    assert Redactor().redact(text) == f'got "ok", X-Api-Key: {MASK}\nnext line'
+
+
+def test_a_namedtuple_keeps_its_type_and_loses_its_secret() -> None:
+    creds_type = namedtuple("creds_type", "user key")  # as user code may log it
+    cleaned = Redactor().with_secrets([SECRET]).redact_value(creds_type("bob", SECRET))
+    assert cleaned == creds_type("bob", MASK)
+    assert type(cleaned) is creds_type

@@ -1,0 +1,72 @@
+"""The functions that build logsafe's patterns, called here rather than at import: what each
+built pattern matches. The built patterns at work are tested through `Redactor().redact`
+in test_shapes.py and test_redactor.py; these pin how they are made."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from logsafe import patterns
+from logsafe.names import FIELD_ENDINGS
+
+RUN = "a1B2" * 16  # 64 letters and digits, as an exchange key
+
+
+def mixed_case(word: str) -> str:
+    return "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(word))
+
+
+@pytest.mark.parametrize("words", [["key"], ["key", "kid", "secret", "sig", "token", "x-api"]])
+def test_a_trie_matches_exactly_its_words_in_any_case(words: list[str]) -> None:
+    built = re.compile(patterns._trie(words))
+    for word in words:
+        for form in (word, word.upper(), mixed_case(word), mixed_case(word).swapcase()):
+            assert built.fullmatch(form), form
+    for other in ("ke", "keys", "kez", "tok", "secrets", "sid", "x_api", "", "k"):
+        assert not built.fullmatch(other), other
+
+
+def test_the_field_endings_pattern_matches_every_secret_ending_spelt_backwards() -> None:
+    built = re.compile(patterns._field_endings_reversed())
+    for ending in FIELD_ENDINGS:
+        assert built.match(ending[::-1]), ending
+        assert built.match(ending[::-1].upper()), ending
+    for plain in ("symbol", "side", "status", "type", "name", "price"):
+        assert not built.match(plain[::-1]), plain
+
+
+@pytest.mark.parametrize("word", ["key", "binance"])
+@pytest.mark.parametrize("gap", [":", "= ", '": "', "  = "])
+def test_an_exchange_key_is_a_64_character_run_1_to_4_separators_after_its_word(
+    word: str, gap: str
+) -> None:
+    built = re.compile(patterns._near_exchange_key(word))
+    for spelt in (word, word.upper(), mixed_case(word)):
+        assert built.search(f"api_{spelt}{gap}{RUN}"[::-1]), spelt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"api_key{RUN}",  # no separator
+        f"api_key  =  {RUN}",  # five
+        f"api_key={RUN[:63]}",  # 63 characters
+        f"api_kay={RUN}",
+        f"binanc={RUN}",
+    ],
+)
+def test_anything_else_near_a_run_is_no_exchange_key(text: str) -> None:
+    for word in ("key", "binance"):
+        assert not re.search(patterns._near_exchange_key(word), text[::-1]), word
+
+
+def test_a_family_is_its_compiled_pattern_and_its_check() -> None:
+    def accept(match: re.Match[str]) -> bool:
+        return bool(match)
+
+    family = patterns._family(r"(?P<secret>x+)", accept)
+    assert family.regex.pattern == r"(?P<secret>x+)"
+    assert family.accept is accept
+    assert patterns._family(r"y").accept is None
