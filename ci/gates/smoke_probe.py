@@ -122,7 +122,7 @@ def run_smoke(
             with running_app(root, app, env, Path(tmp) / "app.log", python=python) as running:
                 seen = _probe(running, app, profile, tried, cancel)
                 lost_its_port = _lost_its_port(running)
-                logs += running.log_text()
+                logs = running.log_text()  # the log file gathers every attempt (append)
             if attempt == _BIND_ATTEMPTS or not lost_its_port:
                 break
         report.checks += tried.checks
