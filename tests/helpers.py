@@ -1,15 +1,19 @@
 """Helpers shared by the tests: real git repositories in temporary folders, and the CLI run
-as a real process. Fixtures live in conftest.py; everything else a test imports is here."""
+as a real process (`run_ci`) or inside the test's own process (`invoke_ci`). Fixtures live in
+conftest.py; everything else a test imports is here."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from ci.core import git
 from ci.core.config import Config
@@ -83,6 +87,27 @@ def run_ci(
         check=False,
     )
     return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def invoke_ci(*args: str, cwd: Path, env: dict[str, str] | None = None) -> CliResult:
+    """`python -m ci ARGS` called in this process (`ci.cli.main`, the function the entry point
+    calls), from `cwd` with `env` added, its output captured; cwd and environment are put back.
+
+    For tests of what a command decides, which is most of them: a real process costs a Python
+    start-up and, under the tests gate, a coverage start-up and data file each. Tests of the
+    entry point itself (exit codes as a shell sees them, no traceback, signals, a process that
+    must outlive or be killed) use `run_ci`; tests/test_in_process.py holds the two to the
+    same answers."""
+    from ci.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        patch.chdir(cwd)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = main(list(args))
+    return CliResult(int(code), stdout.getvalue(), stderr.getvalue())
 
 
 def _example_bot_block() -> str:
