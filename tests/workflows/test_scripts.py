@@ -8,6 +8,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import CliResult, Repo, invoke_ci, run_ci
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,6 +110,9 @@ def test_push_tag_refuses_a_tag_of_another_commit(repo: Repo, tmp_path: Path) ->
     assert done.code == 1 and f"no deploy/testnet/* tag at {new}" in done.stderr
 
 
+# `network`: the script installs the whole lock (requirements/ci.txt) from the package index,
+# a service beyond loopback; so the tests gate leaves it to the whole suite (`./dev test`, CI).
+@pytest.mark.network
 def test_installed_pipeline_runs_from_its_own_venv(tmp_path: Path) -> None:
     # The project's declared dependencies are met by the lock: `pip install --no-deps` of
     # the package after requirements/ci.txt gives a working bottie-ci, with nothing of this
