@@ -5,11 +5,13 @@ conftest.py; everything else a test imports is here."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,3 +142,21 @@ def free_ports(count: int) -> list[int]:
         for sock in sockets:
             sock.bind(("127.0.0.1", 0))
         return [int(sock.getsockname()[1]) for sock in sockets]
+
+
+@contextlib.contextmanager
+def shared_by_workers(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A folder of this test run that all its pytest-xdist workers share, held under an
+    exclusive lock while the caller is inside: the first worker builds what goes in it, the
+    others wait and find it built. (A session fixture alone is built once per worker.)
+
+    The rule relied on (pytest-xdist): a worker's base temporary folder is
+    `<the run's base>/popen-gw<N>`, so its parent belongs to this run and to no other."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / name
+    with (base / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file is closed
+        folder.mkdir(exist_ok=True)
+        yield folder
