@@ -1,15 +1,21 @@
 """Helpers shared by the tests: real git repositories in temporary folders, and the CLI run
-as a real process. Fixtures live in conftest.py; everything else a test imports is here."""
+as a real process (`run_ci`) or inside the test's own process (`invoke_ci`). Fixtures live in
+conftest.py; everything else a test imports is here."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import io
 import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from ci.core import git
 from ci.core.config import Config
@@ -87,6 +93,27 @@ def run_ci(
     return CliResult(done.returncode, done.stdout, done.stderr)
 
 
+def invoke_ci(*args: str, cwd: Path, env: dict[str, str] | None = None) -> CliResult:
+    """`python -m ci ARGS` called in this process (`ci.cli.main`, the function the entry point
+    calls), from `cwd` with `env` added, its output captured; cwd and environment are put back.
+
+    For tests of what a command decides, which is most of them: a real process costs a Python
+    start-up and, under the tests gate, a coverage start-up and data file each. Tests of the
+    entry point itself (exit codes as a shell sees them, no traceback, signals, a process that
+    must outlive or be killed) use `run_ci`; tests/test_in_process.py holds the two to the
+    same answers."""
+    from ci.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        patch.chdir(cwd)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = main(list(args))
+    return CliResult(int(code), stdout.getvalue(), stderr.getvalue())
+
+
 def _example_bot_block() -> str:
     text = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     start = text.index("# -- the example bot: begin")
@@ -117,3 +144,21 @@ def free_ports(count: int) -> list[int]:
         for sock in sockets:
             sock.bind(("127.0.0.1", 0))
         return [int(sock.getsockname()[1]) for sock in sockets]
+
+
+@contextlib.contextmanager
+def shared_by_workers(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A folder of this test run that all its pytest-xdist workers share, held under an
+    exclusive lock while the caller is inside: the first worker builds what goes in it, the
+    others wait and find it built. (A session fixture alone is built once per worker.)
+
+    The rule relied on (pytest-xdist): a worker's base temporary folder is
+    `<the run's base>/popen-gw<N>`, so its parent belongs to this run and to no other."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / name
+    with (base / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file is closed
+        folder.mkdir(exist_ok=True)
+        yield folder

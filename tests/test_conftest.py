@@ -1,5 +1,5 @@
-"""The suite's own rule (tests/ci_skips.py): under CI=true a skipped end-to-end test fails
-the run."""
+"""The suite's own machinery: under CI=true a skipped end-to-end test fails the run
+(tests/ci_skips.py); what the workers of one run share is built once (tests/helpers.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests import ci_skips
+from tests.helpers import PROJECT_ROOT
 
 SUITE = """
 import pytest
@@ -67,3 +68,37 @@ def test_the_e2e_modules_never_depend_on_a_path_of_this_machine() -> None:
     for name in ("test_e2e.py", "test_e2e_ssh.py", "conftest.py"):
         text = (Path(__file__).parent / "workflows" / name).read_text(encoding="utf-8")
         assert machine_path not in text and "skipif" not in text, name
+
+
+SHARED = """
+import os
+import pytest
+from tests.helpers import shared_by_workers
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    with shared_by_workers(tmp_path_factory, "thing") as folder:
+        if not (folder / "made").exists():
+            with open(os.environ["BUILD_LOG"], "a") as log:
+                log.write(os.environ.get("PYTEST_XDIST_WORKER", "main") + "\\n")
+            (folder / "made").write_text("once")
+        return (folder / "made").read_text()
+
+@pytest.mark.parametrize("n", range(6))
+def test_reads_it(built, n):
+    assert built == "once"
+"""
+
+
+def test_what_the_workers_share_is_built_once_per_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(test_shared=SHARED)
+    log = pytester.path / "builds.log"
+    monkeypatch.setenv("BUILD_LOG", str(log))
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    for _ in range(2):  # a second run builds its own: nothing is shared across runs
+        result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly", "-v")
+        result.assert_outcomes(passed=6)
+        result.stdout.fnmatch_lines(["*gw0*PASSED*", "*gw1*PASSED*"])  # both workers asked
+    assert len(log.read_text().splitlines()) == 2

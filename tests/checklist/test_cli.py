@@ -1,4 +1,6 @@
-"""`python -m ci checklist build|verify` and `python -m ci card` as real processes."""
+"""`python -m ci checklist build|verify` and `python -m ci card`: what they decide, in this
+process (`invoke_ci`); as real processes (`run_ci`) where the entry point itself is the point:
+a complete build, an error without a traceback, secrets never printed."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from ci.core.errors import ExitCode
 from tests.checklist import fake_binance
 from tests.checklist.conftest import PYPROJECT, passing_results, save_results
 from tests.checklist.fake_binance import API_KEY, API_SECRET, FakeBinance
-from tests.helpers import Repo, run_ci
+from tests.helpers import Repo, invoke_ci, run_ci
 
 ATTEST = ("--attest", "rollback-target,toggle-card", "--actor", "alice")
 
@@ -31,7 +33,7 @@ def head(repo: Repo) -> str:
 
 
 def verify(repo: Repo, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = run_ci("checklist", "verify", *args, cwd=repo.path, env=env)
+    result = invoke_ci("checklist", "verify", *args, cwd=repo.path, env=env)
     assert "Traceback" not in result.stderr
     return result.code, result.stdout, result.stderr
 
@@ -51,17 +53,17 @@ class TestBuildThenVerify:
     ) -> None:
         sha = head(bot)
         bot.git("tag", f"deploy/mainnet/20260101T000000Z-{sha[:7]}", sha)
-        built = run_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
+        built = invoke_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
         assert "rollback-target" in built.stderr  # another environment's tag does not count
         bot.git("tag", "-a", "-m", "d", f"deploy/testnet/20260101T000000Z-{sha[:7]}", sha)
-        built = run_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
+        built = invoke_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
         assert "not passed: toggle-card" in built.stderr
         document = json.loads((bot.path / "checklist.json").read_text())
         [item] = [i for i in document["items"] if i["id"] == "rollback-target"]
         assert item["evidence"] == f"deploy/testnet/20260101T000000Z-{sha[:7]} ({sha[:12]})"
 
     def test_incomplete_checklist_is_refused_one_line_per_item(self, bot: Repo) -> None:
-        built = run_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
+        built = invoke_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
         assert built.code == ExitCode.OK  # building is not deciding; --strict or verify decide
         assert "not passed: rollback-target, toggle-card" in built.stderr
         code, _, err = verify(bot, "checklist.json", "--sha", head(bot), "--env", "testnet")
@@ -73,13 +75,13 @@ class TestBuildThenVerify:
         ]
 
     def test_strict_build_fails_when_incomplete(self, bot: Repo) -> None:
-        built = run_ci("checklist", "build", "--env", "testnet", "--strict", cwd=bot.path)
+        built = invoke_ci("checklist", "build", "--env", "testnet", "--strict", cwd=bot.path)
         assert built.code == ExitCode.FAILED
 
     def test_a_failed_gate_is_named(self, bot: Repo) -> None:
         tests = bot.results / "tests.json"
         tests.write_text(tests.read_text().replace('"passed"', '"failed"'), encoding="utf-8")
-        run_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path)
+        invoke_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path)
         code, _, err = verify(bot, "checklist.json", "--sha", head(bot), "--env", "testnet")
         assert code == ExitCode.FAILED
         assert (
@@ -88,7 +90,7 @@ class TestBuildThenVerify:
         )
 
     def test_other_sha_and_missing_file(self, bot: Repo) -> None:
-        run_ci("checklist", "build", "--env", "testnet", *ATTEST, "-o", "out.json", cwd=bot.path)
+        invoke_ci("checklist", "build", "--env", "testnet", *ATTEST, "-o", "out.json", cwd=bot.path)
         code, _, err = verify(bot, "out.json", "--sha", "f" * 40, "--env", "testnet")
         assert (code, err.strip()) == (
             ExitCode.FAILED,
@@ -102,7 +104,7 @@ class TestBuildThenVerify:
 
     def test_signed_with_the_key_from_the_environment(self, bot: Repo) -> None:
         key = {"CHECKLIST_HMAC_KEY": "a-long-signing-key-from-secrets"}
-        run_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path, env=key)
+        invoke_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path, env=key)
         args = ("checklist.json", "--sha", head(bot), "--env", "testnet")
         code, out, _ = verify(bot, *args, env=key)
         assert code == ExitCode.OK
@@ -112,7 +114,7 @@ class TestBuildThenVerify:
         assert "signature mismatch" in err
 
     def test_unsigned_checklist_refused_when_a_key_is_configured(self, bot: Repo) -> None:
-        run_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path)
+        invoke_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path)
         key = {"CHECKLIST_HMAC_KEY": "a-long-signing-key-from-secrets"}
         code, _, err = verify(
             bot, "checklist.json", "--sha", head(bot), "--env", "testnet", env=key
@@ -123,7 +125,7 @@ class TestBuildThenVerify:
 
 class TestBuildInputs:
     def test_an_item_that_may_not_be_attested_is_a_usage_error(self, bot: Repo) -> None:
-        built = run_ci(
+        built = invoke_ci(
             "checklist",
             "build",
             "--env",
@@ -141,7 +143,7 @@ class TestBuildInputs:
     def test_sha_option_is_resolved_to_the_full_commit(self, bot: Repo) -> None:
         first = head(bot)
         bot.commit("second")
-        run_ci("checklist", "build", "--env", "testnet", "--sha", "HEAD~1", cwd=bot.path)
+        invoke_ci("checklist", "build", "--env", "testnet", "--sha", "HEAD~1", cwd=bot.path)
         document = json.loads((bot.path / "checklist.json").read_text())
         assert document["sha"] == first
 
@@ -154,7 +156,7 @@ class TestBuildInputs:
         assert "Traceback" not in built.stderr
 
     def test_unknown_environment(self, bot: Repo) -> None:
-        built = run_ci("checklist", "build", "--env", "staging", cwd=bot.path)
+        built = invoke_ci("checklist", "build", "--env", "staging", cwd=bot.path)
         assert built.code == ExitCode.USAGE
         assert built.stderr.strip() == (
             "error: unknown environment 'staging'; configured environments: testnet, mainnet"
@@ -173,7 +175,7 @@ class TestBuildInputs:
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_ACTOR": "carol",
         }
-        built = run_ci(
+        built = invoke_ci(
             "checklist",
             "build",
             "--env",
@@ -200,7 +202,7 @@ class TestBuildInputs:
         bot.git(
             "remote", "add", "origin", "https://x-access-token:ghs_tok3nVALUE@github.com/o/r.git"
         )
-        run_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
+        invoke_ci("checklist", "build", "--env", "testnet", cwd=bot.path)
         document = json.loads((bot.path / "checklist.json").read_text())
         assert document["repository"] == "https://github.com/o/r.git"
 
@@ -242,7 +244,7 @@ class TestCard:
 
     def test_json_lists_settings_and_warnings(self, bot: Repo) -> None:
         env = {**SECRETS, "QUANTUM_ENABLED": "1"}
-        result = run_ci("card", "--env", "mainnet", "--json", cwd=bot.path, env=env)
+        result = invoke_ci("card", "--env", "mainnet", "--json", cwd=bot.path, env=env)
         card = json.loads(result.stdout)
         shown = {s["name"]: s["value"] for s in card["settings"]}
         assert shown["BINANCE_API_KEY"] == "set"
@@ -253,16 +255,16 @@ class TestCard:
 
     def test_strict_fails_on_warnings(self, bot: Repo) -> None:
         env = {"CORS_ORIGINS": "*"}
-        result = run_ci("card", "--env", "mainnet", "--strict", cwd=bot.path, env=env)
+        result = invoke_ci("card", "--env", "mainnet", "--strict", cwd=bot.path, env=env)
         assert result.code == ExitCode.FAILED
         assert "CORS_ORIGINS is wide open" in result.stdout
 
     def test_card_goes_to_the_job_summary(self, bot: Repo, tmp_path: Path) -> None:
         summary = tmp_path / "summary.md"
         env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
-        run_ci("card", "--env", "testnet", cwd=bot.path, env=env)
+        invoke_ci("card", "--env", "testnet", cwd=bot.path, env=env)
         assert "## Toggle card: testnet (testnet)" in summary.read_text()
 
     def test_markdown_and_json_together_is_a_usage_error(self, bot: Repo) -> None:
-        result = run_ci("card", "--env", "testnet", "--markdown", "--json", cwd=bot.path)
+        result = invoke_ci("card", "--env", "testnet", "--markdown", "--json", cwd=bot.path)
         assert result.code == ExitCode.USAGE

@@ -15,12 +15,12 @@ import pytest
 
 from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.helpers import PROJECT_ROOT, CliResult, Repo, run_ci
+from tests.helpers import PROJECT_ROOT, CliResult, Repo, invoke_ci, run_ci
 
 
 def test_clean_artifact_passes(repo: Repo) -> None:
     repo.write("reports/junit.xml", "<testsuite tests='1'/>\n")
-    result = run_ci("scan", "reports", cwd=repo.path)
+    result = invoke_ci("scan", "reports", cwd=repo.path)
     assert result.code == ExitCode.OK, result.stderr
     assert result.stdout.strip() == "clean: reports (1 file(s) read)"
 
@@ -64,7 +64,7 @@ def test_symlink_inside_a_folder_is_followed_even_outside(repo: Repo, tmp_path: 
     outside.write_text(line)
     (repo.path / "reports").mkdir()
     (repo.path / "reports" / "bot.log").symlink_to(outside)
-    result = run_ci("scan", "reports", cwd=repo.path)
+    result = invoke_ci("scan", "reports", cwd=repo.path)
     _refused(result, token, "reports/bot.log:1:")
     assert f"followed reports/bot.log -> {outside}" in result.stderr
 
@@ -96,19 +96,19 @@ def test_archives_are_opened(repo: Repo, kind: str) -> None:
         else:
             (out / "snap.tar.gz").write_bytes(payload)
             shown = "artifacts/snap.tar.gz!/bot.log:1:"
-    _refused(run_ci("scan", "artifacts", cwd=repo.path), token, shown)
+    _refused(invoke_ci("scan", "artifacts", cwd=repo.path), token, shown)
 
 
 def test_git_folder_is_scanned(repo: Repo) -> None:
     line, token = _leaky(repo)
     repo.write("site/.git/logs/HEAD", line)
-    _refused(run_ci("scan", "site", cwd=repo.path), token, "site/.git/logs/HEAD:1:")
+    _refused(invoke_ci("scan", "site", cwd=repo.path), token, "site/.git/logs/HEAD:1:")
 
 
 def test_seed_phrase_in_an_artifact_is_refused(repo: Repo) -> None:
     phrase = samples.seed_phrase(12, 51)
     repo.write("out/wallet.txt", phrase + "\n")
-    result = run_ci("scan", "out", cwd=repo.path)
+    result = invoke_ci("scan", "out", cwd=repo.path)
     _refused(result, phrase, "out/wallet.txt:1: [bip39-seed-phrase]")
 
 
@@ -144,7 +144,7 @@ def test_loose_git_objects_are_read(repo: Repo, tmp_path: Path) -> None:
     site.write("notify.log", line)
     site.commit("leak")
     (site.path / "notify.log").unlink()  # only the .git folder holds it now
-    result = run_ci("scan", str(site.path), cwd=repo.path)
+    result = invoke_ci("scan", str(site.path), cwd=repo.path)
     assert result.code == ExitCode.FAILED, result.stdout + result.stderr
     assert "/.git/objects/" in result.stderr
     assert token not in result.stdout + result.stderr

@@ -17,7 +17,15 @@ import pytest
 
 from ci.core.result import GateResult, Status
 from ci.gates import runner
-from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, CliResult, Repo, free_ports, run_ci
+from tests.helpers import (
+    EXAMPLE_BOT_TOML,
+    PROJECT_ROOT,
+    CliResult,
+    Repo,
+    free_ports,
+    invoke_ci,
+    run_ci,
+)
 
 GATES = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
 SECRETS = {"BINANCE_API_KEY": "tk-0123456789abcdef", "BINANCE_API_SECRET": "ts-fedcba9876543210"}
@@ -91,7 +99,9 @@ class BotRepo:
         for gate in GATES:
             results.mkdir(exist_ok=True)
             runner.save(GateResult(gate, Status.PASSED, "ok", sha=sha), results)
-        built = self.ci(
+        # Set-up, not the behaviour under test: built in this process (tests/checklist tests
+        # the command); the deploy that reads it stays a real process.
+        built = invoke_ci(
             "checklist",
             "build",
             "--env",
@@ -100,6 +110,8 @@ class BotRepo:
             "rollback-target,toggle-card",
             "--actor",
             "alice",
+            cwd=self.repo.path,
+            env=self.env,
         )
         assert built.code == 0, built.stderr
         return sha

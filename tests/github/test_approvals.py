@@ -1,5 +1,6 @@
-"""`python -m ci approval verify` as a real process against a loopback stand-in for
-api.github.com (GitHub itself cannot be reached from the test machine)."""
+"""`python -m ci approval verify` against a loopback stand-in for api.github.com (GitHub
+itself cannot be reached from the test machine): its decisions in this process, its failures
+(a refused or unreachable API) as real processes that must not show the token."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.github.fake_github import TOKEN, FakeGitHub, serving
-from tests.helpers import CliResult, run_ci
+from tests.helpers import CliResult, invoke_ci, run_ci
 
 REPO = "acme/bot"
 RUN = 4242
@@ -67,7 +68,7 @@ def _verify(github: FakeGitHub, tmp_path: Path, *extra: str) -> CliResult:
         "GITHUB_TOKEN": TOKEN,
         "GITHUB_OUTPUT": str(tmp_path / "output"),
     }
-    return run_ci("approval", "verify", "--run-id", str(RUN), *extra, cwd=tmp_path, env=env)
+    return invoke_ci("approval", "verify", "--run-id", str(RUN), *extra, cwd=tmp_path, env=env)
 
 
 def test_an_approval_by_another_person_passes_and_names_the_approver(

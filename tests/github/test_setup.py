@@ -8,12 +8,12 @@ from pathlib import Path
 
 from ci.deploy.targets import ssh
 from ci.github.setup import SIGNING_KEY, SSH_SECRETS, SSH_VARIABLES, plan
-from tests.helpers import EXAMPLE_BOT_TOML, Repo, run_ci
+from tests.helpers import EXAMPLE_BOT_TOML, Repo, invoke_ci, run_ci
 
 
 def test_dry_run_prints_environments_reviewers_secrets_and_rulesets(repo: Repo) -> None:
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
-    done = run_ci("github", "setup", "--repo", "acme/bot", "--reviewer", "bob", cwd=repo.path)
+    done = invoke_ci("github", "setup", "--repo", "acme/bot", "--reviewer", "bob", cwd=repo.path)
     assert done.code == 0, done.stderr
     out = done.stdout
     assert "gh api --method PUT repos/acme/bot/environments/testnet --input -" in out
@@ -83,7 +83,7 @@ def test_every_environment_is_usable_from_main_only() -> None:
 
 
 def test_rendered_bodies_are_json_heredocs(tmp_path: Path) -> None:
-    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
+    out = invoke_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
     bodies = re.findall(r"<<'JSON'\n(.*?)\nJSON", out, flags=re.S)
     assert len(bodies) == 8
     assert all(isinstance(json.loads(b), dict) for b in bodies)
@@ -115,20 +115,20 @@ def test_the_secrets_are_the_bot_profile_s_whatever_the_exchange(repo: Repo) -> 
         '[tool.bottie.profile]\nexchange = "okx"\n'
         'credentials = ["OKX_API_KEY", "OKX_API_SECRET", "OKX_PASSPHRASE"]\n',
     )
-    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
+    out = invoke_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
     for name in ("OKX_API_KEY", "OKX_API_SECRET", "OKX_PASSPHRASE", SIGNING_KEY):
         assert f"gh secret set {name} --env mainnet --repo acme/bot" in out
     assert "BINANCE" not in out
 
 
 def test_outside_a_repository_only_the_signing_key_is_asked_for(tmp_path: Path) -> None:
-    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
+    out = invoke_ci("github", "setup", "--repo", "acme/bot", cwd=tmp_path).stdout
     assert out.count("gh secret set ") == 3  # checklist, testnet, mainnet: the signing key
 
 
 def test_the_ssh_target_adds_its_key_host_and_ops_environments(repo: Repo) -> None:
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML + '[tool.bottie.deploy]\ntarget = "ssh"\n')
-    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
+    out = invoke_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
     for env in ("testnet", "mainnet", "testnet-ops", "mainnet-ops"):
         for name in ssh.VARIABLES:
             assert f"gh variable set {name} --env {env} --repo acme/bot" in out
@@ -150,5 +150,5 @@ def test_the_ssh_target_adds_its_key_host_and_ops_environments(repo: Repo) -> No
 
 def test_the_local_target_asks_for_no_ssh_settings(repo: Repo) -> None:
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
-    out = run_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
+    out = invoke_ci("github", "setup", "--repo", "acme/bot", cwd=repo.path).stdout
     assert "BOTTIE_SSH" not in out and "-ops" not in out

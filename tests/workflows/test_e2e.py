@@ -30,6 +30,8 @@ also runs, and fails, after a red one.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -40,6 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +50,7 @@ from ci.deploy import envfile
 from logsafe import is_secret_name
 from tests.deploy.conftest import stop_bot
 from tests.github.fake_github import FakeGitHub, serving
-from tests.helpers import GIT_ENV, free_ports
+from tests.helpers import GIT_ENV, free_ports, shared_by_workers
 from tests.secret_samples import binance_key
 
 pytestmark = pytest.mark.e2e
@@ -282,28 +285,50 @@ def open_sandbox(root: Path, wheels: Path) -> Iterator[Sandbox]:
         sandbox.stop_bots()
 
 
-@pytest.fixture(scope="module")
-def pushes(tmp_path_factory: pytest.TempPathFactory, wheels: Path) -> Iterator[Sandbox]:
-    """The clone for the two pushes the read-only cases look at; nothing else changes it."""
-    yield from open_sandbox(tmp_path_factory.mktemp("act-pushes"), wheels)
-
-
 @pytest.fixture
 def sandbox(tmp_path: Path, wheels: Path) -> Iterator[Sandbox]:
     """A clone of its own for a scenario that commits, tags or deploys."""
     yield from open_sandbox(tmp_path, wheels)
 
 
-@pytest.fixture(scope="module")
-def clean_push(pushes: Sandbox) -> Run:
-    return pushes.act(
-        "push", "ci.yml", "--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target", name="clean"
-    )
+@pytest.fixture(scope="session")
+def pushes(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> list[Run]:
+    """A clean push, then one without the testnet attestations, to one clone that nothing
+    else changes: what the read-only cases look at. Each push is a whole act run, so they run
+    once per test run however many pytest-xdist workers ask (the first runs them and records
+    the runs; the others read the record). No case reaches the bot: it is stopped at once."""
+    with shared_by_workers(tmp_path_factory, "act-pushes") as folder:
+        record = folder / "runs.json"
+        if not record.exists():
+            (folder / "clone").mkdir()
+            wheels = request.getfixturevalue("wheels")
+            with contextlib.contextmanager(open_sandbox)(folder / "clone", wheels) as clone:
+                attest = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target")
+                runs = [
+                    clone.act("push", "ci.yml", *attest, name="clean"),
+                    clone.act("push", "ci.yml", name="unattested"),
+                ]
+            record.write_text(json.dumps([_recorded(run) for run in runs]), encoding="utf-8")
+        return [_replayed(run) for run in json.loads(record.read_text(encoding="utf-8"))]
 
 
-@pytest.fixture(scope="module")
-def unattested_push(pushes: Sandbox, clean_push: Run) -> Run:
-    return pushes.act("push", "ci.yml", name="unattested")
+def _recorded(run: Run) -> dict[str, object]:
+    return {**dataclasses.asdict(run), "origin": str(run.origin), "artifacts": str(run.artifacts)}
+
+
+def _replayed(fields: dict[str, Any]) -> Run:
+    paths = {"origin": Path(fields["origin"]), "artifacts": Path(fields["artifacts"])}
+    return Run(**{**fields, **paths, "tags_after": tuple(fields["tags_after"])})
+
+
+@pytest.fixture
+def clean_push(pushes: list[Run]) -> Run:
+    return pushes[0]
+
+
+@pytest.fixture
+def unattested_push(pushes: list[Run]) -> Run:
+    return pushes[1]
 
 
 GATE_JOBS = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")

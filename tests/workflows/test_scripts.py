@@ -1,5 +1,6 @@
-"""What the workflows' steps call, run as real processes on real git repositories:
-`ci github promote-sha`, `ci github push-tag`, and scripts/install-pipeline.sh."""
+"""What the workflows' steps call, on real git repositories: `ci github promote-sha` and
+`ci github push-tag` (their decisions in this process, a push with a token as a real one), and
+scripts/install-pipeline.sh."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.helpers import CliResult, Repo, run_ci
+import pytest
+
+from tests.helpers import CliResult, Repo, invoke_ci, run_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "ghs_" + "P" * 36
@@ -17,7 +20,7 @@ def _promote_sha(repo: Repo, tmp_path: Path, *args: str) -> tuple[CliResult, str
     output = tmp_path / "github_output"
     output.write_text("")
     env = {"GITHUB_OUTPUT": str(output), "GITHUB_ACTIONS": "true"}
-    done = run_ci("github", "promote-sha", *args, cwd=repo.path, env=env)
+    done = invoke_ci("github", "promote-sha", *args, cwd=repo.path, env=env)
     return done, output.read_text()
 
 
@@ -101,12 +104,15 @@ def test_push_tag_refuses_a_tag_of_another_commit(repo: Repo, tmp_path: Path) ->
     repo.git("tag", "deploy/testnet/20260101T000000Z-" + old[:7], old)
     repo.write("a.txt", "2")
     new = repo.commit("two")
-    done = run_ci(
+    done = invoke_ci(
         "github", "push-tag", "testnet", "--sha", new, cwd=repo.path, env={"GH_TOKEN": TOKEN}
     )
     assert done.code == 1 and f"no deploy/testnet/* tag at {new}" in done.stderr
 
 
+# `network`: the script installs the whole lock (requirements/ci.txt) from the package index,
+# a service beyond loopback; so the tests gate leaves it to the whole suite (`./dev test`, CI).
+@pytest.mark.network
 def test_installed_pipeline_runs_from_its_own_venv(tmp_path: Path) -> None:
     # The project's declared dependencies are met by the lock: `pip install --no-deps` of
     # the package after requirements/ci.txt gives a working bottie-ci, with nothing of this
