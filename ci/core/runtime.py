@@ -49,17 +49,7 @@ def start(
     argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path
 ) -> subprocess.Popen[bytes]:
     """The app started in a new session (its own process group), output appended to a log."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
+    return _spawn(argv, cwd=cwd, env=env, log_path=log_path, stdin=subprocess.DEVNULL)
 
 
 def prestart(
@@ -73,13 +63,21 @@ def prestart(
     from importlib import resources  # here: every CLI command imports this module
 
     launcher = resources.files("ci.core").joinpath("launcher.py").read_text(encoding="utf-8")
+    argv = [argv[0], "-c", launcher, *argv[1:]]
+    return _spawn(argv, cwd=cwd, env=env, log_path=log_path, stdin=subprocess.PIPE)
+
+
+def _spawn(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path, stdin: int
+) -> subprocess.Popen[bytes]:
+    """A process in a new session (its own process group), output appended to the log."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            [argv[0], "-c", launcher, *argv[1:]],
+            list(argv),
             cwd=cwd,
             env=dict(env),
-            stdin=subprocess.PIPE,
+            stdin=stdin,
             stdout=log,
             stderr=log,
             start_new_session=True,

@@ -59,7 +59,7 @@ def _kill_switch(root: Path) -> None:
     replace("app/routes.py", WEBHOOK, WEBHOOK + KILL_SWITCH)(root)
 
 
-def _testnet_mode(root: Path) -> None:
+def _ccxt_testnet_mode(root: Path) -> None:
     ttl = "    SIGNATURE_CACHE_TTL: int = 300\n"
     replace("config/settings.py", ttl, ttl + "    TESTNET: bool = False\n")(root)
     sandbox = "        exchange.set_sandbox_mode(settings.TESTNET)\n"
@@ -92,7 +92,9 @@ CCXT_WEBHOOK_EDITS = [
         "a kill switch: /webhook refuses orders unless TRADING_ENABLED=1 (it had none)",
         _kill_switch,
     ),
-    Edit("testnet mode: TESTNET puts ccxt in sandbox mode; / reports the network", _testnet_mode),
+    Edit(
+        "testnet mode: TESTNET puts ccxt in sandbox mode; / reports the network", _ccxt_testnet_mode
+    ),
     Edit(
         ".env.example: the two new variables",
         replace(".env.example", "TTL=300\n", "TTL=300\nTESTNET=false\nTRADING_ENABLED=0\n"),
@@ -150,7 +152,7 @@ class TestInitOnCcxtWebhook:
         profile = profile_of(repo)
         assert profile["credentials"] == ["DEFAULT_API_KEY", "DEFAULT_API_SECRET"]
         assert profile["secrets"] == ["WEBHOOK_SECRET"]
-        assert [d.split(":")[0] for d in profile["decisions"]] == [  # type: ignore[union-attr]
+        assert [d.split(":")[0] for d in profile["decisions"]] == [  # type: ignore[attr-defined]
             "exchange",
             "kill_switch",
             "probes.order_body",
@@ -195,29 +197,7 @@ def test_ccxt_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Path) 
         "DEFAULT_API_SECRET": "ts-test",
         "WEBHOOK_SECRET": "wh-test",
     }
-    env = {**secrets, "BOTTIE_DEPLOY_ROOT": str(tmp_path / "target")}
-    attest = "api-keys,cors,dashboard-poll,state-files,rollback-target,toggle-card"
-    built = ci(
-        repo,
-        "checklist",
-        "build",
-        "--env",
-        "testnet",
-        "--attest",
-        attest,
-        "--actor",
-        "alice",
-        "--strict",
-        env=env,
-    )
-    assert built.code == ExitCode.OK, built.stdout + built.stderr
-    try:
-        deployed = ci(repo, "deploy", "testnet", "--checklist", "checklist.json", env=env)
-        assert deployed.code == ExitCode.OK, deployed.stdout + deployed.stderr
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
-            assert json.loads(answer.read())["network"] == "testnet"
-    finally:
-        stop_deployed(tmp_path / "target" / "testnet")
+    deploys_and_serves_testnet(repo, tmp_path, port, secrets)
     minutes = (time.monotonic() - started) / 60
     print(f"{CCXT_WEBHOOK}: {len(CCXT_WEBHOOK_EDITS)} manual edits, {minutes:.1f} min")
 
@@ -274,7 +254,7 @@ def _serve_on_import(root: Path) -> None:
     path.write_text(head + started.rstrip() + "\n\n\n" + MAIN + RUN, encoding="utf-8")
 
 
-def _testnet_mode(root: Path) -> None:
+def _binance_testnet_mode(root: Path) -> None:
     replace(
         "api/binance_future.py",
         "secret=None, timeout=5):",
@@ -340,7 +320,10 @@ BINANCE_WEBHOOK_EDITS = [
         "a kill switch: /webhook refuses (503) unless TRADING_ENABLED=1 (it had none)",
         replace("main.py", "def webhook():\n", "def webhook():\n" + REFUSE),
     ),
-    Edit("testnet mode: BINANCE_FUTURES_URL sets the host; / reports the network", _testnet_mode),
+    Edit(
+        "testnet mode: BINANCE_FUTURES_URL sets the host; / reports the network",
+        _binance_testnet_mode,
+    ),
     Edit(
         ".env.example: the variables those edits read",
         append(
@@ -373,7 +356,7 @@ class TestInitOnBinanceWebhook:
         assert cfg.profile.exchange == "binance"  # from https://fapi.binance.com
         assert cfg.profile.probes.order == "/webhook" and cfg.profile.probes.health == "/"
         decisions = profile_of(repo)["decisions"]
-        assert [d.split(":")[0] for d in decisions] == [  # type: ignore[union-attr]
+        assert [d.split(":")[0] for d in decisions] == [  # type: ignore[attr-defined]
             "secrets in code",
             "credentials",
             "kill_switch",
@@ -413,6 +396,16 @@ def test_binance_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Pat
         "BINANCE_API_SECRET": "bs-test",
         "WEBHOOK_PASSPHRASE": "wp-test",
     }
+    deploys_and_serves_testnet(repo, tmp_path, port, secrets)
+    minutes = (time.monotonic() - started) / 60
+    print(f"{BINANCE_WEBHOOK}: {len(BINANCE_WEBHOOK_EDITS)} manual edits, {minutes:.1f} min")
+
+
+def deploys_and_serves_testnet(
+    repo: Repo, tmp_path: Path, port: int, secrets: dict[str, str]
+) -> None:
+    """What an adopter does next: a strict testnet checklist, a local deploy, and the bot
+    answering on its port that it is on testnet (stopped afterwards)."""
     env = {**secrets, "BOTTIE_DEPLOY_ROOT": str(tmp_path / "target")}
     attest = "api-keys,cors,dashboard-poll,state-files,rollback-target,toggle-card"
     built = ci(
@@ -436,5 +429,3 @@ def test_binance_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Pat
             assert json.loads(answer.read())["network"] == "testnet"
     finally:
         stop_deployed(tmp_path / "target" / "testnet")
-    minutes = (time.monotonic() - started) / 60
-    print(f"{BINANCE_WEBHOOK}: {len(BINANCE_WEBHOOK_EDITS)} manual edits, {minutes:.1f} min")
