@@ -24,7 +24,6 @@ import base64
 import io
 import json
 import os
-import signal
 import socket
 import sys
 import tarfile
@@ -48,6 +47,7 @@ MODULES = (
     "ci/core/runtime.py",
     "ci/deploy/__init__.py",
     "ci/deploy/agent.py",
+    "ci/deploy/agent_main.py",
     "ci/deploy/ops_agent.py",
     "ci/deploy/envfile.py",
     "ci/deploy/journal.py",
@@ -57,7 +57,7 @@ MODULES = (
     "ci/deploy/targets/interface.py",
     "ci/deploy/targets/local.py",
 )
-MAIN = "import sys\nfrom ci.deploy.agent import main\nsys.exit(main(sys.argv[1:]))\n"
+MAIN = "import sys\nfrom ci.deploy.agent_main import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
 def bundle() -> bytes:
@@ -200,7 +200,8 @@ def send(replies: IO[bytes], message: dict[str, Any]) -> None:
     replies.flush()
 
 
-def _hang_up(signum: int, frame: object) -> None:
+def hang_up(signum: int, frame: object) -> None:
+    """SIGHUP: the SSH session is gone."""
     del signum, frame
     raise SessionLost
 
@@ -228,23 +229,11 @@ def hello(mode: str) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The full agent; with `--ops ROOT NAME=OFF` (an SSH forced command), the operations
-    agent (`ci.deploy.ops_agent`)."""
-    signal.signal(signal.SIGHUP, _hang_up)
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but protocol lines on the real stdout
-    if argv and argv[0] == "--ops":
-        from ci.deploy import ops_agent
-
-        return ops_agent.main(argv[1:], requests, replies)
+def run(requests: IO[bytes], replies: IO[bytes]) -> int:
+    """The full agent: the spec its client sends, then its calls until the session ends."""
     first = json.loads(requests.readline() or b"{}")
     spec = Spec.from_dict(first["spec"])
     spec = replace(spec, base=str(Path(spec.base).expanduser().absolute()))
     send(replies, hello("deploy"))
     Agent(LocalTarget(spec)).serve(requests, replies)
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -42,7 +42,7 @@ with open(path, "wb") as handle:
     handle.write(sys.stdin.buffer.read(size))
 sys.path.insert(0, path)
 try:
-    from ci.deploy.agent import main
+    from ci.deploy.agent_main import main
     code = main()
 finally:
     os.unlink(path)

@@ -120,7 +120,9 @@ def test_the_ops_key_gets_no_shell_and_its_code_never_runs(
     with zipfile.ZipFile(evil, "w") as archive:
         archive.writestr("ci/__init__.py", "")
         archive.writestr("ci/deploy/__init__.py", "")
-        archive.writestr("ci/deploy/agent.py", f"open({str(proof)!r}, 'w')\ndef main(): return 0\n")
+        archive.writestr(
+            "ci/deploy/agent_main.py", f"open({str(proof)!r}, 'w')\ndef main(): return 0\n"
+        )
     code = evil.getvalue()
     spec = {"env": "testnet", "base": str(ssh_bot.base), "port": ssh_bot.port,
             "command": ["sh", "-c", f"touch {proof}"], "health_path": "/health",
