@@ -320,6 +320,14 @@ class TestFallbackRules:
         assert verify(api, RUN, "mainnet", "approve.yml").approver == "bob"
         assert [q["page"] for q in fallback_queries(github)] == ["1", "2", "3"]
 
+    def test_an_approval_on_the_first_page_counts_after_later_pages_are_read(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        other = dispatched("mallory", title="approve run 1")
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob")] + [other] * 150}
+        assert verify(api, RUN, "mainnet", "approve.yml").approver == "bob"
+        assert [q["page"] for q in fallback_queries(github)] == ["1", "2"]
+
     def test_a_page_of_exactly_100_runs_is_followed_by_an_empty_one(
         self, api: Api, github: FakeGitHub
     ) -> None:
