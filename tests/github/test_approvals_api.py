@@ -4,8 +4,10 @@ the API's answer can make the check refuse. tests/github/test_approvals.py runs 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -281,3 +283,241 @@ class TestFallback:
         """GitHub pages 30 runs by default and filters only what it is asked to."""
         github.routes[FALLBACK] = {"workflow_runs": [older] * count + [dispatched("bob")]}
         assert verify(api, RUN, "mainnet", "approve.yml").approver == "bob"
+
+
+def fallback_queries(github: FakeGitHub) -> list[dict[str, str]]:
+    """The query of each request for the approve workflow's runs, in order."""
+    return [
+        dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
+        for path, _ in github.requests
+        if urlsplit(path).path == FALLBACK
+    ]
+
+
+class TestFallbackRules:
+    """The fallback's newer rules in process (tests/github/test_approvals.py has the CLI)."""
+
+    def test_the_query_asks_for_dispatched_successful_runs_on_main_100_a_page(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob")]}
+        verify(api, RUN, "mainnet", "approve.yml")
+        assert fallback_queries(github) == [
+            {
+                "event": "workflow_dispatch",
+                "status": "success",
+                "branch": "main",
+                "per_page": "100",
+                "page": "1",
+            }
+        ]
+
+    def test_a_full_page_asks_for_the_next_and_a_short_page_ends(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        other = dispatched("mallory", title="approve run 1")
+        github.routes[FALLBACK] = {"workflow_runs": [other] * 200 + [dispatched("bob")]}
+        assert verify(api, RUN, "mainnet", "approve.yml").approver == "bob"
+        assert [q["page"] for q in fallback_queries(github)] == ["1", "2", "3"]
+
+    def test_an_approval_on_the_first_page_counts_after_later_pages_are_read(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        other = dispatched("mallory", title="approve run 1")
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob")] + [other] * 150}
+        assert verify(api, RUN, "mainnet", "approve.yml").approver == "bob"
+        assert [q["page"] for q in fallback_queries(github)] == ["1", "2"]
+
+    def test_a_page_of_exactly_100_runs_is_followed_by_an_empty_one(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("alice")] * 100}
+        with pytest.raises(RefusedError):
+            verify(api, RUN, "mainnet", "approve.yml")
+        assert [q["page"] for q in fallback_queries(github)] == ["1", "2"]
+
+    def test_a_short_first_page_is_the_only_one_asked(self, api: Api, github: FakeGitHub) -> None:
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("alice")] * 99}
+        with pytest.raises(RefusedError):
+            verify(api, RUN, "mainnet", "approve.yml")
+        assert [q["page"] for q in fallback_queries(github)] == ["1"]
+
+    def test_runs_that_are_not_objects_are_skipped(self, api: Api, github: FakeGitHub) -> None:
+        """Served as is (the stand-in filters objects only): one page, three entries."""
+        runs = ["run", None, dispatched("bob")]
+        github.routes[FALLBACK] = json.dumps({"workflow_runs": runs}).encode()
+        assert verify(api, RUN, "mainnet", "approve.yml").approver == "bob"
+
+    def test_an_approve_run_from_another_branch_does_not_count(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob", head_branch="feature")]}
+        with pytest.raises(RefusedError) as refused:
+            verify(api, RUN, "mainnet", "approve.yml")
+        assert str(refused.value) == (
+            f"run {RUN}: no approval for mainnet by someone other than alice; refusing"
+        )
+
+    @pytest.mark.parametrize(
+        "created",
+        [
+            pytest.param("2026-11-26T09:55:00Z", id="before"),
+            pytest.param("2026-11-26T10:00:00Z", id="same-second"),
+            pytest.param(None, id="no-time"),
+            pytest.param("", id="empty-time"),
+        ],
+    )
+    def test_only_an_approve_run_created_after_the_start_counts(
+        self, api: Api, github: FakeGitHub, created: str | None
+    ) -> None:
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob", created_at=created)]}
+        with pytest.raises(RefusedError) as refused:
+            verify(api, RUN, "mainnet", "approve.yml")
+        assert str(refused.value) == (
+            f"run {RUN}: no approval for mainnet by someone other than alice; refusing"
+        )
+        github.routes[FALLBACK]["workflow_runs"].append(
+            dispatched("carol", created_at="2026-11-26T10:00:01Z")
+        )
+        assert verify(api, RUN, "mainnet", "approve.yml").approver == "carol"
+
+    def test_the_run_s_creation_is_the_start_when_it_has_no_start_time(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        del github.routes[RUN_PATH]["run_started_at"]
+        github.routes[RUN_PATH]["created_at"] = "2026-11-26T10:10:00Z"
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob")]}  # 10:05: before
+        with pytest.raises(RefusedError):
+            verify(api, RUN, "mainnet", "approve.yml")
+        github.routes[RUN_PATH]["run_started_at"] = None
+        github.routes[FALLBACK]["workflow_runs"].append(
+            dispatched("carol", created_at="2026-11-26T10:11:00Z")
+        )
+        assert verify(api, RUN, "mainnet", "approve.yml").approver == "carol"
+
+    def test_the_start_time_wins_over_the_run_s_creation(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        """A re-run's attempt starts after the run was created: an approval between the
+        two approved the earlier attempt and does not count."""
+        github.routes[RUN_PATH]["created_at"] = "2026-11-26T09:00:00Z"
+        github.routes[FALLBACK] = {
+            "workflow_runs": [dispatched("bob", created_at="2026-11-26T09:30:00Z")]
+        }
+        with pytest.raises(RefusedError):
+            verify(api, RUN, "mainnet", "approve.yml")
+
+    @pytest.mark.parametrize("empty", [None, ""])
+    def test_a_run_without_any_start_time_is_an_error(
+        self, api: Api, github: FakeGitHub, empty: str | None
+    ) -> None:
+        github.routes[RUN_PATH]["run_started_at"] = empty
+        github.routes[RUN_PATH]["created_at"] = empty
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob")]}
+        with pytest.raises(GitHubApiError) as failed:
+            verify(api, RUN, "mainnet", "approve.yml")
+        assert str(failed.value) == f"run {RUN}: no start time on record"
+
+    @pytest.mark.parametrize(
+        "user",
+        [
+            pytest.param(None, id="null"),
+            pytest.param({"type": "User"}, id="no-login"),
+            pytest.param({"login": "", "type": "User"}, id="empty-login"),
+            pytest.param({"login": "renovate", "type": "Bot"}, id="bot-type"),
+            pytest.param({"login": "github-actions[bot]", "type": "User"}, id="bot-name"),
+            pytest.param({"login": "dependabot[bot]"}, id="bot-name-no-type"),
+        ],
+    )
+    def test_an_approve_run_by_no_person_does_not_count(
+        self, api: Api, github: FakeGitHub, user: object
+    ) -> None:
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob", triggering_actor=user)]}
+        with pytest.raises(RefusedError) as refused:
+            verify(api, RUN, "mainnet", "approve.yml")
+        assert str(refused.value) == (
+            f"run {RUN}: no approval for mainnet by someone other than alice; refusing"
+        )
+        github.routes[FALLBACK]["workflow_runs"].append(
+            dispatched("carol", triggering_actor={"login": "carol"})
+        )
+        assert verify(api, RUN, "mainnet", "approve.yml") == Approval(
+            "carol", "alice", "approve workflow approve.yml"
+        )
+
+
+class TestEnvironmentReviewers:
+    @pytest.mark.parametrize(
+        "user",
+        [
+            pytest.param(None, id="null"),
+            pytest.param("bob", id="not-an-object"),
+            pytest.param({"type": "User"}, id="no-login"),
+            pytest.param({"login": "renovate", "type": "Bot"}, id="bot-type"),
+            pytest.param({"login": "github-actions[bot]", "type": "User"}, id="bot-name"),
+            pytest.param({"login": "dependabot[bot]"}, id="bot-name-no-type"),
+        ],
+    )
+    def test_an_approval_by_no_person_does_not_count(
+        self, api: Api, github: FakeGitHub, user: object
+    ) -> None:
+        github.routes[f"{RUN_PATH}/approvals"] = [
+            {"state": "approved", "user": user, "environments": [{"name": "mainnet"}]}
+        ]
+        with pytest.raises(RefusedError) as refused:
+            verify(api, RUN, "mainnet")
+        assert str(refused.value) == (
+            f"run {RUN}: no approval for mainnet by someone other than alice; refusing"
+        )
+
+    def test_a_person_s_approval_counts_beside_a_bot_s(self, api: Api, github: FakeGitHub) -> None:
+        bot = {"login": "renovate[bot]", "type": "Bot"}
+        github.routes[f"{RUN_PATH}/approvals"] = [
+            {"state": "approved", "user": bot, "environments": [{"name": "mainnet"}]},
+            {
+                "state": "approved",
+                "user": {"login": "bob", "type": "User"},
+                "environments": [{"name": "mainnet"}],
+            },
+        ]
+        assert verify(api, RUN, "mainnet") == Approval("bob", "alice", "environment review")
+
+    def test_a_bot_approval_falls_back_to_the_approve_workflow(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        bot = {"login": "renovate[bot]", "type": "Bot"}
+        github.routes[f"{RUN_PATH}/approvals"] = [
+            {"state": "approved", "user": bot, "environments": [{"name": "mainnet"}]}
+        ]
+        github.routes[FALLBACK] = {"workflow_runs": [dispatched("bob")]}
+        assert verify(api, RUN, "mainnet", "approve.yml").source == "approve workflow approve.yml"
+
+
+class TestAttempt:
+    def test_an_earlier_attempt_is_refused(self, api: Api, github: FakeGitHub) -> None:
+        github.routes[RUN_PATH]["run_attempt"] = 2
+        github.routes[f"{RUN_PATH}/approvals"] = [decision("bob")]
+        with pytest.raises(RefusedError) as refused:
+            verify(api, RUN, "mainnet", run_attempt=1)
+        assert str(refused.value) == (
+            f"run {RUN}: attempt 1 is not the run's current attempt; refusing"
+        )
+        assert verify(api, RUN, "mainnet", run_attempt=2).approver == "bob"
+
+    def test_a_run_that_names_no_attempt_is_taken_as_the_one_asked(
+        self, api: Api, github: FakeGitHub
+    ) -> None:
+        del github.routes[RUN_PATH]["run_attempt"]
+        github.routes[f"{RUN_PATH}/approvals"] = [decision("bob")]
+        assert verify(api, RUN, "mainnet", run_attempt=3).approver == "bob"
+
+    def test_without_an_attempt_any_attempt_passes(self, api: Api, github: FakeGitHub) -> None:
+        github.routes[RUN_PATH]["run_attempt"] = 5
+        github.routes[f"{RUN_PATH}/approvals"] = [decision("bob")]
+        assert verify(api, RUN, "mainnet").approver == "bob"
+
+
+def test_run_actors_skips_a_missing_actor(api: Api, github: FakeGitHub) -> None:
+    github.routes[RUN_PATH]["actor"] = None
+    github.routes[RUN_PATH]["triggering_actor"] = {"login": "bob"}
+    assert run_actors(api, RUN) == ["bob"]
