@@ -40,9 +40,10 @@ def encodings(value: str) -> set[str]:
 
 
 def embedded_secrets(value: str) -> set[str]:
-    """Secrets inside a secret value: the password of a URL such as DATABASE_URL's."""
+    """Secrets inside a secret value: the password of a URL such as DATABASE_URL's (with a
+    scheme or without one, `//user:password@host`)."""
     try:
-        password = urlsplit(value).password if "://" in value else None
+        password = urlsplit(value).password
     except ValueError:
         return set()
     return {password} if password and len(password) >= MIN_SECRET_LENGTH else set()

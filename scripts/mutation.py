@@ -76,6 +76,7 @@ MODULES: dict[str, Module] = {
             "tests/logsafe/test_property.py",
             "tests/logsafe/test_testing.py",
             "tests/logsafe/test_pattern_builders.py",
+            "tests/logsafe/test_forms.py",
         ),
     ),
     "env": Module(
