@@ -176,17 +176,8 @@ class TestInitOnCcxtWebhook:
 
 @pytest.mark.network
 def test_ccxt_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Path) -> None:
-    vendor(CCXT_WEBHOOK, repo)
     started = time.monotonic()
-    assert ci(repo, "init").code == ExitCode.OK
-    for edit in CCXT_WEBHOOK_EDITS:
-        edit.apply(repo.path)
-    port = free_port()
-    repo.write(
-        "pyproject.toml",
-        (repo.path / "pyproject.toml").read_text(encoding="utf-8")
-        + f"\n[tool.bottie.deploy]\nports = {{ testnet = {port}, mainnet = {port + 1} }}\n",
-    )
+    port = adopted(repo, CCXT_WEBHOOK, CCXT_WEBHOOK_EDITS)
     build_env(repo.path, "requirements.txt")
     repo.commit("adopt the pipeline")
     gates = ci(repo, "run", "env", "lint", "tests", "smoke", "secrets", "-v")
@@ -373,17 +364,8 @@ class TestInitOnBinanceWebhook:
 
 @pytest.mark.network
 def test_binance_webhook_adopts_and_deploys_to_testnet(repo: Repo, tmp_path: Path) -> None:
-    vendor(BINANCE_WEBHOOK, repo)
     started = time.monotonic()
-    assert ci(repo, "init").code == ExitCode.OK
-    for edit in BINANCE_WEBHOOK_EDITS:
-        edit.apply(repo.path)
-    port = free_port()
-    repo.write(
-        "pyproject.toml",
-        (repo.path / "pyproject.toml").read_text(encoding="utf-8")
-        + f"\n[tool.bottie.deploy]\nports = {{ testnet = {port}, mainnet = {port + 1} }}\n",
-    )
+    port = adopted(repo, BINANCE_WEBHOOK, BINANCE_WEBHOOK_EDITS)
     repo.commit("adopt the pipeline")
     built_env = ci(repo, "bot-env")  # its own venv, from its hash-locked lock (as gate.yml does)
     assert built_env.code == ExitCode.OK, built_env.stdout + built_env.stderr
@@ -429,3 +411,19 @@ def deploys_and_serves_testnet(
             assert json.loads(answer.read())["network"] == "testnet"
     finally:
         stop_deployed(tmp_path / "target" / "testnet")
+
+
+def adopted(repo: Repo, bot: str, edits: list[Edit]) -> int:
+    """The bot vendored into `repo`, `init` run, the manual edits made, and a free port for
+    its testnet deploy: the port, for the test to reach the bot."""
+    vendor(bot, repo)
+    assert ci(repo, "init").code == ExitCode.OK
+    for edit in edits:
+        edit.apply(repo.path)
+    port = free_port()
+    repo.write(
+        "pyproject.toml",
+        (repo.path / "pyproject.toml").read_text(encoding="utf-8")
+        + f"\n[tool.bottie.deploy]\nports = {{ testnet = {port}, mainnet = {port + 1} }}\n",
+    )
+    return port
