@@ -7,6 +7,8 @@ import shutil
 import socket
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -259,17 +261,24 @@ def test_an_encoded_secret_is_a_leak_too(repo: Repo, mode: str, summary: str) ->
     assert "canary" not in output
 
 
-def test_an_app_that_loses_its_port_to_another_process_is_started_again(
-    repo: Repo, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The free port is released before the app binds it: when another process takes it
-    in between, the gate starts the app again on another port instead of failing."""
+@contextmanager
+def first_port_taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Another process holds the first port the gate picks; later picks are really free."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         ports = iter([taken.getsockname()[1]])
         real = runtime.free_port
         monkeypatch.setattr(runtime, "free_port", lambda: next(ports, None) or real())
+        yield
+
+
+def test_an_app_that_loses_its_port_to_another_process_is_started_again(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The free port is released before the app binds it: when another process takes it
+    in between, the gate starts the app again on another port instead of failing."""
+    with first_port_taken(monkeypatch):
         status, summary, output = run_fake(repo, "good")
     assert status is Status.PASSED, output
     assert summary == "4 checks passed"
@@ -279,12 +288,7 @@ def test_an_app_that_loses_its_port_to_another_process_is_started_again(
 def test_a_secret_in_the_log_of_an_attempt_that_lost_its_port_is_a_leak(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        ports = iter([taken.getsockname()[1]])
-        real = runtime.free_port
-        monkeypatch.setattr(runtime, "free_port", lambda: next(ports, None) or real())
+    with first_port_taken(monkeypatch):
         status, summary, output = run_fake(repo, "leak-when-port-taken")
     assert (status, summary) == (Status.FAILED, "BINANCE_API_KEY leaked in the app's log output")
     assert starts(repo) == 2
