@@ -47,12 +47,14 @@ def run_command(
     from ci.gates import GateContext, runner
 
     selected = runner.select(gates)
-    root = git.toplevel(Path.cwd())
-    settings = config_cache.values(root)
+    root, git_dir = git.locate(Path.cwd())
+    settings = config_cache.values(root, git_dir)
     ctx = GateContext(
         root=root,
         settings=settings,
-        results_dir=(results_dir or git.results_dir(root, settings["results_dir"])).resolve(),
+        results_dir=(
+            results_dir or git.results_dir(root, settings["results_dir"], git_dir)
+        ).resolve(),
         sha=git.clean_head(root),
     )
     reporters = _reporters(as_json=as_json, verbose=verbose)
