@@ -14,7 +14,9 @@ import click
 from ci.core import config_cache, git
 from ci.core.errors import ExitCode
 from ci.gates.lint import lint
-from ci.scanning import gitleaks, seeds
+
+# The secrets hook's tools are imported when it runs: the lint hook, run on every commit of
+# Python code, needs neither gitleaks' wrapper nor the seed detector's wordlist.
 
 
 @click.group("hook")
@@ -25,6 +27,8 @@ def hook_group() -> None:
 @hook_group.command("secrets")
 def staged_secrets() -> int:
     """Scan the staged changes for secrets (gitleaks and BIP39 seed phrases)."""
+    from ci.scanning import gitleaks, seeds
+
     root, git_dir = git.locate(Path.cwd())
     path = root / config_cache.values(root, git_dir)["secrets"]["config"]
     found = gitleaks.scan(

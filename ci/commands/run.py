@@ -66,15 +66,17 @@ def run_command(
 
 def _reporters(*, as_json: bool, verbose: bool) -> list[Reporter]:
     from ci.core import actions
-    from ci.report.github import GithubReporter
-    from ci.report.json import JsonReporter
 
     # With --json, stdout carries only the document; progress goes to stderr.
     stream = sys.stderr if as_json else sys.stdout
     reporters = [_progress(stream, verbose=verbose)]
     if as_json:
+        from ci.report.json import JsonReporter
+
         reporters.append(JsonReporter(sys.stdout))
     if actions.active():
+        from ci.report.github import GithubReporter
+
         reporters.append(GithubReporter(sys.stdout))
     return reporters
 
