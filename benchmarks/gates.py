@@ -17,7 +17,8 @@ which no user's command does.
 - `python -m ci run lint` against raw ruff doing the same work with its cache (goal <= 3 x);
 - `pre-commit run` with one staged line, in a scratch clone, against the raw tools it wraps:
   gitleaks on the staged change, ruff check and format on the file (goal <= 1.5 x); beside
-  it, pre-commit's own floor: the same three hooks as no-op `true` commands;
+  it, pre-commit's own floor (the three hooks as no-op `true` commands) and the floor of three
+  hooks that each start a Python and import click, as the CLI's must;
 - with --tests: the tests gate's wall and CPU time (goal <= 60 s wall);
 - with --gates: all gates in parallel against in sequence and the slowest gate alone.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -144,21 +146,26 @@ def pre_commit(rounds: int, against: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         now = clone("HEAD", Path(tmp) / "now", staged_line=True)
         row("pre-commit run / raw tools", paired(hooks, raw, rounds, cwd=now), "(goal <= 1.5 x)")
-        floor = clone("HEAD", Path(tmp) / "floor", staged_line=True)
-        no_op_hooks(floor)
-        pair = paired(hooks, raw, rounds, cwd=floor, cwd_b=now)
-        row("pre-commit, 3 no-op hooks / raw", pair, "(pre-commit's own floor)")
+        for entry, label in (
+            ("true", "no-op"),
+            (f'{shlex.quote(PYTHON)} -c "import click"', "click"),
+        ):
+            floor = clone("HEAD", Path(tmp) / label, staged_line=True)
+            stand_in_hooks(floor, entry)
+            pair = paired(hooks, raw, rounds, cwd=floor, cwd_b=now)
+            floors = f"(floor {1 + pair.ratio:.2f} x wall, {1 + pair.cpu_ratio:.2f} x CPU)"
+            row(f"pre-commit, 3 {label} hooks / raw", pair, floors)
         if against:
             then = clone(against, Path(tmp) / "then", staged_line=True)
             pair = paired(hooks, hooks, rounds, cwd=now, cwd_b=then)
             row(f"pre-commit run / at {against}", pair, "(before and after, same run)")
 
 
-def no_op_hooks(repo: Path) -> None:
-    """The repository's hooks, each with `true` for its entry: what pre-commit itself costs."""
+def stand_in_hooks(repo: Path, entry: str) -> None:
+    """The repository's hooks, each running `entry` instead (`true`: what pre-commit costs)."""
     config = repo / ".pre-commit-config.yaml"
     lines = [
-        "        entry: true" if line.startswith("        entry: ") else line
+        f"        entry: {entry}" if line.startswith("        entry: ") else line
         for line in config.read_text().splitlines()
     ]
     config.write_text("\n".join(lines) + "\n")
