@@ -38,7 +38,7 @@ def absolute_git_dir(root: Path) -> Path:
     """The git dir of the work tree at `root` (each worktree has its own), read verbatim."""
     result = _git(root, "rev-parse", "--absolute-git-dir", verbatim=True)
     if not result.ok:
-        raise GitError(f"{root}: not a git repository: {result.stderr.strip()}")
+        raise GitError(f"{root}: not a git repository")
     return Path(result.stdout.strip())
 
 
