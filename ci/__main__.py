@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from ci.cli import main
+from ci.cli import run
 
-raise SystemExit(main())
+run()

@@ -143,10 +143,22 @@ class Trigger:
     family_of: dict[str, str]
 
 
+def _alternatives(known: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    return [*_BACKWARDS, *(a for needle in known for a in _known_backwards(needle))]
+
+
+@lru_cache(maxsize=32)
+def anchors(known: tuple[str, ...] = ()) -> frozenset[str]:
+    """A character every hit of `trigger(known)` starts at (reading backwards): text with
+    none of them cannot hit, so it needs no scan, and the scan need not be compiled for
+    it (compiling it takes longer than starting ruff: the CLI's tools mostly print `[]`)."""
+    return frozenset(anchor[0] for _, anchor, _ in _alternatives(known))
+
+
 @lru_cache(maxsize=32)
 def trigger(known: tuple[str, ...] = ()) -> Trigger:
     """The shapes' scan, plus the known secrets' forms when there are some."""
-    alternatives = [*_BACKWARDS, *(a for needle in known for a in _known_backwards(needle))]
+    alternatives = _alternatives(known)
     # Group names are unique, so each alternative gets one; family_of maps it back. The
     # alternatives are grouped by anchor: at an anchor, only its own ones are tried.
     by_anchor: dict[str, list[str]] = {}

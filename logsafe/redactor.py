@@ -23,6 +23,7 @@ from logsafe.patterns import (
     HEADER_VALUE,
     SECRET_HEADERS,
     Trigger,
+    anchors,
     trigger,
 )
 
@@ -86,6 +87,10 @@ class Redactor:
     def _trigger(self) -> Trigger:
         return trigger(self._known.needles if self._known is not None else ())
 
+    @cached_property
+    def _anchors(self) -> frozenset[str]:
+        return anchors(self._known.needles if self._known is not None else ())
+
     def redact(self, text: str) -> str:
         """The text with every secret replaced by MASK; the same object when clean."""
         spans = self.spans(text)
@@ -96,11 +101,13 @@ class Redactor:
         if not text:
             return []
         found: list[Span] = []
-        reversed_text = text[::-1]
-        scan = self._trigger
-        hit = scan.regex.search(reversed_text)
-        if hit is not None:
-            _find_hits(self._known, text, reversed_text, scan, hit, found)
+        # Until the scan is compiled, text with none of its anchors skips it (see anchors()).
+        if "_trigger" in self.__dict__ or not self._anchors.isdisjoint(text):
+            reversed_text = text[::-1]
+            scan = self._trigger
+            hit = scan.regex.search(reversed_text)
+            if hit is not None:
+                _find_hits(self._known, text, reversed_text, scan, hit, found)
         if ("\n" in text or "\r" in text) and self._known is not None:
             _find_known_across_lines(self._known, text, found)
         return _merged(found) if len(found) > 1 else found

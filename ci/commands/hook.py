@@ -14,7 +14,9 @@ import click
 from ci.core import config_cache, git
 from ci.core.errors import ExitCode
 from ci.gates.lint import lint
-from ci.scanning import gitleaks, seeds
+
+# The secrets hook's tools are imported when it runs: the lint hook, run on every commit of
+# Python code, needs neither gitleaks' wrapper nor the seed detector's wordlist.
 
 
 @click.group("hook")
@@ -25,8 +27,10 @@ def hook_group() -> None:
 @hook_group.command("secrets")
 def staged_secrets() -> int:
     """Scan the staged changes for secrets (gitleaks and BIP39 seed phrases)."""
-    root = git.toplevel(Path.cwd())
-    path = root / config_cache.values(root)["secrets"]["config"]
+    from ci.scanning import gitleaks, seeds
+
+    root, git_dir = git.locate(Path.cwd())
+    path = root / config_cache.values(root, git_dir)["secrets"]["config"]
     found = gitleaks.scan(
         ["git", "--pre-commit", "--staged", str(root)],
         root=root,
@@ -47,8 +51,8 @@ def staged_secrets() -> int:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def staged_lint(files: tuple[Path, ...]) -> int:
     """Lint FILES (ruff check + format --check, T20 on the bot's code) as the lint gate does."""
-    root = git.toplevel(Path.cwd())
-    cfg = config_cache.values(root)["lint"]
+    root, git_dir = git.locate(Path.cwd())
+    cfg = config_cache.values(root, git_dir)["lint"]
     named = [_relative(root, Path.cwd() / f) for f in files]
     paths = [f for f in named if _under(f, cfg["paths"])]
     if not paths:

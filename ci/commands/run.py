@@ -47,12 +47,14 @@ def run_command(
     from ci.gates import GateContext, runner
 
     selected = runner.select(gates)
-    root = git.toplevel(Path.cwd())
-    settings = config_cache.values(root)
+    root, git_dir = git.locate(Path.cwd())
+    settings = config_cache.values(root, git_dir)
     ctx = GateContext(
         root=root,
         settings=settings,
-        results_dir=(results_dir or git.results_dir(root, settings["results_dir"])).resolve(),
+        results_dir=(
+            results_dir or git.results_dir(root, settings["results_dir"], git_dir)
+        ).resolve(),
         sha=git.clean_head(root),
     )
     reporters = _reporters(as_json=as_json, verbose=verbose)
@@ -64,15 +66,17 @@ def run_command(
 
 def _reporters(*, as_json: bool, verbose: bool) -> list[Reporter]:
     from ci.core import actions
-    from ci.report.github import GithubReporter
-    from ci.report.json import JsonReporter
 
     # With --json, stdout carries only the document; progress goes to stderr.
     stream = sys.stderr if as_json else sys.stdout
     reporters = [_progress(stream, verbose=verbose)]
     if as_json:
+        from ci.report.json import JsonReporter
+
         reporters.append(JsonReporter(sys.stdout))
     if actions.active():
+        from ci.report.github import GithubReporter
+
         reporters.append(GithubReporter(sys.stdout))
     return reporters
 

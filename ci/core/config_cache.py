@@ -32,12 +32,13 @@ ENTRY = "bottie-config.json"
 _DEFINITION = ("config.py", "profile.py", "pyproject.py")
 
 
-def values(root: Path) -> dict[str, Any]:
+def values(root: Path, git_dir: Path | None = None) -> dict[str, Any]:
     """The validated `[tool.bottie]` of `root` as JSON values, every default filled in.
 
-    Raises ConfigError, with the models' one line per bad field, when it is not valid."""
+    `git_dir` is root's, when the caller has it already (`git.locate`). Raises ConfigError,
+    with the models' one line per bad field, when it is not valid."""
     text = read(root)
-    slot = _slot(root, text)
+    slot = _slot(root, text, git_dir)
     cached = _load(*slot) if slot else None
     if cached is not None:
         return cached
@@ -49,12 +50,11 @@ def values(root: Path) -> dict[str, Any]:
     return dumped
 
 
-def _slot(root: Path, text: str | None) -> tuple[Path, str] | None:
+def _slot(root: Path, text: str | None, git_dir: Path | None) -> tuple[Path, str] | None:
     """Where the entry lives and the key it must carry; None when there is no git dir or the
     key cannot be made (a definition module shipped without its source): validate each time."""
     try:
-        git_dir = git.output(root, "rev-parse", "--absolute-git-dir").strip()
-        return Path(git_dir) / ENTRY, _key(text)
+        return (git_dir or git.absolute_git_dir(root)) / ENTRY, _key(text)
     except (GitError, OSError):
         return None
 

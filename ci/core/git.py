@@ -11,17 +11,34 @@ from ci.core.errors import GitError
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 object names
 
 
-def _git(root: Path, *args: str) -> proc.ProcResult:
-    return proc.run(["git", *args], cwd=root, timeout=120)
+def _git(root: Path, *args: str, verbatim: bool = False) -> proc.ProcResult:
+    return proc.run(["git", *args], cwd=root, timeout=120, verbatim=verbatim)
+
+
+def locate(start: Path) -> tuple[Path, Path]:
+    """The root of the git work tree containing `start`, and its git dir, from one git call.
+
+    Read verbatim: they are directories to work in, which a mask would break; a message that
+    shows one is redacted where it is shown (the CLI's error line, a gate's summary)."""
+    if not start.is_dir():
+        raise GitError(f"{start}: no such directory")
+    result = _git(start, "rev-parse", "--show-toplevel", "--absolute-git-dir", verbatim=True)
+    lines = result.stdout.splitlines()
+    if not result.ok or len(lines) != 2:
+        raise GitError(f"{start}: not a git repository", tip="run it inside a clone of the bot")
+    return Path(lines[0]), Path(lines[1])
 
 
 def toplevel(start: Path) -> Path:
     """The root of the git work tree containing `start`."""
-    if not start.is_dir():
-        raise GitError(f"{start}: no such directory")
-    result = _git(start, "rev-parse", "--show-toplevel")
+    return locate(start)[0]
+
+
+def absolute_git_dir(root: Path) -> Path:
+    """The git dir of the work tree at `root` (each worktree has its own), read verbatim."""
+    result = _git(root, "rev-parse", "--absolute-git-dir", verbatim=True)
     if not result.ok:
-        raise GitError(f"{start}: not a git repository", tip="run it inside a clone of the bot")
+        raise GitError(f"{root}: not a git repository")
     return Path(result.stdout.strip())
 
 
@@ -52,7 +69,10 @@ def clean_head(root: Path) -> str:
     answers both: its `# branch.oid` header is HEAD ("(initial)" before the first commit),
     and every other line is a change.
     """
-    status = _git(root, "status", "--porcelain=v2", "--branch", "--untracked-files=normal")
+    # Verbatim: nothing of it is shown or kept but a SHA, checked to be one.
+    status = _git(
+        root, "status", "--porcelain=v2", "--branch", "--untracked-files=normal", verbatim=True
+    )
     lines = status.stdout.splitlines()
     head = [
         line.removeprefix("# branch.oid ") for line in lines if line.startswith("# branch.oid ")
@@ -70,13 +90,14 @@ def ref_exists(root: Path, ref: str) -> bool:
 RESULTS_FOLDER = "bottie-results"
 
 
-def results_dir(root: Path, configured: str) -> Path:
+def results_dir(root: Path, configured: str, git_dir: Path | None = None) -> Path:
     """Where gate results go: `configured` under `root` when set, else inside the git dir.
 
     Results never land in the work tree by default: an untracked result would make the tree
     dirty (every result would then vouch for no commit) and the secrets gate would scan the
-    pipeline's own reports. Each worktree has its own git dir, so its own results.
+    pipeline's own reports. Each worktree has its own git dir, so its own results. `git_dir`
+    is root's, when the caller has it already (`locate`).
     """
     if configured:
         return (root / Path(configured).expanduser()).resolve()
-    return Path(output(root, "rev-parse", "--absolute-git-dir").strip()) / RESULTS_FOLDER
+    return (git_dir or absolute_git_dir(root)) / RESULTS_FOLDER

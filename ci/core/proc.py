@@ -6,7 +6,6 @@ Ctrl-C can stop it together with whatever it started.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import threading
@@ -57,6 +56,8 @@ def tool(name: str, *, install_hint: str) -> str:
 
 def which(tool: str, *, install_hint: str) -> str:
     """Absolute path of `tool`, or a ToolNotFoundError that says how to install it."""
+    import shutil  # only here: with its archive modules it costs more than a git call
+
     found = shutil.which(tool)
     if found is None:
         raise ToolNotFoundError(f"executable `{tool}` not found", tip=install_hint)

@@ -128,3 +128,26 @@ def test_hook_refuses_a_bare_telegram_token_and_a_seed_phrase(
     assert refused.code == ExitCode.FAILED
     assert f"{name}:{rule}:1" in refused.stderr
     assert secret not in refused.stdout + refused.stderr
+
+
+def test_the_lint_hook_loads_neither_the_secret_scanner_nor_the_models(repo: Repo) -> None:
+    # It runs on every commit of Python code: a remembered config and ruff are all it needs.
+    repo.write("pyproject.toml", '[tool.bottie.lint]\npaths = ["bot"]\n')
+    repo.write("bot/calc.py", "VALUE = 1\n")
+    repo.git("add", "-A")
+    probe = (  # main(), as `python -m ci` runs it (which then exits without returning)
+        "import sys\n"
+        "from ci.cli import main\n"
+        "print('exit', main(['hook', 'lint', 'bot/calc.py']))\n"
+        "heavy = {'ci.scanning', 'pydantic', 'rich', 'httpx'}\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    printed = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=repo.path, env=env, capture_output=True, text=True
+        )
+        printed.append(done.stdout.strip().splitlines()[-2:])
+    assert printed[0] == ["exit 0", "['pydantic']"]  # the config validated on the first run
+    assert printed[1] == ["exit 0", "[]"]

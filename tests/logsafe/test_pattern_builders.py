@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logsafe import patterns
 from logsafe.names import FIELD_ENDINGS
@@ -70,3 +72,17 @@ def test_a_family_is_its_compiled_pattern_and_its_check() -> None:
     assert family.regex.pattern == r"(?P<secret>x+)"
     assert family.accept is accept
     assert patterns._family(r"y").accept is None
+
+
+# Characters that start the scan's alternatives, others, and letters whose case is odd.
+_SCAN_TEXT = st.text(alphabet=st.sampled_from("=:,@_xkKAJYBb ey0'\"/-aIZßǅİ\n"), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_SCAN_TEXT, known=st.lists(st.text(min_size=3, max_size=8), max_size=3))
+def test_every_hit_of_the_scan_starts_at_one_of_its_anchors(text: str, known: list[str]) -> None:
+    # What lets a redactor skip the scan (and its compilation) for text with no anchor.
+    needles = tuple(sorted({k.lower() for k in known}))
+    built, starts = patterns.trigger(needles), patterns.anchors(needles)
+    for hit in built.regex.finditer(text[::-1]):
+        assert hit.group()[:1] in starts, hit

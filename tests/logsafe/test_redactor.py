@@ -61,6 +61,16 @@ def test_non_secret_values_stay() -> None:
     assert redactor.redact(text) is text  # the same object: nothing was rebuilt
 
 
+def test_a_redactor_whose_first_text_was_clean_still_masks_what_comes_next() -> None:
+    # Text with none of the scan's anchors skips it until it is needed (a tool's `[]`).
+    redactor = Redactor().with_secrets([SECRET])
+    assert redactor.redact("[]") == "[]"
+    assert redactor.redact(f"[{SECRET}]") == f"[{MASK}]"
+    shapes = Redactor()
+    assert shapes.redact("[]\n") == "[]\n"
+    assert shapes.redact("password=hunter22") == f"password={MASK}"
+
+
 def test_a_secret_split_by_a_line_break_is_masked_whole() -> None:
     redactor = Redactor().with_secrets([SECRET])
     text = f"key part {SECRET[:9]}\n{SECRET[9:]} end"
