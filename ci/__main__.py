@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from ci.cli import run
+from ci.cli import main
 
-run()
+raise SystemExit(main())

@@ -5,14 +5,11 @@ Subcommands live in `ci.commands`, one module each. Only this module exits.
 
 from __future__ import annotations
 
-import atexit
 import importlib
 import os
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
@@ -185,31 +182,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(result) if isinstance(result, int) else ExitCode.OK
 
 
-def run(argv: Sequence[str] | None = None) -> NoReturn:
-    """`python -m ci` and `bottie-ci`: `main`, then the exit, without the interpreter's teardown.
-
-    Freeing every module and object one by one at exit costs a short command about a tenth of
-    its CPU (13 ms of `run lint`'s 120 here) for memory the system takes back anyway. What an
-    exit must still do is done: the exit handlers run (coverage's data, logging's flush, the
-    clean-up of temporary folders) and both standard streams are flushed. While a thread of
-    ours still runs, or when a stream cannot be flushed, Python exits as usual and says so."""
-    code = main(argv)
-    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    if any(not t.daemon for t in others) or not _flushed():
-        sys.exit(code)
-    atexit._run_exitfuncs()
-    os._exit(code if _flushed() else 120)  # 120: what Python exits with when it cannot flush
-
-
-def _flushed() -> bool:
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe or stream
-        return False
-    return True
-
-
 def _fail(message: str, code: int, *, tip: str | None = None) -> int:
     from logsafe import Redactor  # only on the way out: it costs more than the CLI's start
 
@@ -241,4 +213,4 @@ def _unexpected() -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    run()
+    sys.exit(main())

@@ -135,10 +135,13 @@ def test_the_lint_hook_loads_neither_the_secret_scanner_nor_the_models(repo: Rep
     repo.write("pyproject.toml", '[tool.bottie.lint]\npaths = ["bot"]\n')
     repo.write("bot/calc.py", "VALUE = 1\n")
     repo.git("add", "-A")
-    probe = (  # main(), as `python -m ci` runs it (which then exits without returning)
-        "import sys\n"
-        "from ci.cli import main\n"
-        "print('exit', main(['hook', 'lint', 'bot/calc.py']))\n"
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['ci', 'hook', 'lint', 'bot/calc.py']\n"
+        "try:\n"
+        "    runpy.run_module('ci', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    print('exit', exit.code)\n"
         "heavy = {'ci.scanning', 'pydantic', 'rich', 'httpx'}\n"
         "print(sorted(name for name in heavy if name in sys.modules))\n"
     )

@@ -83,10 +83,13 @@ def test_a_remembered_config_runs_the_lint_gate_without_pydantic_or_rich(repo: R
     # (or a terminal to draw on) imports them.
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
     repo.write("bot/calc.py", "VALUE = 1\n")
-    probe = (  # main(), as `python -m ci` runs it (which then exits without returning)
-        "import sys\n"
-        "from ci.cli import main\n"
-        "print('exit', main(['run', 'lint']))\n"
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['ci', 'run', 'lint']\n"
+        "try:\n"
+        "    runpy.run_module('ci', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    print('exit', exit.code)\n"
         "heavy = {'httpx', 'pydantic', 'rich', 'yaml'}\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
     )
