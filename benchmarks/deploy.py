@@ -145,7 +145,7 @@ def row(name: str, cold: Timing, deploy: Timing, rollback: Timing) -> str:
 
 def ratio(rows: list[tuple[Timing, Timing, Timing]], i: int, unit: str) -> float:
     """The median over rounds of command `i`'s figure over the cold start's beside it."""
-    return statistics.median(getattr(r[i], unit) / getattr(r[0], unit) for r in rows)
+    return statistics.median(float(getattr(r[i], unit) / getattr(r[0], unit)) for r in rows)
 
 
 def main() -> None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ci.core import sockdiag
+
 # One grace policy for every process we stop: SIGTERM, this long to exit, then SIGKILL.
 STOP_GRACE_SECONDS = 5.0
 _POLL_SECONDS = 0.01  # stopping: a gone process is noticed within this
@@ -181,7 +183,17 @@ def group_listens(pgid: int, port: int) -> bool | None:
 
 
 def _listening_sockets(port: int) -> set[str] | None:
-    """The socket inodes listening on TCP `port`, as /proc/PID/fd links name them."""
+    """The socket inodes listening on TCP `port`, as /proc/PID/fd links name them: asked of
+    the kernel (`sockdiag`), else read from /proc/net/tcp and tcp6."""
+    if not Path("/proc/net/tcp").exists():
+        return None
+    inodes = sockdiag.listening_inodes(port)
+    if inodes is not None:
+        return {f"socket:[{inode}]" for inode in inodes}
+    return _listening_in_proc(port)
+
+
+def _listening_in_proc(port: int) -> set[str]:
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -197,7 +209,7 @@ def _listening_sockets(port: int) -> set[str] | None:
                 and int(fields[1].rsplit(":", 1)[1], 16) == port
             ):
                 inodes.add(f"socket:[{fields[9]}]")
-    return inodes if Path("/proc/net/tcp").exists() else None
+    return inodes
 
 
 def _holds(proc: Path, inodes: set[str]) -> bool:
