@@ -2,7 +2,8 @@
 
 A failed health check, or any failure once the old bot was stopped, switches back to the
 previous release at once and records it; a failed first deploy stops the failed bot. Only a
-healthy deploy gets a deploy tag. Every attempt, refused or failed, goes to the target's
+healthy deploy gets a deploy tag. Releases beyond `keep_releases` are removed while the new
+bot starts, never one that either outcome could need. Every attempt, refused or failed, goes to the target's
 deploy log, which is the authority on what was deployed: rollback returns only to a
 release that log records as deployed from a verified checklist, and whose tag agrees
 (`ci.deploy.rollback`).
@@ -111,6 +112,7 @@ class Deployer:
             tree = b"" if reuse else self._tree(sha)
             self.target.prepare(release, tree, values, reuse=reuse)
             self._hook("pre_deploy", self.config.deploy.pre_deploy, release)
+            self._prune(release.id, previous)
             self._switch(release, previous)
             self._tag(tag, sha, digest, approver, rolled_back_from, push)
             self.target.record(
@@ -123,7 +125,6 @@ class Deployer:
                 rolled_back_from=rolled_back_from,
                 run=actions.run_url(self.environ),
             )
-            self._prune(keep={previous} if previous else set())
         self._hook("post_deploy", self.config.deploy.post_deploy, release)
         return Outcome(tag, release.id)
 
@@ -279,13 +280,14 @@ class Deployer:
         if push:
             git.output(self.root, "push", "origin", f"refs/tags/{tag}")
 
-    def _prune(self, keep: set[str]) -> None:
-        live = self.target.live()
-        protected = keep | {live or ""}
+    def _prune(self, new: str, previous: str | None) -> None:
+        """Old releases beyond `keep_releases` go while the new one starts (the target deletes
+        them beside the switch). Kept whatever the outcome: the new release, the previous one,
+        and the release a rollback would return to with either of them live."""
         good = rollback.good_releases(self.target.history())
-        rollback_target = next((e for e in good if e["release"] != live), None)
-        if rollback_target:
-            protected.add(rollback_target["release"])
+        protected = {new, previous or ""}
+        for live in (new, previous):
+            protected |= {next((e["release"] for e in good if e["release"] != live), "")}
         releases = self.target.releases()
         for release_id in releases[: max(0, len(releases) - self.config.deploy.keep_releases)]:
             if release_id not in protected:

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class LocalTarget:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.layout = Layout(Path(spec.base))
+        self._removing: list[threading.Thread] = []  # release folders being deleted
 
     # -- reading ---------------------------------------------------------------------
     def live(self) -> str | None:
@@ -142,7 +144,10 @@ class LocalTarget:
     def lock(self, *, sha: str, message: str) -> Iterator[None]:
         self._create()
         with deploy_lock(self.layout.lock, sha=sha, message=message):
-            yield
+            try:
+                yield
+            finally:
+                self._removed()
 
     def record(self, outcome: str, **fields: Any) -> None:
         self._create()
@@ -257,10 +262,31 @@ class LocalTarget:
         self.layout.paused.write_text(before, encoding="utf-8")
 
     def remove(self, release_id: str) -> None:
+        """The release's env file goes now; its folder leaves the releases at once (a rename)
+        and is deleted beside what the deploy does next, finished before the lock is let go."""
         if release_id == self.live():
             raise TargetError(f"refusing to delete the live release {release_id}")
-        shutil.rmtree(self.layout.release(release_id), ignore_errors=True)
         self.layout.env_file(release_id).unlink(missing_ok=True)
+        leaving = self.layout.releases / f".{release_id}.removing"
+        try:
+            self.layout.release(release_id).rename(leaving)
+        except FileNotFoundError:
+            return
+        except OSError:
+            leaving = self.layout.release(release_id)  # cannot move it: delete it where it is
+        thread = threading.Thread(
+            target=shutil.rmtree, args=(leaving,), kwargs={"ignore_errors": True}
+        )
+        thread.start()
+        self._removing.append(thread)
+
+    def _removed(self) -> None:
+        """Wait for the folders `remove` is deleting (and sweep any a killed deploy left)."""
+        while self._removing:
+            self._removing.pop().join()
+        if self.layout.releases.is_dir():
+            for left in self.layout.releases.glob(".*.removing"):
+                shutil.rmtree(left, ignore_errors=True)
 
     # -- inside ------------------------------------------------------------------------
     def _create(self) -> None:
