@@ -3,10 +3,10 @@
 A failed health check, or any failure once the old bot was stopped, switches back to the
 previous release at once and records it; a failed first deploy stops the failed bot. Only a
 healthy deploy gets a deploy tag. Releases beyond `keep_releases` are removed while the new
-bot starts, never one that either outcome could need. Every attempt, refused or failed, goes to the target's
-deploy log, which is the authority on what was deployed: rollback returns only to a
-release that log records as deployed from a verified checklist, and whose tag agrees
-(`ci.deploy.rollback`).
+bot starts, never one that either outcome could need. Every attempt, refused or failed, goes
+to the target's deploy log, which is the authority on what was deployed: rollback returns
+only to a release that log records as deployed from a verified checklist, and whose tag
+agrees (`ci.deploy.rollback`).
 
 Trading invariants held here: one bot per environment (the target stops the old one and
 checks the port is free before it starts the new one); a paused environment stays paused
@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ci.checklist import hmac_key_from, required_items, signing_required, verify_file
 from ci.core import actions, git, proc, settings
 from ci.core.config import Config
 from ci.core.errors import CiError, RefusedError
@@ -78,26 +77,22 @@ class Deployer:
         self.target = open_target(self.config, self.env, self.environ)
 
     # -- deploy --------------------------------------------------------------------------
-    def deploy(
+    def deploy(self, sha: str, *, checklist: Path, approver: str, push: bool) -> Outcome:
+        """Deploy `sha` from a checklist verified now."""
+        sha = git.output(self.root, "rev-parse", "--verify", f"{sha}^{{commit}}").strip()
+        return self._go_live(sha, self._verify(checklist, sha), approver=approver, push=push)
+
+    def _go_live(
         self,
         sha: str,
+        digest: str,
         *,
-        checklist: Path | None,
         approver: str,
         push: bool,
         rolled_back_from: str | None = None,
         env_values: dict[str, str] | None = None,
-        verified_digest: str | None = None,
     ) -> Outcome:
-        """Deploy `sha`: from a checklist verified now, or (rollback) without one, carrying the
-        digest of the checklist that was verified when the release first went out."""
-        sha = git.output(self.root, "rev-parse", "--verify", f"{sha}^{{commit}}").strip()
-        if checklist is not None:
-            digest = self._verify(checklist, sha)
-        elif verified_digest and verified_digest.startswith("sha256:"):
-            digest = verified_digest
-        else:
-            raise RefusedError(f"{sha[:12]}: no checklist, and no verified one to carry over")
+        """Make commit `sha` live, `digest` naming the checklist verified for it."""
         values = env_values if env_values is not None else self._values(sha)
         actions.mask((v for n, v in values.items() if v and is_secret_name(n)), self.environ)
         tag = tags.tag_name(self.env, sha, datetime.now(UTC))
@@ -129,6 +124,9 @@ class Deployer:
         return Outcome(tag, release.id)
 
     def _verify(self, checklist: Path, sha: str) -> str:
+        # Here: a rollback verifies no checklist, and need not load the checklist package.
+        from ci.checklist import hmac_key_from, required_items, signing_required, verify_file
+
         try:
             verified = verify_file(
                 checklist,
@@ -304,14 +302,18 @@ class Deployer:
             values, notes = None, self._env_changes(target)
         else:
             values, notes = self._release_env(target), ()
-        outcome = self.deploy(
+        # The release's own verified checklist carries over; its commit is the one its tag
+        # here points at (`rollback.target` checked), so it needs no resolving again.
+        digest = str(target.get("checklist_digest", ""))
+        if not digest.startswith("sha256:"):
+            raise RefusedError(f"{target['tag']}: no verified checklist to carry over")
+        outcome = self._go_live(
             target["sha"],
-            checklist=None,
+            digest,
             approver=approver,
             push=push,
             rolled_back_from=live_tag,
             env_values=values,
-            verified_digest=str(target.get("checklist_digest", "")),
         )
         if live_tag:
             self.target.record(

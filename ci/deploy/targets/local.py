@@ -6,13 +6,11 @@ Standard library only: on a bot's host it needs nothing but Python 3.11+.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -169,6 +167,9 @@ class LocalTarget:
                 # The same commit is here already: hard links, not a second extraction.
                 shutil.copytree(self.layout.release(source.id), staging, copy_function=os.link)
             else:
+                import io  # here: a rollback reuses a release and extracts nothing
+                import tarfile
+
                 staging.mkdir(parents=True)
                 with tarfile.open(fileobj=io.BytesIO(tree)) as tar:
                     tar.extractall(staging, filter="data")
