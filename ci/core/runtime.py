@@ -87,11 +87,12 @@ def _spawn(
         )
 
 
-def go(child: subprocess.Popen[bytes]) -> None:
-    """Let a prestarted app run: it builds the app, binds its port and serves."""
+def go(child: subprocess.Popen[bytes], folder: Path | None = None) -> None:
+    """Let a prestarted app run: it builds the app, binds its port and serves, in `folder`
+    when given (a release with the same files as the one it was started in)."""
     assert child.stdin is not None
     try:
-        child.stdin.write(b"g")
+        child.stdin.write(b"g" + (os.fsencode(folder) if folder else b""))
         child.stdin.close()
     except BrokenPipeError:
         pass  # it died waiting: the health check says so, as for a cold start
