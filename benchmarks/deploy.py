@@ -75,7 +75,8 @@ def ci(repo: Path, pipeline: Path, *args: str) -> Timing:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "ci", *args],
+        # -P: `-m` would put the clone first on sys.path, and its own ci/ would run instead
+        [sys.executable, "-P", "-m", "ci", *args],
         cwd=repo,
         capture_output=True,
         text=True,
