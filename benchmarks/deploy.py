@@ -1,32 +1,52 @@
 """Benchmark: `ci deploy` and `ci rollback` to healthy, against a cold start of the bot, as whole
 commands the way a person runs them, side by side in one run.
 
-Run: `./dev python benchmarks/deploy.py [ROUNDS]`. Works in a temporary clone with a temporary
-deploy root. Each round times, in turn: a cold start of the app alone (its command from
-`[tool.bottie.app]`, until /health answers), `python -m ci deploy testnet` of a new commit, and
-`python -m ci rollback testnet`. The checklist each deploy needs is built before the clock
-starts. Prints each round's ratios and their medians (goal: rollback <= 1.2 x cold start).
-Asserts nothing.
+Run: `./dev python benchmarks/deploy.py [--rounds N] [--against REV]`. Works in a temporary
+clone with a temporary deploy root. Each round times, in turn: a cold start of the app alone
+(its command from `[tool.bottie.app]`), `python -m ci deploy testnet` of a new commit, and
+`python -m ci rollback testnet`; with `--against REV`, a second cold start, deploy and rollback
+follow with REV's pipeline doing the rollback (the "before"), the two alternating which goes
+first. The checklist each deploy needs is built before the clock starts.
+
+Measured the same way on both sides: wall time from starting the process to the bot answering
+its health route, polled by the very function the deployer polls with
+(`ci.core.runtime.wait_healthy`); for a command, until it exits (it answers only once the bot is
+healthy, checked and tagged). CPU time: the cold start's process group at its first healthy
+answer; a command's own process tree (RUSAGE_CHILDREN: the CLI and the git processes it waited
+for) plus its new bot's process group when the command exits. The old bot's shutdown is not
+counted. Prints each round's figures, the ratios to the cold start beside it and their medians
+(goal: rollback <= 1.2 x cold start), and the load average. Asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests_gate import export  # noqa: E402 (benchmarks/ is this script's own folder)
+
 from ci.core import config, runtime  # noqa: E402
 
 SECRETS = {"BINANCE_API_KEY": "bench-key-0123456789", "BINANCE_API_SECRET": "bench-secret-0123"}
 GATES = ("tests", "smoke", "secrets", "lint", "audit", "env")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float
 
 
 def git(repo: Path, *args: str) -> str:
@@ -34,20 +54,41 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def ci(repo: Path, *args: str) -> float:
-    """Seconds `python -m ci ARGS` takes, as a whole process."""
+def group_cpu(pgid: int) -> float:
+    """User + system seconds of the processes in group `pgid` now (/proc/PID/stat)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields: state ppid pgrp ... utime (11) stime (12)
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def ci(repo: Path, pipeline: Path, *args: str) -> Timing:
+    """`python -m ci ARGS` of the pipeline in `pipeline`, as a whole process."""
+    pid_file = Path(os.environ["BOTTIE_DEPLOY_ROOT"]) / "testnet" / "shared" / "bot.pid"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "ci", *args],
+        # -P: `-m` would put the clone first on sys.path, and its own ci/ would run instead
+        [sys.executable, "-P", "-m", "ci", *args],
         cwd=repo,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's pipeline, not the clone's
+        env={**os.environ, "PYTHONPATH": str(pipeline)},  # that pipeline, not the clone's
     )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"ci {' '.join(args)} failed: {done.stderr.strip()}")
-    return elapsed
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    bot = group_cpu(int(pid_file.read_text())) if pid_file.exists() else 0.0
+    return Timing(elapsed, cpu + bot)
 
 
 def green_checklist(repo: Path) -> None:
@@ -60,11 +101,11 @@ def green_checklist(repo: Path) -> None:
     for gate in GATES:
         runner.save(GateResult(gate, Status.PASSED, "benchmark", sha=sha), repo / ".ci-results")
     attest = ("--attest", "rollback-target,toggle-card", "--actor", "bench")
-    ci(repo, "checklist", "build", "--env", "testnet", *attest)
+    ci(repo, ROOT, "checklist", "build", "--env", "testnet", *attest)
 
 
-def cold_start(repo: Path) -> float:
-    """Seconds from starting the app alone to its first healthy answer."""
+def cold_start(repo: Path) -> Timing:
+    """From starting the app alone to its first healthy answer."""
     cfg = config.load(repo)
     port = runtime.free_port()
     argv = runtime.app_command(cfg.app.command, port=port, python=sys.executable)
@@ -74,23 +115,49 @@ def cold_start(repo: Path) -> float:
         app = runtime.start(argv, cwd=repo, env=env, log_path=Path(tmp) / "app.log")
         try:
             url = f"http://127.0.0.1:{port}{cfg.profile.probes.health}"
-            while True:
-                try:
-                    with urllib.request.urlopen(url, timeout=1):
-                        break
-                except OSError:
-                    if app.poll() is not None or time.perf_counter() - start > 30:
-                        raise SystemExit("the app never became healthy") from None
-                    time.sleep(0.02)
-            return time.perf_counter() - start
+            health = runtime.wait_healthy(url, timeout=30, running=lambda: app.poll() is None)
+            elapsed = time.perf_counter() - start
+            if not health.ok:
+                raise SystemExit(f"the app never became healthy: {health.detail}")
+            return Timing(elapsed, group_cpu(app.pid))
         finally:
             runtime.stop_group(app.pid)
             app.wait()
 
 
+def one_rollback(repo: Path, pipeline: Path, n: int) -> tuple[Timing, Timing, Timing]:
+    """A cold start, a deploy of a new commit, and the rollback `pipeline` makes of it."""
+    cold = cold_start(repo)
+    git(repo, "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q",
+        "--allow-empty", "-m", f"round {n}")  # fmt: skip
+    green_checklist(repo)
+    deploy = ci(repo, ROOT, "deploy", "testnet", "--no-push")
+    return cold, deploy, ci(repo, pipeline, "rollback", "testnet", "--no-push")
+
+
+def row(name: str, cold: Timing, deploy: Timing, rollback: Timing) -> str:
+    def part(what: str, t: Timing) -> str:
+        ratios = f"{t.wall / cold.wall:4.2f} x, CPU {t.cpu / cold.cpu:4.2f} x"
+        return f"{what} {t.wall:5.2f} s {t.cpu:4.2f} s CPU ({ratios})"
+
+    cold_part = f"cold {cold.wall:5.2f} s {cold.cpu:4.2f} s CPU"
+    return f"{name:<8} {cold_part}   {part('deploy', deploy)}   {part('rollback', rollback)}"
+
+
+def ratio(rows: list[tuple[Timing, Timing, Timing]], i: int, unit: str) -> float:
+    """The median over rounds of command `i`'s figure over the cold start's beside it."""
+    return statistics.median(float(getattr(r[i], unit) / getattr(r[0], unit)) for r in rows)
+
+
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--against", metavar="REV", help="also roll back with REV's pipeline")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bottie-bench-") as tmp:
+        pipelines = {"this": ROOT}
+        if args.against:
+            pipelines[args.against] = export(args.against, Path(tmp))
         repo = Path(tmp) / "repo"
         git(ROOT, "clone", "--quiet", str(ROOT), str(repo))
         port = runtime.free_port()
@@ -99,32 +166,29 @@ def main() -> None:
         git(repo, "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qam", "bench port")
         os.environ.update({**SECRETS, "BOTTIE_DEPLOY_ROOT": str(Path(tmp) / "target")})
         green_checklist(repo)
-        ci(repo, "deploy", "testnet", "--no-push")  # the release the rollbacks return to
-        rows = []
+        ci(repo, ROOT, "deploy", "testnet", "--no-push")  # the release the rollbacks return to
+        rows: dict[str, list[tuple[Timing, Timing, Timing]]] = {name: [] for name in pipelines}
         try:
-            for n in range(rounds):
-                cold = cold_start(repo)
-                git(repo, "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q",
-                    "--allow-empty", "-m", f"round {n}")  # fmt: skip
-                green_checklist(repo)
-                deploy = ci(repo, "deploy", "testnet", "--no-push")
-                rollback = ci(repo, "rollback", "testnet", "--no-push")
-                rows.append((cold, deploy, rollback))
-                print(
-                    f"round {n + 1}: cold start {cold:5.2f} s   "
-                    f"deploy {deploy:5.2f} s ({deploy / cold:4.2f} x)   "
-                    f"rollback {rollback:5.2f} s ({rollback / cold:4.2f} x)"
-                )
+            for n in range(args.rounds):
+                names = list(pipelines) if n % 2 == 0 else list(reversed(pipelines))
+                load = os.getloadavg()[0]
+                for name in names:
+                    rows[name].append(one_rollback(repo, pipelines[name], n))
+                    print(f"round {n + 1} {row(name, *rows[name][-1])}")
+                print(f"  load {load:.1f} -> {os.getloadavg()[0]:.1f}")
         finally:
             subprocess.run([sys.executable, "-m", "ci", "pause", "testnet"], cwd=repo,
                            capture_output=True, check=False)  # fmt: skip
             pid_file = Path(tmp) / "target" / "testnet" / "shared" / "bot.pid"
             if pid_file.exists():
                 runtime.stop_group(int(pid_file.read_text()))
-    print(
-        f"median: deploy {statistics.median(r[1] / r[0] for r in rows):.2f} x cold start, "
-        f"rollback {statistics.median(r[2] / r[0] for r in rows):.2f} x cold start (goal <= 1.2)"
-    )
+    for name, found in rows.items():
+        deploy = ratio(found, 1, "wall"), ratio(found, 1, "cpu")
+        rollback = ratio(found, 2, "wall"), ratio(found, 2, "cpu")
+        print(
+            f"median {name}: deploy {deploy[0]:.2f} x cold start (CPU {deploy[1]:.2f} x), "
+            f"rollback {rollback[0]:.2f} x (CPU {rollback[1]:.2f} x); goal: rollback <= 1.2 x"
+        )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,12 @@ directory), call the app's factory, run its lifespan or bind its port. A process
 not built the app cannot place an order; the target gives the signal only once the old bot's
 process group is gone and its port free (`ci.core.runtime.prestart`).
 
-The signal is one byte on standard input. End of input instead (the deploy died or gave
-up) ends the launcher without starting anything.
+The signal is one byte on standard input, then optionally the folder the app runs in, then
+end of input. A rollback starts its bot in the folder of an earlier release of the same
+commit (the same files, linked) while it links the new release's folder, and names that
+folder with the signal: the app's own code is only ever read from the folder it is given.
+End of input without the signal (the deploy died or gave up) ends the launcher without
+starting anything.
 """
 
 from __future__ import annotations
@@ -42,16 +46,28 @@ def main(argv: list[str]) -> int:
         _warm(name)
     sys.stderr.write(f"{READY}\n")
     sys.stderr.flush()
-    if os.read(0, 1) != GO:
+    signal = _signal()
+    if signal[:1] != GO:
         sys.stderr.write("bottie launcher: the deploy went away before the go signal\n")
         return 1
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # the app gets no stdin, as a cold start gives it none
     os.close(devnull)
+    if signal[1:]:
+        release = Path(os.fsdecode(signal[1:]))
+        os.chdir(release)
     sys.path.insert(0, str(release))  # as `python -m` has it
     sys.argv = [module, *args]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
     return 0
+
+
+def _signal() -> bytes:
+    """Standard input up to its end: the go byte and the folder, or nothing."""
+    received = b""
+    while chunk := os.read(0, 4096):
+        received += chunk
+    return received
 
 
 def _libraries(release: Path, module: str, args: list[str]) -> list[str]:

@@ -45,6 +45,7 @@ MODULES = (
     "ci/core/errors.py",
     "ci/core/launcher.py",
     "ci/core/runtime.py",
+    "ci/core/sockdiag.py",
     "ci/deploy/__init__.py",
     "ci/deploy/agent.py",
     "ci/deploy/agent_main.py",

@@ -2,10 +2,11 @@
 
 A failed health check, or any failure once the old bot was stopped, switches back to the
 previous release at once and records it; a failed first deploy stops the failed bot. Only a
-healthy deploy gets a deploy tag. Every attempt, refused or failed, goes to the target's
-deploy log, which is the authority on what was deployed: rollback returns only to a
-release that log records as deployed from a verified checklist, and whose tag agrees
-(`ci.deploy.rollback`).
+healthy deploy gets a deploy tag. Releases beyond `keep_releases` are removed while the new
+bot starts, never one that either outcome could need. Every attempt, refused or failed, goes
+to the target's deploy log, which is the authority on what was deployed: rollback returns
+only to a release that log records as deployed from a verified checklist, and whose tag
+agrees (`ci.deploy.rollback`).
 
 Trading invariants held here: one bot per environment (the target stops the old one and
 checks the port is free before it starts the new one); a paused environment stays paused
@@ -23,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ci.checklist import hmac_key_from, required_items, signing_required, verify_file
 from ci.core import actions, git, proc, settings
 from ci.core.config import Config
 from ci.core.errors import CiError, RefusedError
@@ -77,26 +77,22 @@ class Deployer:
         self.target = open_target(self.config, self.env, self.environ)
 
     # -- deploy --------------------------------------------------------------------------
-    def deploy(
+    def deploy(self, sha: str, *, checklist: Path, approver: str, push: bool) -> Outcome:
+        """Deploy `sha` from a checklist verified now."""
+        sha = git.output(self.root, "rev-parse", "--verify", f"{sha}^{{commit}}").strip()
+        return self._go_live(sha, self._verify(checklist, sha), approver=approver, push=push)
+
+    def _go_live(
         self,
         sha: str,
+        digest: str,
         *,
-        checklist: Path | None,
         approver: str,
         push: bool,
         rolled_back_from: str | None = None,
         env_values: dict[str, str] | None = None,
-        verified_digest: str | None = None,
     ) -> Outcome:
-        """Deploy `sha`: from a checklist verified now, or (rollback) without one, carrying the
-        digest of the checklist that was verified when the release first went out."""
-        sha = git.output(self.root, "rev-parse", "--verify", f"{sha}^{{commit}}").strip()
-        if checklist is not None:
-            digest = self._verify(checklist, sha)
-        elif verified_digest and verified_digest.startswith("sha256:"):
-            digest = verified_digest
-        else:
-            raise RefusedError(f"{sha[:12]}: no checklist, and no verified one to carry over")
+        """Make commit `sha` live, `digest` naming the checklist verified for it."""
         values = env_values if env_values is not None else self._values(sha)
         actions.mask((v for n, v in values.items() if v and is_secret_name(n)), self.environ)
         tag = tags.tag_name(self.env, sha, datetime.now(UTC))
@@ -111,6 +107,7 @@ class Deployer:
             tree = b"" if reuse else self._tree(sha)
             self.target.prepare(release, tree, values, reuse=reuse)
             self._hook("pre_deploy", self.config.deploy.pre_deploy, release)
+            self._prune(release.id, previous)
             self._switch(release, previous)
             self._tag(tag, sha, digest, approver, rolled_back_from, push)
             self.target.record(
@@ -123,11 +120,13 @@ class Deployer:
                 rolled_back_from=rolled_back_from,
                 run=actions.run_url(self.environ),
             )
-            self._prune(keep={previous} if previous else set())
         self._hook("post_deploy", self.config.deploy.post_deploy, release)
         return Outcome(tag, release.id)
 
     def _verify(self, checklist: Path, sha: str) -> str:
+        # Here: a rollback verifies no checklist, and need not load the checklist package.
+        from ci.checklist import hmac_key_from, required_items, signing_required, verify_file
+
         try:
             verified = verify_file(
                 checklist,
@@ -279,13 +278,14 @@ class Deployer:
         if push:
             git.output(self.root, "push", "origin", f"refs/tags/{tag}")
 
-    def _prune(self, keep: set[str]) -> None:
-        live = self.target.live()
-        protected = keep | {live or ""}
+    def _prune(self, new: str, previous: str | None) -> None:
+        """Old releases beyond `keep_releases` go while the new one starts (the target deletes
+        them beside the switch). Kept whatever the outcome: the new release, the previous one,
+        and the release a rollback would return to with either of them live."""
         good = rollback.good_releases(self.target.history())
-        rollback_target = next((e for e in good if e["release"] != live), None)
-        if rollback_target:
-            protected.add(rollback_target["release"])
+        protected = {new, previous or ""}
+        for live in (new, previous):
+            protected |= {next((e["release"] for e in good if e["release"] != live), "")}
         releases = self.target.releases()
         for release_id in releases[: max(0, len(releases) - self.config.deploy.keep_releases)]:
             if release_id not in protected:
@@ -302,14 +302,18 @@ class Deployer:
             values, notes = None, self._env_changes(target)
         else:
             values, notes = self._release_env(target), ()
-        outcome = self.deploy(
+        # The release's own verified checklist carries over; its commit is the one its tag
+        # here points at (`rollback.target` checked), so it needs no resolving again.
+        digest = str(target.get("checklist_digest", ""))
+        if not digest.startswith("sha256:"):
+            raise RefusedError(f"{target['tag']}: no verified checklist to carry over")
+        outcome = self._go_live(
             target["sha"],
-            checklist=None,
+            digest,
             approver=approver,
             push=push,
             rolled_back_from=live_tag,
             env_values=values,
-            verified_digest=str(target.get("checklist_digest", "")),
         )
         if live_tag:
             self.target.record(

@@ -4,6 +4,8 @@ ends; after it, the app runs as `python -m` would run it."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -134,3 +136,23 @@ def test_what_is_imported_early_is_the_libraries_the_app_reads_never_its_own_mod
         "sqlite3",
         "uvicorn",
     ]
+
+
+def test_go_may_name_the_folder_the_app_runs_in(
+    release: Path, waiting: tuple[subprocess.Popen[bytes], int], tmp_path: Path
+) -> None:
+    # A rollback starts its bot in an earlier release of the same commit and names the new
+    # release's folder (the same files) with the go signal: the app runs there, not here.
+    child, port = waiting
+    other = tmp_path / "linked"
+    shutil.copytree(release, other, copy_function=os.link)
+    runtime.go(child, other)
+    deadline = time.monotonic() + 30
+    while not (other / "served").exists():
+        assert child.poll() is None, (release / "bot.log").read_text()
+        assert time.monotonic() < deadline, "the app never started"
+        time.sleep(0.02)
+    assert (other / "imported").read_text() == '"yes"'
+    assert not (release / "imported").exists() and not (release / "served").exists()
+    assert Path(f"/proc/{child.pid}/cwd").resolve() == other.resolve()
+    assert runtime.listening_groups(port) == {child.pid}

@@ -129,4 +129,5 @@ class Target(Protocol):
         """Remember the kill switch's value from before a pause; None clears it."""
 
     def remove(self, release_id: str) -> None:
-        """Delete a release that is not live, with its env file."""
+        """Delete a release that is not live, with its env file (the env file at once; the
+        folder may be deleted beside later calls, and is gone when the lock is let go)."""

@@ -6,13 +6,12 @@ Standard library only: on a bot's host it needs nothing but Python 3.11+.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,10 +51,23 @@ class Spec:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
+@dataclass(frozen=True)
+class _Ahead:
+    """A release's bot started before its folder was ready, in an earlier release's folder
+    of the same commit, and how it was started."""
+
+    release_id: str
+    child: subprocess.Popen[bytes]
+    argv: list[str]
+    env: dict[str, str]
+
+
 class LocalTarget:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.layout = Layout(Path(spec.base))
+        self._removing: list[threading.Thread] = []  # release folders being deleted
+        self._ahead: _Ahead | None = None
 
     # -- reading ---------------------------------------------------------------------
     def live(self) -> str | None:
@@ -142,7 +154,11 @@ class LocalTarget:
     def lock(self, *, sha: str, message: str) -> Iterator[None]:
         self._create()
         with deploy_lock(self.layout.lock, sha=sha, message=message):
-            yield
+            try:
+                yield
+            finally:
+                self._drop_ahead()
+                self._removed()
 
     def record(self, outcome: str, **fields: Any) -> None:
         self._create()
@@ -161,9 +177,14 @@ class LocalTarget:
         try:
             source = self.release(reuse) if reuse else None
             if source is not None and source.sha == release.sha:
-                # The same commit is here already: hard links, not a second extraction.
+                # The same commit is here already: its bot starts (waiting for go) in that
+                # folder while the new one is made of hard links, not a second extraction.
+                self._start_ahead(release, self.layout.release(source.id))
                 shutil.copytree(self.layout.release(source.id), staging, copy_function=os.link)
             else:
+                import io  # here: a rollback reuses a release and extracts nothing
+                import tarfile
+
                 staging.mkdir(parents=True)
                 with tarfile.open(fileobj=io.BytesIO(tree)) as tar:
                     tar.extractall(staging, filter="data")
@@ -228,20 +249,19 @@ class LocalTarget:
         it builds the app and binds the port only on `go`, given once the old bot's process
         group is gone (and the body, e.g. the port check and the switch, went through):
         never two bots that can trade. If anything fails first, the waiting bot is stopped."""
-        waiting = self._prestart(release)
+        waiting = self._waiting_for(release)
         try:
             self.stop()
             yield
         except BaseException:
             if waiting is not None:
-                runtime.stop_group(waiting.pid)
-                waiting.wait()
+                _stop(waiting)
             raise
         if waiting is None:
             self._start()
             return
         self.layout.pid_file.write_text(str(waiting.pid), encoding="utf-8")
-        runtime.go(waiting)
+        runtime.go(waiting, release)
 
     def stop(self) -> None:
         pid = self._pid()
@@ -257,10 +277,31 @@ class LocalTarget:
         self.layout.paused.write_text(before, encoding="utf-8")
 
     def remove(self, release_id: str) -> None:
+        """The release's env file goes now; its folder leaves the releases at once (a rename)
+        and is deleted beside what the deploy does next, finished before the lock is let go."""
         if release_id == self.live():
             raise TargetError(f"refusing to delete the live release {release_id}")
-        shutil.rmtree(self.layout.release(release_id), ignore_errors=True)
         self.layout.env_file(release_id).unlink(missing_ok=True)
+        leaving = self.layout.releases / f".{release_id}.removing"
+        try:
+            self.layout.release(release_id).rename(leaving)
+        except FileNotFoundError:
+            return
+        except OSError:
+            leaving = self.layout.release(release_id)  # cannot move it: delete it where it is
+        thread = threading.Thread(
+            target=shutil.rmtree, args=(leaving,), kwargs={"ignore_errors": True}
+        )
+        thread.start()
+        self._removing.append(thread)
+
+    def _removed(self) -> None:
+        """Wait for the folders `remove` is deleting (and sweep any a killed deploy left)."""
+        while self._removing:
+            self._removing.pop().join()
+        if self.layout.releases.is_dir():
+            for left in self.layout.releases.glob(".*.removing"):
+                shutil.rmtree(left, ignore_errors=True)
 
     # -- inside ------------------------------------------------------------------------
     def _create(self) -> None:
@@ -281,16 +322,44 @@ class LocalTarget:
         child = runtime.start(argv, cwd=release, env=env, log_path=self.layout.logs / "bot.log")
         self.layout.pid_file.write_text(str(child.pid), encoding="utf-8")
 
-    def _prestart(self, release: Path) -> subprocess.Popen[bytes] | None:
-        """The release's bot, waiting for `runtime.go`; None when its command is not
-        `{python} -m ...` or it cannot start now (it is then started cold, after the stop,
-        and fails there as it always did)."""
+    def _start_ahead(self, release: Release, folder: Path) -> None:
+        """Start `release`'s bot in `folder` (the same commit's files), waiting for go, as
+        it will be started once its own folder is ready (its env file is written)."""
+        self._drop_ahead()
+        argv, env = self._command_of(release.id, release.sha)
+        child = self._prestart(folder, argv, env)
+        if child is not None:
+            self._ahead = _Ahead(release.id, child, argv, env)
+
+    def _waiting_for(self, release: Path) -> subprocess.Popen[bytes] | None:
+        """The bot started ahead for `release`, when it was started exactly as the release
+        starts now and still waits; else one prestarted in the release's folder now."""
+        ahead, self._ahead = self._ahead, None
+        argv, env = self._command(release)
+        if ahead is not None:
+            same = ahead.release_id == release.name and (ahead.argv, ahead.env) == (argv, env)
+            if same and ahead.child.poll() is None:
+                return ahead.child
+            _stop(ahead.child)
+        return self._prestart(release, argv, env)
+
+    def _drop_ahead(self) -> None:
+        """Stop a bot started ahead that no switch used (the deploy failed before it)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            _stop(ahead.child)
+
+    def _prestart(
+        self, folder: Path, argv: list[str], env: dict[str, str]
+    ) -> subprocess.Popen[bytes] | None:
+        """The bot, waiting for `runtime.go`; None when its command is not `{python} -m
+        ...` or it cannot start now (it is then started cold, after the stop, and fails
+        there as it always did)."""
         if self.spec.command[:2] != ["{python}", "-m"]:
             return None
-        argv, env = self._command(release)
         try:
             return runtime.prestart(
-                argv, cwd=release, env=env, log_path=self.layout.logs / "bot.log"
+                argv, cwd=folder, env=env, log_path=self.layout.logs / "bot.log"
             )
         except (OSError, ValueError):
             return None
@@ -298,11 +367,19 @@ class LocalTarget:
     def _command(self, release: Path) -> tuple[list[str], dict[str, str]]:
         """The bot's argv and environment for a release folder."""
         meta = self.release(release.name)
+        return self._command_of(release.name, meta.sha if meta else "")
+
+    def _command_of(self, release_id: str, sha: str) -> tuple[list[str], dict[str, str]]:
         env = {
             **{k: v for k, v in os.environ.items() if k in _BASE_ENV},
-            **envfile.read(self.layout.env_file(release.name)),
+            **envfile.read(self.layout.env_file(release_id)),
             "STATE_DIR": str(self.layout.state),
-            "BOT_VERSION": meta.sha if meta else "",
+            "BOT_VERSION": sha,
         }
         python = self.spec.python or sys.executable
         return runtime.app_command(self.spec.command, port=self.spec.port, python=python), env
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    runtime.stop_group(child.pid)
+    child.wait()

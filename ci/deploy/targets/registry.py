@@ -12,7 +12,6 @@ from ci.core.config import Config
 from ci.core.errors import ConfigError, RefusedError
 from ci.deploy.targets.interface import Target
 from ci.deploy.targets.local import LocalTarget, Spec
-from ci.deploy.targets.ssh import SshTarget, settings_from
 
 ROOT_ENV = "BOTTIE_DEPLOY_ROOT"
 
@@ -58,6 +57,8 @@ def open_target(config: Config, env: str, environ: Mapping[str, str] | None = No
         refuse_ephemeral_runner(environ)
         return LocalTarget(spec)
     if config.deploy.target == "ssh":
+        from ci.deploy.targets.ssh import SshTarget, settings_from  # here: its agent, zipapp
+
         ssh = config.deploy.ssh
         settings = settings_from(
             ssh.host, ssh.port, ssh.user, ssh.known_hosts, ssh.python, ssh.connect_timeout, environ

@@ -1,0 +1,46 @@
+"""Old releases go while the new bot starts, for real: never one that a failed deploy's
+rollback still needs, and none left half-deleted when the command returns."""
+
+from __future__ import annotations
+
+from ci.core.errors import ExitCode
+from tests.deploy.conftest import BotRepo
+
+
+def folders(bot: BotRepo) -> set[str]:
+    return {p.name for p in (bot.base / "releases").iterdir()}
+
+
+def test_failed_deploys_keep_what_a_rollback_returns_to_and_removals_finish(
+    bot: BotRepo,
+) -> None:
+    # keep_releases is 3 here: two good releases, then two broken ones push the first out of
+    # the newest three while it is still the release a rollback returns to.
+    app = (bot.repo.path / "bot" / "app.py").read_text()
+    first_sha = bot.commit_green("first")
+    assert bot.deploy().code == ExitCode.OK
+    first = bot.live()
+    bot.commit_green("second")
+    assert bot.deploy().code == ExitCode.OK
+    second = bot.live()
+    bot.repo.write("bot/app.py", "raise SystemExit('cannot start')\n")
+    for n in range(2):
+        bot.commit_green(f"broken {n}")
+        failed = bot.deploy()
+        assert failed.code == ExitCode.FAILED, failed.stderr
+        assert bot.live() == second
+    assert first in folders(bot)
+
+    back = bot.ci("rollback", "testnet")
+    assert back.code == ExitCode.OK, back.stderr
+    assert bot.ci("status", "testnet").stdout.startswith(f"testnet: {bot.live()}")
+    assert (bot.base / "releases" / bot.live() / ".release.json").read_text().count(first_sha)
+
+    bot.repo.write("bot/app.py", app)
+    bot.commit_green("fixed")
+    assert bot.deploy().code == ExitCode.OK
+    # Pruned: the second (marked bad by the rollback) and the first broken one; nothing of
+    # theirs is left, not even a folder on its way out.
+    kept = folders(bot)
+    assert len(kept) == 4 and second not in kept and first in kept, kept
+    assert {p.stem for p in (bot.base / "shared" / "env").iterdir()} == kept
