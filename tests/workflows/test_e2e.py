@@ -16,9 +16,9 @@ tests/workflows/doubles/checkout takes its place: it copies the commit under tes
 the sandbox's bare origin into the workspace, honouring ref, path, repository,
 fetch-depth and persist-credentials (tests/workflows/test_doubles.py holds it to that).
 act itself copies the work tree for a checkout of the repository under test at the
-event's commit. The clone points the tests gate at one small test file, so a run takes
-seconds. Everything else is real: the gates, gitleaks, the checklist, the deployer, git
-tags and pushes.
+event's commit. The clone points the tests gate at one small test file, run in one
+process, so a run takes seconds. Everything else is real: the gates, gitleaks, the
+checklist, the deployer, git tags and pushes.
 
 Isolation: every sandbox has its own HOME (act's cache, git's global config), git
 identity, deploy root and free ports for the bots; each scenario that changes a clone
@@ -168,6 +168,10 @@ class Sandbox:
         assert narrowed != text, "the clone's tests gate paths were not found"
         relaxed = re.sub(r"(?m)^fail_under = \d+$", "fail_under = 0", narrowed)
         assert relaxed != narrowed, "the clone's coverage threshold was not found"
+        # One process: two pytest-xdist workers, each starting pytest and coverage, more than
+        # double the gate's CPU for eight tests (measured: 7.3 s against 3.2 s).
+        relaxed, workers = re.subn(r"(?m)^workers = .*\n", "", relaxed)
+        assert workers == 1, "the clone's tests workers were not found"
         testnet, mainnet = free_ports(2)  # never the configured ports: a bot may be live there
         ported = re.sub(
             r"(?m)^ports = .*$", f"ports = {{ testnet = {testnet}, mainnet = {mainnet} }}", relaxed
