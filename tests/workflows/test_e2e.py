@@ -24,10 +24,10 @@ Isolation: every sandbox has its own HOME (act's cache, git's global config), gi
 identity, deploy root and free ports for the bots. The scenarios of the local target that
 follow one first deploy are one Story on one clone, told whole before any of its cases
 looks at it (each act run of the gates costs about a minute of CPU); every other scenario
-that changes a clone gets a clone of its own, so the tests pass in any order. Under CI=true a skipped test of
-this module fails the run (tests/ci_skips.py). act stops a run at the first failed job,
-so the `required` aggregate (if: always()) is only seen here on green runs; on GitHub it
-also runs, and fails, after a red one.
+that changes a clone gets a clone of its own, so the tests pass in any order. Under
+CI=true a skipped test of this module fails the run (tests/ci_skips.py). act stops a run
+at the first failed job, so the `required` aggregate (if: always()) is only seen here on
+green runs; on GitHub it also runs, and fails, after a red one.
 """
 
 from __future__ import annotations
