@@ -8,20 +8,25 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import shared_by_workers
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pins of requirements/build.txt as wheels, hash-checked, fetched once (from the
-    machine's configured index) for every job's scripts/install-pipeline.sh."""
-    target = tmp_path_factory.mktemp("wheels")
-    lock = PROJECT / "requirements" / "build.txt"
-    pip = (sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check")
-    subprocess.run(
-        [*pip, "--no-deps", "--require-hashes", "-r", str(lock), "-d", str(target)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    """The pins of requirements/build.txt as wheels, hash-checked, fetched once per test run
+    (from the machine's configured index), whichever pytest-xdist workers ask, for every
+    job's scripts/install-pipeline.sh."""
+    with shared_by_workers(tmp_path_factory, "wheels") as target:
+        if not any(target.iterdir()):  # the first worker to ask downloads them
+            lock = PROJECT / "requirements" / "build.txt"
+            pip = (sys.executable, "-m", "pip", "download", "--quiet", "--no-deps")
+            lock_args = ("--disable-pip-version-check", "--require-hashes", "-r", str(lock))
+            subprocess.run(
+                [*pip, *lock_args, "-d", str(target)],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
     return target

@@ -16,16 +16,18 @@ tests/workflows/doubles/checkout takes its place: it copies the commit under tes
 the sandbox's bare origin into the workspace, honouring ref, path, repository,
 fetch-depth and persist-credentials (tests/workflows/test_doubles.py holds it to that).
 act itself copies the work tree for a checkout of the repository under test at the
-event's commit. The clone points the tests gate at one small test file, so a run takes
-seconds. Everything else is real: the gates, gitleaks, the checklist, the deployer, git
-tags and pushes.
+event's commit. The clone points the tests gate at one small test file, run in one
+process, so a run takes seconds. Everything else is real: the gates, gitleaks, the
+checklist, the deployer, git tags and pushes.
 
 Isolation: every sandbox has its own HOME (act's cache, git's global config), git
-identity, deploy root and free ports for the bots; each scenario that changes a clone
-gets a clone of its own, so the tests pass in any order. Under CI=true a skipped test of
-this module fails the run (tests/ci_skips.py). act stops a run at the first failed job,
-so the `required` aggregate (if: always()) is only seen here on green runs; on GitHub it
-also runs, and fails, after a red one.
+identity, deploy root and free ports for the bots. The scenarios of the local target that
+follow one first deploy are one Story on one clone, told whole before any of its cases
+looks at it (each act run of the gates costs about a minute of CPU); every other scenario
+that changes a clone gets a clone of its own, so the tests pass in any order. Under
+CI=true a skipped test of this module fails the run (tests/ci_skips.py). act stops a run
+at the first failed job, so the `required` aggregate (if: always()) is only seen here on
+green runs; on GitHub it also runs, and fails, after a red one.
 """
 
 from __future__ import annotations
@@ -120,7 +122,9 @@ class Run:
         return "not run"
 
     def deploy_tags(self, env: str) -> list[str]:
-        return _git(self.origin, "tag", "-l", f"deploy/{env}/*").split()
+        """The deploy tags of `env` in origin right after this run (later runs on the same
+        clone add their own)."""
+        return [tag for tag in self.tags_after if tag.startswith(f"deploy/{env}/")]
 
 
 def _checkout_action(root: Path) -> Path:
@@ -168,6 +172,10 @@ class Sandbox:
         assert narrowed != text, "the clone's tests gate paths were not found"
         relaxed = re.sub(r"(?m)^fail_under = \d+$", "fail_under = 0", narrowed)
         assert relaxed != narrowed, "the clone's coverage threshold was not found"
+        # One process: two pytest-xdist workers, each starting pytest and coverage, more than
+        # double the gate's CPU for eight tests (measured: 7.3 s against 3.2 s).
+        relaxed, workers = re.subn(r"(?m)^workers = .*\n", "", relaxed)
+        assert workers == 1, "the clone's tests workers were not found"
         testnet, mainnet = free_ports(2)  # never the configured ports: a bot may be live there
         ported = re.sub(
             r"(?m)^ports = .*$", f"ports = {{ testnet = {testnet}, mainnet = {mainnet} }}", relaxed
@@ -291,25 +299,105 @@ def sandbox(tmp_path: Path, wheels: Path) -> Iterator[Sandbox]:
     yield from open_sandbox(tmp_path, wheels)
 
 
+BOTH_ATTESTED = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target")
+
+
+@dataclass
+class Live:
+    """The testnet target right after a run: the live release's commit, whether the
+    environment is paused, and the kill switch the live release went out with."""
+
+    sha: str
+    paused: bool
+    trade_enabled: str
+
+    @classmethod
+    def read(cls, deploy_root: Path) -> Live:
+        target = deploy_root / "testnet"
+        paused = (target / "shared" / "paused").is_file()
+        meta = target / "current" / ".release.json"
+        if not meta.is_file():
+            return cls("", paused, "")  # nothing live
+        sha = str(json.loads(meta.read_text(encoding="utf-8"))["sha"])
+        release = (target / "current").resolve().name
+        env = envfile.read(target / "shared" / "env" / f"{release}.env")
+        return cls(sha, paused, env.get("TRADE_ENABLED", ""))
+
+
+@dataclass
+class Story:
+    """One clone's life on the local target, each step a whole act run, in this order:
+    a clean push deploys testnet (`first`, commit `shas["first"]`); the same commit pushed
+    again without the testnet attestations waits (`unattested`); pause.yml (`pause`); a
+    second release pushed while paused, attesting the toggle card only, so its rollback
+    target must come from the first deploy's tag (`second`); rollback.yml to the prior
+    release (`rollback`); a commit never gated, given a hand-made deploy tag, and
+    rollback.yml asked for that tag (`forged`). `live` holds the target after each step."""
+
+    runs: dict[str, Run]
+    shas: dict[str, str]
+    live: dict[str, Live]
+    forged_tag: str
+
+
+def _tell(clone: Sandbox) -> Story:
+    """Runs the story's steps on `clone` (see Story)."""
+    runs: dict[str, Run] = {}
+    live: dict[str, Live] = {}
+    shas = {"first": clone.git("rev-parse", "HEAD")}
+
+    def step(name: str, run: Run) -> None:
+        runs[name] = run
+        live[name] = Live.read(clone.deploy_root)
+
+    step("first", clone.act("push", "ci.yml", *BOTH_ATTESTED, name="first"))
+    step("unattested", clone.act("push", "ci.yml", name="unattested"))
+    environment: dict[str, str | bool] = {"environment": "testnet"}
+    step("pause", clone.act("workflow_dispatch", "pause.yml", name="pause", inputs=environment))
+    (clone.work / "CHANGELOG.e2e").write_text("a second release\n", encoding="utf-8")
+    shas["second"] = clone.commit("a second release, after the pause")
+    clone.fetch_tags()
+    attest = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card")
+    step("second", clone.act("push", "ci.yml", *attest, name="second"))
+    clone.fetch_tags()
+    rollback = ("workflow_dispatch", "rollback.yml")
+    step("rollback", clone.act(*rollback, name="rollback", inputs=environment))
+    (clone.work / "backdoor.py").write_text("print('never gated')\n", encoding="utf-8")
+    shas["backdoor"] = clone.commit("never through the gates")
+    forged = f"deploy/testnet/20991231T235959999Z-{shas['backdoor'][:7]}"
+    clone.git("tag", forged, shas["backdoor"])
+    clone.git("push", "-q", "origin", f"refs/tags/{forged}")
+    clone.fetch_tags()
+    step("forged", clone.act(*rollback, name="forged", inputs={**environment, "tag": forged}))
+    return Story(runs, shas, live, forged)
+
+
 @pytest.fixture(scope="session")
-def pushes(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> list[Run]:
-    """A clean push, then one without the testnet attestations, to one clone that nothing
-    else changes: what the read-only cases look at. Each push is a whole act run, so they run
-    once per test run however many pytest-xdist workers ask (the first runs them and records
-    the runs; the others read the record). No case reaches the bot: it is stopped at once."""
-    with shared_by_workers(tmp_path_factory, "act-pushes") as folder:
-        record = folder / "runs.json"
+def story(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Story:
+    """The Story, told once per test run however many pytest-xdist workers ask (the first
+    tells it and records it; the others read the record): one clone goes through every
+    step instead of a clone per case repeating the first deploy (each push is a whole
+    act run: every gate job installs the pipeline and runs its gate). Its cases are one
+    xdist_group, so `--dist loadgroup` gives them all to one worker, which tells the story
+    while the other workers go on with other tests."""
+    with shared_by_workers(tmp_path_factory, "act-story") as folder:
+        record = folder / "story.json"
         if not record.exists():
             (folder / "clone").mkdir()
             wheels = request.getfixturevalue("wheels")
             with contextlib.contextmanager(open_sandbox)(folder / "clone", wheels) as clone:
-                attest = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target")
-                runs = [
-                    clone.act("push", "ci.yml", *attest, name="clean"),
-                    clone.act("push", "ci.yml", name="unattested"),
-                ]
-            record.write_text(json.dumps([_recorded(run) for run in runs]), encoding="utf-8")
-        return [_replayed(run) for run in json.loads(record.read_text(encoding="utf-8"))]
+                told = _tell(clone)
+            runs = {name: _recorded(run) for name, run in told.runs.items()}
+            live = {name: dataclasses.asdict(state) for name, state in told.live.items()}
+            fields = {"runs": runs, "shas": told.shas, "live": live, "forged_tag": told.forged_tag}
+            record.write_text(json.dumps(fields), encoding="utf-8")
+        fields = json.loads(record.read_text(encoding="utf-8"))
+    return Story(
+        {name: _replayed(run) for name, run in fields["runs"].items()},
+        fields["shas"],
+        {name: Live(**state) for name, state in fields["live"].items()},
+        fields["forged_tag"],
+    )
 
 
 def _recorded(run: Run) -> dict[str, object]:
@@ -321,20 +409,13 @@ def _replayed(fields: dict[str, Any]) -> Run:
     return Run(**{**fields, **paths, "tags_after": tuple(fields["tags_after"])})
 
 
-@pytest.fixture
-def clean_push(pushes: list[Run]) -> Run:
-    return pushes[0]
-
-
-@pytest.fixture
-def unattested_push(pushes: list[Run]) -> Run:
-    return pushes[1]
-
-
+in_story = pytest.mark.xdist_group("act-story")
 GATE_JOBS = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
 
 
-def test_a_clean_push_runs_every_gate_and_builds_the_checklist(clean_push: Run) -> None:
+@in_story
+def test_a_clean_push_runs_every_gate_and_builds_the_checklist(story: Story) -> None:
+    clean_push = story.runs["first"]
     for gate in GATE_JOBS:
         assert clean_push.job(gate) == "succeeded", gate
     assert clean_push.job("checklist") == "succeeded"
@@ -347,19 +428,22 @@ def test_a_clean_push_runs_every_gate_and_builds_the_checklist(clean_push: Run) 
         assert (clean_push.artifacts / f"gate-{gate}").is_dir(), gate
 
 
-def test_a_clean_push_deploys_testnet_and_pushes_the_deploy_tag(clean_push: Run) -> None:
+@in_story
+def test_a_clean_push_deploys_testnet_and_pushes_the_deploy_tag(story: Story) -> None:
+    clean_push = story.runs["first"]
     assert clean_push.job("deploy-testnet") == "succeeded"
     assert clean_push.job("required") == "succeeded"
     (tag,) = clean_push.deploy_tags("testnet")
-    head = _git(clean_push.origin, "rev-parse", "main")
+    head = story.shas["first"]  # main's head when it was pushed
     # Stamped to the millisecond, naming the commit, and pointing at it.
     assert re.fullmatch(rf"deploy/testnet/\d{{8}}T\d{{9}}Z-{head[:7]}", tag), tag
     assert _git(clean_push.origin, "rev-parse", f"{tag}^{{commit}}") == head
+    assert story.live["first"].sha == head
 
 
-def test_an_incomplete_checklist_makes_the_deploy_refuse(
-    clean_push: Run, unattested_push: Run
-) -> None:
+@in_story
+def test_an_incomplete_checklist_makes_the_deploy_refuse(story: Story) -> None:
+    clean_push, unattested_push = story.runs["first"], story.runs["unattested"]
     assert unattested_push.job("checklist") == "succeeded"  # built, and uploaded as evidence
     checklist = json.loads((unattested_push.artifacts / "checklist" / "checklist.json").read_text())
     assert {i["id"] for i in checklist["items"] if i["status"] == "missing"} >= {"toggle-card"}
@@ -372,28 +456,20 @@ def test_an_incomplete_checklist_makes_the_deploy_refuse(
     assert unattested_push.tags_after == clean_push.tags_after  # no new deploy tag
 
 
-def test_rollback_redeploys_the_prior_tag(sandbox: Sandbox) -> None:
-    attest_both = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target")
-    assert sandbox.act("push", "ci.yml", *attest_both, name="first").job("deploy-testnet") == (
-        "succeeded"
-    )
-    first = sandbox.git("rev-parse", "HEAD")
-    (sandbox.work / "CHANGELOG.e2e").write_text("a second release\n", encoding="utf-8")
-    second = sandbox.commit("a second release")
-    sandbox.fetch_tags()
-    attest = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card")
-    pushed = sandbox.act("push", "ci.yml", *attest, name="second")
+@in_story
+def test_rollback_redeploys_the_prior_tag(story: Story) -> None:
+    assert story.runs["first"].job("deploy-testnet") == "succeeded"
+    # The second push attests the toggle card only: the rollback target is the first tag.
+    pushed = story.runs["second"]
     assert pushed.job("deploy-testnet") == "succeeded"
     tags = sorted(pushed.deploy_tags("testnet"))
-    assert len(tags) == 2 and tags[-1].endswith(second[:7])
-    sandbox.fetch_tags()
-    rolled = sandbox.act(
-        "workflow_dispatch", "rollback.yml", name="rollback", inputs={"environment": "testnet"}
-    )
+    assert len(tags) == 2 and tags[-1].endswith(story.shas["second"][:7])
+    rolled = story.runs["rollback"]
     assert rolled.code == 0, rolled.log[-2000:]
     newest = sorted(rolled.deploy_tags("testnet"))[-1]
     assert newest not in tags
-    assert _git(sandbox.origin, "rev-parse", f"{newest}^{{commit}}", env=sandbox.environ) == first
+    assert _git(rolled.origin, "rev-parse", f"{newest}^{{commit}}") == story.shas["first"]
+    assert story.live["rollback"].sha == story.shas["first"]
 
 
 def test_mainnet_refuses_without_a_second_persons_approval(sandbox: Sandbox) -> None:
@@ -452,60 +528,36 @@ def test_a_planted_secret_fails_the_secrets_gate_and_nothing_deploys(sandbox: Sa
     assert binance_key() not in run.log
 
 
-BOTH_ATTESTED = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target")
-
-
-def _live_sha(sandbox: Sandbox, env: str) -> str:
-    """The commit of the release live on the local target (its .release.json)."""
-    meta = sandbox.deploy_root / env / "current" / ".release.json"
-    return str(json.loads(meta.read_text(encoding="utf-8"))["sha"])
-
-
-def test_rollback_refuses_a_forged_deploy_tag(sandbox: Sandbox) -> None:
+@in_story
+def test_rollback_refuses_a_forged_deploy_tag(story: Story) -> None:
     """A hand-made tag of the deploy format, pushed by someone who can push tags, names a
     commit that never went through the gates: the deploy log, not the tag, decides."""
-    first = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="first")
-    assert first.job("deploy-testnet") == "succeeded"
-    deployed = sandbox.git("rev-parse", "HEAD")
-    (sandbox.work / "backdoor.py").write_text("print('never gated')\n", encoding="utf-8")
-    forged_sha = sandbox.commit("never through the gates")
-    forged = f"deploy/testnet/20991231T235959999Z-{forged_sha[:7]}"
-    sandbox.git("tag", forged, forged_sha)
-    sandbox.git("push", "-q", "origin", f"refs/tags/{forged}")
-    sandbox.fetch_tags()
-    rolled = sandbox.act(
-        "workflow_dispatch",
-        "rollback.yml",
-        name="forged",
-        inputs={"environment": "testnet", "tag": forged},
-    )
+    assert story.runs["first"].job("deploy-testnet") == "succeeded"
+    forged, rolled = story.forged_tag, story.runs["forged"]
+    assert forged.endswith(story.shas["backdoor"][:7])
     assert rolled.code != 0
     assert "Failure - Main Roll back" in rolled.log
     assert "deploy log has no healthy deploy of it" in rolled.log
     assert "Push the deploy tag" not in rolled.log
-    assert set(rolled.tags_after) == {*first.tags_after, forged}  # no deploy tag made
-    assert _live_sha(sandbox, "testnet") == deployed
+    before = story.runs["rollback"]  # the run before it on the clone
+    assert set(rolled.tags_after) == {*before.tags_after, forged}  # no deploy tag made
+    assert story.live["forged"].sha == story.live["rollback"].sha  # what was live stays
 
 
-def test_a_pause_survives_a_later_deploy(sandbox: Sandbox) -> None:
-    first = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="first")
-    assert first.job("deploy-testnet") == "succeeded"
-    paused = sandbox.act(
-        "workflow_dispatch", "pause.yml", name="pause", inputs={"environment": "testnet"}
-    )
+@in_story
+def test_a_pause_survives_a_later_deploy(story: Story) -> None:
+    assert story.runs["first"].job("deploy-testnet") == "succeeded"
+    paused = story.runs["pause"]
     assert paused.code == 0, paused.log[-2000:]
     assert "testnet paused: TRADE_ENABLED=0" in paused.log
-    (sandbox.work / "CHANGELOG.e2e").write_text("a release after the pause\n", encoding="utf-8")
-    second = sandbox.commit("a release after the pause")
-    sandbox.fetch_tags()
-    pushed = sandbox.act("push", "ci.yml", *BOTH_ATTESTED, name="second")
+    assert story.live["pause"].paused
+    pushed = story.runs["second"]
     assert pushed.job("deploy-testnet") == "succeeded"
-    assert _live_sha(sandbox, "testnet") == second
-    shared = sandbox.deploy_root / "testnet" / "shared"
-    assert (shared / "paused").is_file()  # still paused
-    release = (sandbox.deploy_root / "testnet" / "current").resolve().name
+    after = story.live["second"]
+    assert after.sha == story.shas["second"]
+    assert after.paused  # still paused
     # The new release went out with the kill switch off.
-    assert envfile.read(shared / "env" / f"{release}.env")["TRADE_ENABLED"] == "0"
+    assert after.trade_enabled == "0"
 
 
 class _Impostor(BaseHTTPRequestHandler):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -154,9 +155,10 @@ def test_installed_pipeline_runs_from_its_own_venv(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     venv = temp / "bottie-venv"
-    check = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True
-    )
+    # The venv has no pip of its own (the script installs with the runner's): pip checks it
+    # from outside, run by the venv's interpreter.
+    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
+    check = subprocess.run([*pip, "check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
     helped = subprocess.run(
         [str(venv / "bin" / "bottie-ci"), "--help"],
