@@ -77,6 +77,7 @@ MODULES: dict[str, Module] = {
             "tests/logsafe/test_testing.py",
             "tests/logsafe/test_pattern_builders.py",
             "tests/logsafe/test_forms.py",
+            "tests/logsafe/test_logging.py",
         ),
     ),
     "env": Module(
