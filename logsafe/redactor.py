@@ -170,12 +170,15 @@ def _find_hits(
             value = FIELD_VALUE.match(text, end - hit.start()) if kind else None
             if value is not None:
                 group = value.lastindex
+                assert group is not None  # the pattern always ends in one of its value groups
                 start, stop = value.span(group)
                 if group != _BARE:
                     if stop > start:
                         found.append((start, stop))
                 elif text[start:stop] not in _LITERALS:  # true, null...: JSON stays JSON
-                    found.append((start, _header_end(text, start, stop) if kind is _HEADER else stop))
+                    if kind is _HEADER:
+                        stop = _header_end(text, start, stop)
+                    found.append((start, stop))
             hit = search(reversed_text, hit.end())
             continue
         anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
