@@ -325,3 +325,28 @@ def test_a_namedtuple_keeps_its_type_and_loses_its_secret() -> None:
     cleaned = Redactor().with_secrets([SECRET]).redact_value(creds_type("bob", SECRET))
     assert cleaned == creds_type("bob", MASK)
     assert type(cleaned) is creds_type
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Authorization": Bearer abc.def',  # YAML: a quoted key, an unquoted value
+        "Authorization : Bearer abc.def",  # a space before the colon
+        "Cookie : session=abc; theme=dark",
+    ],
+)
+def test_a_header_value_is_masked_whole_however_its_name_is_written(text: str) -> None:
+    name, _, _ = text.partition(":")
+    assert Redactor().redact(f"{text}\nnext line") == f"{name}: {MASK}\nnext line"
+
+
+def test_two_secrets_side_by_side_read_as_one_mask() -> None:
+    first, second = _password(3), _password(5)  # e.g. a key and its secret logged with "%s%s"
+    redactor = Redactor().with_secrets([first, second])
+    assert redactor.redact(f"signing {first}{second} now") == f"signing {MASK} now"
+
+
+def test_a_secret_split_by_a_carriage_return_is_masked_whole() -> None:
+    """Progress output rewrites its line with a bare \\r."""
+    redactor = Redactor().with_secrets([SECRET])
+    assert redactor.redact(f"upload {SECRET[:9]}\r{SECRET[9:]} done") == f"upload {MASK} done"
