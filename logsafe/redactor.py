@@ -88,8 +88,7 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         """The text with every secret replaced by MASK; the same object when clean."""
-        spans = self.spans(text)
-        return apply(text, spans) if spans else text
+        return apply(text, self.spans(text))
 
     def spans(self, text: str) -> list[Span]:
         """Where the secrets are in `text`: sorted, non-overlapping (start, end) pairs."""
@@ -177,7 +176,7 @@ def _find_hits(
                         found.append((start, stop))
                 elif text[start:stop] not in _LITERALS:  # true, null...: JSON stays JSON
                     if kind is _HEADER:
-                        stop = _header_end(text, start, stop)
+                        stop = _header_end(text, start)
                     found.append((start, stop))
             hit = search(reversed_text, hit.end())
             continue
@@ -223,10 +222,11 @@ def _field_kind(spelt: str) -> int:
     return kind
 
 
-def _header_end(text: str, start: int, stop: int) -> int:
+def _header_end(text: str, start: int) -> int:
     """Where a header's unquoted value ends: "Authorization: Bearer abc", spaces too."""
     line = HEADER_VALUE.match(text, start)
-    return stop if line is None else line.end()
+    assert line is not None  # it takes any character an unquoted value starts with
+    return line.end()
 
 
 def _find_family(family: str, text: str, found: list[Span]) -> None:
@@ -249,7 +249,9 @@ def _merged(spans: list[Span]) -> list[Span]:
 
 
 def apply(text: str, spans: list[Span]) -> str:
-    """`text` with each span replaced by MASK."""
+    """`text` with each span replaced by MASK; the same object when there is none."""
+    if not spans:
+        return text
     if len(spans) == 1:
         start, stop = spans[0]
         return text[:start] + MASK + text[stop:]
