@@ -350,3 +350,11 @@ def test_a_secret_split_by_a_carriage_return_is_masked_whole() -> None:
     """Progress output rewrites its line with a bare \\r."""
     redactor = Redactor().with_secrets([SECRET])
     assert redactor.redact(f"upload {SECRET[:9]}\r{SECRET[9:]} done") == f"upload {MASK} done"
+
+
+@pytest.mark.parametrize("password", ["p^a]s[s\\w-o.r*d", "]]^^[[--", "$(a|b)+?{1}"])
+def test_a_password_of_regex_characters_is_masked_in_any_case(password: str) -> None:
+    """Generated passwords are full of symbols; the scan spells them out, it does not run them."""
+    redactor = Redactor().with_secrets([password])
+    for form in (password, password.upper(), password.swapcase()):
+        assert redactor.redact(f"login {form} ok") == f"login {MASK} ok"
