@@ -358,3 +358,14 @@ def test_a_password_of_regex_characters_is_masked_in_any_case(password: str) -> 
     redactor = Redactor().with_secrets([password])
     for form in (password, password.upper(), password.swapcase()):
         assert redactor.redact(f"login {form} ok") == f"login {MASK} ok"
+
+
+def test_a_secret_logged_three_times_in_a_line_is_masked_every_time() -> None:
+    secret = _password()
+    redactor = Redactor().with_secrets([secret])
+    assert redactor.redact(f"a {secret} b {secret} c {secret} d") == f"a {MASK} b {MASK} c {MASK} d"
+
+
+def test_a_secret_of_one_repeated_character_is_masked_to_its_last_one() -> None:
+    """Its occurrences overlap: one starts at each character."""
+    assert Redactor().with_secrets(["000000"]).redact("pin 0000000 ok") == f"pin {MASK} ok"
