@@ -369,3 +369,10 @@ def test_a_secret_logged_three_times_in_a_line_is_masked_every_time() -> None:
 def test_a_secret_of_one_repeated_character_is_masked_to_its_last_one() -> None:
     """Its occurrences overlap: one starts at each character."""
     assert Redactor().with_secrets(["000000"]).redact("pin 0000000 ok") == f"pin {MASK} ok"
+
+
+def test_token_shapes_are_masked_beside_known_secrets() -> None:
+    """A bot's environment always holds secrets: shapes are looked for all the same."""
+    token = samples.github_token()
+    redactor = Redactor().with_secrets([SECRET])
+    assert redactor.redact(f"push {token} with {SECRET}") == f"push {MASK} with {MASK}"
