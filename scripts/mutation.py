@@ -128,6 +128,26 @@ EQUIVALENT: dict[str, str] = {
     **{f"logsafe.patterns.x__rarity__mutmut_{n}": _ANCHOR for n in (12, 13, 14, 15)},
     **{f"logsafe.patterns.x__known_backwards__mutmut_{n}": _ANCHOR for n in (6, 8)},
     "logsafe.redactor.x_apply__mutmut_9": "text[None:start] is text[0:start]",
+    **{
+        f"logsafe.redactor.x__find_hits__mutmut_{n}": (
+            "the field-kind cache is skipped: the kind is worked out again, the same, only slower"
+        )
+        for n in (11, 12)
+    },
+    "logsafe.redactor.x__find_hits__mutmut_7": (
+        "every alternative of the scan is a named group, so lastgroup is never None"
+    ),
+    "logsafe.redactor.x__find_hits__mutmut_103": (
+        "a shape's pattern runs again at its next hit: the same spans, found twice and merged"
+    ),
+    **{
+        f"logsafe.redactor.x__find_hits__mutmut_{n}": (
+            "moves where the scan resumes after a known secret: it skips only text already "
+            "masked, or reads on through the secret (where a hit could at most mask more)"
+        )
+        for n in (87, 94, 95)
+    },
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_37": "merging a single span gives it back as it is",
     "logsafe.forms.x_named_encodings__mutmut_17": (
         "quote never encodes 'X' (unreserved): safe='XXXX' encodes the same as safe=''"
     ),
