@@ -62,8 +62,9 @@ class RedactingFilter(logging.Filter):
         if type(msg) is str and not args:
             text = msg
         else:
-            try:
-                text = record.getMessage()
+            try:  # a plain record with a str template: what getMessage does, without the call
+                plain = type(msg) is str and type(record) is logging.LogRecord
+                text = msg % args if plain else record.getMessage()
             except Exception:  # a bad format string: the formatter would fail on it too
                 text = f"{_text(msg)} {_text(args)}"
         spans = redactor.spans(text)
@@ -81,12 +82,13 @@ def _mask_message(record: logging.LogRecord, text: str, spans: list[Span]) -> st
     """Mask the pieces found in the rendered `text` in msg and args too; return the text
     masked. A piece found in no single part was assembled from several: then msg becomes
     the masked text and the arguments go, as their shape can no longer be kept safely."""
-    masked = apply(text, spans)
     msg, args = record.msg, record.args
     if len(spans) == 1 and type(msg) is str and type(args) is tuple:  # the common case
         start, stop = spans[0]
         piece = text[start:stop]
-        found = piece in msg
+        masked = text[:start] + MASK + text[stop:]
+        in_msg = piece in msg
+        found = in_msg
         cleaned = []
         for value in args:
             if type(value) is str and piece in value:
@@ -94,10 +96,12 @@ def _mask_message(record: logging.LogRecord, text: str, spans: list[Span]) -> st
                 found = True
             cleaned.append(value)
         if found:
-            record.msg, record.args = msg.replace(piece, MASK), tuple(cleaned)
+            record.msg = msg.replace(piece, MASK) if in_msg else msg
+            record.args = tuple(cleaned)
         else:  # in no string: assembled, or inside a number or an object's text
             record.msg, record.args = masked, ()
         return masked
+    masked = apply(text, spans)
     # Longest first, so that a piece inside another is not masked first.
     pieces = sorted({text[start:stop] for start, stop in spans}, key=len, reverse=True)
     seen: set[str] = set()

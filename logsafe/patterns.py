@@ -97,7 +97,8 @@ _BACKWARDS: tuple[tuple[str, str, str], ...] = (
     ("field", "=", _FIELD_REVERSED),
     ("field", ":", _FIELD_REVERSED),
     ("field", ",", rf"[\"']{_FIELD_NAME}(?=[\"']\()"),  # a pair: ('cookie', 'x'), not a list
-    ("telegram", ":", rf"(?<=[{_URLSAFE}]{{35}}:)[0-9]{{8,10}}(?![0-9])"),
+    # A digit first: every `https:` is a `:` to reject, the cheaper the better.
+    ("telegram", ":", rf"(?=[0-9])(?<=[{_URLSAFE}]{{35}}:)[0-9]{{8,10}}(?![0-9])"),
     ("userinfo", "@", r"(?P<userinfo_password>[^/?#\s]+):[^:/?#@\s]*//:"),
     ("pem", "Y", r"(?<=-----Y)EK ETAVIRP"),  # -----BEGIN RSA PRIVATE KEY-----
     ("slack", "x", r"(?<=-[abposr]x)ox"),  # xoxb-
@@ -233,9 +234,10 @@ EXCHANGE_KEY = re.compile(
     rf"(?i:key|binance)[^{_ALNUM}]{{1,4}}(?P<secret>[{_ALNUM}]{{64}})(?![{_ALNUM}])"
 )
 
-# A field: its name, the separator (`=`, `:`, `:=`, `=>`, or `,` in a tuple), its value.
-FIELD = re.compile(
-    r"(?P<name>[\w%.-]+)\\?[\"']?\s*[=:,][=>]?\s*(?:"
+# A field's value, matched just after the separator the scan found (`=`, `:`, `,`): the
+# rest of `:=` or `=>`, spaces, then the value.
+FIELD_VALUE = re.compile(
+    r"[=>]?\s*(?:"
     r'\\"(?P<escaped>(?:(?!\\").)*)\\"'  # a JSON string inside a JSON string: \"...\"
     r'|b?"(?P<double>(?:[^"\\\r\n]|\\.)*)"'
     r"|b?'(?P<single>(?:[^'\\\r\n]|\\.)*)'"

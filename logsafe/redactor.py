@@ -19,7 +19,7 @@ from logsafe.names import holds_secret, is_secret_field, is_secret_name
 from logsafe.patterns import (
     EXCHANGE_KEY,
     FAMILIES,
-    FIELD,
+    FIELD_VALUE,
     HEADER_VALUE,
     SECRET_HEADERS,
     Trigger,
@@ -93,13 +93,10 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         """The text with every secret replaced by MASK; the same object when clean."""
-        spans = self.spans(text)
-        return apply(text, spans) if spans else text
+        return apply(text, self.spans(text))
 
     def spans(self, text: str) -> list[Span]:
         """Where the secrets are in `text`: sorted, non-overlapping (start, end) pairs."""
-        if not text:
-            return []
         found: list[Span] = []
         # Until the scan is compiled, text with none of its anchors skips it (see anchors()).
         if "_trigger" in self.__dict__ or not self._anchors.isdisjoint(text):
@@ -167,21 +164,32 @@ def _find_hits(
 ) -> None:
     """Each hit of the backwards scan, from the first one on: what to mask in `text`."""
     end = len(text)
+    search, family_of = scan.regex.search, scan.family_of
     families: set[str] = set()
     while hit is not None:
-        family = scan.family_of[hit.lastgroup or ""]
+        family = family_of[hit.lastgroup or ""]
+        if family == "field":  # inline, as the commonest hit
+            kind = _FIELD_KINDS.get(hit.group())
+            if kind is None:
+                kind = _field_kind(hit.group())
+            # The value starts after the separator, the hit's first character.
+            value = FIELD_VALUE.match(text, end - hit.start()) if kind else None
+            if value is not None:
+                group = value.lastindex
+                assert group is not None  # the pattern always ends in one of its value groups
+                start, stop = value.span(group)
+                if group != _BARE:
+                    if stop > start:
+                        found.append((start, stop))
+                elif text[start:stop] not in _LITERALS:  # true, null...: JSON stays JSON
+                    if kind is _HEADER:
+                        stop = _header_end(text, start)
+                    found.append((start, stop))
+            hit = search(reversed_text, hit.end())
+            continue
         anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
         position = hit.end()
-        if family == "field":  # inline: the commonest hit
-            field = FIELD.match(text, end - position)
-            if field is not None:
-                name = field.group("name")
-                kind = _FIELD_KINDS.get(name)
-                if kind is None:
-                    kind = _field_kind(name)
-                if kind or (text[anchor] == "=" and name.lower() == "key"):  # ?key=...
-                    _mask_field_value(text, field, kind is _HEADER, found)
-        elif family == "userinfo":
+        if family == "userinfo":
             start, stop = hit.span("userinfo_password")
             found.append((end - stop, end - start))
         elif family == "telegram":
@@ -200,32 +208,32 @@ def _find_hits(
         elif family not in families:
             families.add(family)
             _find_family(family, text, found)
-        hit = scan.regex.search(reversed_text, position)
+        hit = search(reversed_text, position)
 
 
 _HEADER, _FIELD = 2, 1
-_FIELD_KINDS: dict[str, int] = {}  # field name: 0 not secret, _FIELD, or _HEADER
+_BARE = FIELD_VALUE.groupindex["bare"]  # an unquoted value
+# What the scan read for a field (its separator, then its name backwards): 0 not a
+# secret, _FIELD, or _HEADER.
+_FIELD_KINDS: dict[str, int] = {}
 
 
-def _field_kind(name: str) -> int:
-    kind = 0 if not is_secret_field(name) else _HEADER if name.lower() in SECRET_HEADERS else _FIELD
+def _field_kind(spelt: str) -> int:
+    separator, name = spelt[0], spelt[:0:-1].rstrip().rstrip("\"'\\")
+    if is_secret_field(name):
+        kind = _HEADER if name.lower() in SECRET_HEADERS else _FIELD
+    else:  # `key` alone is a secret only as a query parameter: ?key=...
+        kind = _FIELD if separator == "=" and name.lower() == "key" else 0
     if len(_FIELD_KINDS) < 4096:  # names come from code, but do not let a flood grow it
-        _FIELD_KINDS[name] = kind
+        _FIELD_KINDS[spelt] = kind
     return kind
 
 
-def _mask_field_value(text: str, field: re.Match[str], header: bool, found: list[Span]) -> None:
-    """A field named like a secret: mask its value (`api_secret=...`, `"password": "..."`)."""
-    kind = field.lastgroup or "bare"
-    start, stop = field.span(kind)
-    if kind == "bare" and text[start:stop] in _LITERALS:
-        return  # says nothing secret, and masking it would break the JSON around it
-    if header and kind == "bare":
-        value = HEADER_VALUE.match(text, start)  # "Authorization: Bearer abc": spaces too
-        if value is not None:
-            stop = value.end()
-    if stop > start:
-        found.append((start, stop))
+def _header_end(text: str, start: int) -> int:
+    """Where a header's unquoted value ends: "Authorization: Bearer abc", spaces too."""
+    line = HEADER_VALUE.match(text, start)
+    assert line is not None  # it takes any character an unquoted value starts with
+    return line.end()
 
 
 def _find_family(family: str, text: str, found: list[Span]) -> None:
@@ -248,7 +256,9 @@ def _merged(spans: list[Span]) -> list[Span]:
 
 
 def apply(text: str, spans: list[Span]) -> str:
-    """`text` with each span replaced by MASK."""
+    """`text` with each span replaced by MASK; the same object when there is none."""
+    if not spans:
+        return text
     if len(spans) == 1:
         start, stop = spans[0]
         return text[:start] + MASK + text[stop:]

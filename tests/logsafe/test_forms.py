@@ -44,3 +44,10 @@ def test_a_password_too_short_to_mask_safely_or_none_at_all_adds_nothing() -> No
     assert embedded_secrets("postgres://bot@db/trades") == set()
     assert embedded_secrets("not a url") == set()
     assert embedded_secrets("http://[::1") == set()  # urlsplit refuses it: nothing to add
+
+
+def test_a_base64_form_that_needs_no_padding_is_left_whole() -> None:
+    """Its last character may be any letter: only '=' padding is what the unpadded form drops."""
+    forms = named_encodings("abcdeW")
+    assert forms["base64"] == forms["base64 (unpadded)"] == "YWJjZGVX"
+    assert forms["urlsafe-base64 (unpadded)"] == "YWJjZGVX"

@@ -135,7 +135,12 @@ def test_structlog_tracebacks_carry_no_secret(secret_env: str) -> None:
 
 @pytest.fixture
 def extra_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
-    """A logger whose formatter renders `extra=` fields, with logsafe on its handler."""
+    """A logger whose formatter renders `extra=` fields, with logsafe on its handler.
+
+    It propagates again afterwards: pytest puts its own capture handlers on every logger
+    that does not propagate when a session starts, ahead of a test's handler, so a second
+    session in the same process (mutmut's clean run after its stats run) would see them
+    render the message before logsafe does."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(message)s key=%(api_key)s ctx=%(ctx)s"))
@@ -145,6 +150,7 @@ def extra_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
     log.addHandler(handler)
     yield log, stream
     log.removeHandler(handler)
+    log.propagate = True
 
 
 def test_extra_fields_named_like_secrets_are_masked(
@@ -201,6 +207,7 @@ def test_arguments_keep_their_shape_with_the_secret_masked(secret_env: str) -> N
         log.info('%s - "%s %s" %d', "127.0.0.1:1", "GET", f"/x?signature=abc&k={secret_env}", 200)
     finally:
         log.removeHandler(handler)
+        log.propagate = True  # as extra_log: no logger left that pytest would hook into
     assert stream.getvalue() == "127.0.0.1:1 GET /x?signature=***&k=*** 200\n"
 
 

@@ -335,3 +335,54 @@ def test_a_namedtuple_keeps_its_type_and_loses_its_secret() -> None:
     cleaned = Redactor().with_secrets([SECRET]).redact_value(creds_type("bob", SECRET))
     assert cleaned == creds_type("bob", MASK)
     assert type(cleaned) is creds_type
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Authorization": Bearer abc.def',  # YAML: a quoted key, an unquoted value
+        "Authorization : Bearer abc.def",  # a space before the colon
+        "Cookie : session=abc; theme=dark",
+    ],
+)
+def test_a_header_value_is_masked_whole_however_its_name_is_written(text: str) -> None:
+    name, _, _ = text.partition(":")
+    assert Redactor().redact(f"{text}\nnext line") == f"{name}: {MASK}\nnext line"
+
+
+def test_two_secrets_side_by_side_read_as_one_mask() -> None:
+    first, second = _password(3), _password(5)  # e.g. a key and its secret logged with "%s%s"
+    redactor = Redactor().with_secrets([first, second])
+    assert redactor.redact(f"signing {first}{second} now") == f"signing {MASK} now"
+
+
+def test_a_secret_split_by_a_carriage_return_is_masked_whole() -> None:
+    """Progress output rewrites its line with a bare \\r."""
+    redactor = Redactor().with_secrets([SECRET])
+    assert redactor.redact(f"upload {SECRET[:9]}\r{SECRET[9:]} done") == f"upload {MASK} done"
+
+
+@pytest.mark.parametrize("password", ["p^a]s[s\\w-o.r*d", "]]^^[[--", "$(a|b)+?{1}"])
+def test_a_password_of_regex_characters_is_masked_in_any_case(password: str) -> None:
+    """Generated passwords are full of symbols; the scan spells them out, it does not run them."""
+    redactor = Redactor().with_secrets([password])
+    for form in (password, password.upper(), password.swapcase()):
+        assert redactor.redact(f"login {form} ok") == f"login {MASK} ok"
+
+
+def test_a_secret_logged_three_times_in_a_line_is_masked_every_time() -> None:
+    secret = _password()
+    redactor = Redactor().with_secrets([secret])
+    assert redactor.redact(f"a {secret} b {secret} c {secret} d") == f"a {MASK} b {MASK} c {MASK} d"
+
+
+def test_a_secret_of_one_repeated_character_is_masked_to_its_last_one() -> None:
+    """Its occurrences overlap: one starts at each character."""
+    assert Redactor().with_secrets(["000000"]).redact("pin 0000000 ok") == f"pin {MASK} ok"
+
+
+def test_token_shapes_are_masked_beside_known_secrets() -> None:
+    """A bot's environment always holds secrets: shapes are looked for all the same."""
+    token = samples.github_token()
+    redactor = Redactor().with_secrets([SECRET])
+    assert redactor.redact(f"push {token} with {SECRET}") == f"push {MASK} with {MASK}"
