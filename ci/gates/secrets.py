@@ -40,7 +40,8 @@ class SecretsGate:
         # The work tree's (small) scan runs beside the history's, not after it.
         with ThreadPoolExecutor(max_workers=1) as pool:
             uncommitted = pool.submit(_scan_uncommitted, ctx, config_path)
-            if git.ref_exists(ctx.root, "HEAD"):
+            # ctx.sha is a commit (the CLI's clean HEAD): no need to ask git whether there is one
+            if ctx.sha or git.ref_exists(ctx.root, "HEAD"):
                 base = history_base(ctx)
                 found += _scan_history(ctx, log_opts(ctx, base), config_path)
                 scanned.append(f"history {base + '..HEAD' if base else '(all commits)'}")
