@@ -1,11 +1,12 @@
 """Benchmark: `python -m ci run secrets` against raw `gitleaks git`, whole commands, in one run.
 
 Run: `./dev python benchmarks/secrets_gate.py [--commits N ...] [--rounds R] [--against REV]`.
-Histories: a clone of this repository (its committed refs, so edits in the work tree and
-branches that move meanwhile change nothing), and made-up bot repositories of N commits each
-(default 100 and 5,000; a few lines changed per commit, a new module every tenth), all with
-this repository's `.gitleaks.toml` and no secret in them, so every command does its full work
-and passes. Each round runs, one after the other on each history (A B A B ...):
+Histories: a clone of this checkout's branch (its committed history, so edits in the work
+tree and other branches, which may hold work in progress, change nothing), and made-up bot
+repositories of N commits each (default 100 and 5,000; a few lines changed per commit, a new
+module every tenth), all with this repository's `.gitleaks.toml` and no secret in them, so
+every command does its full work and passes. Each round runs, one after the other on each
+history (A B A B ...):
 
 - raw `gitleaks git --redact` with the same config: the yardstick;
 - `python -m ci -C REPO run secrets` from this checkout (goal <= 1.2 x the yardstick);
@@ -59,8 +60,9 @@ def timed(argv: list[str], cwd: Path) -> Timing:
 
 
 def clone_of_this_repository(into: Path) -> Path:
-    """This repository's committed history, frozen: a clone has its branches as remote refs."""
-    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(into)], check=True)
+    """The history of this checkout's branch, frozen (other branches may be work in progress)."""
+    clone = ["git", "clone", "-q", "--no-hardlinks", "--single-branch", "--no-tags"]
+    subprocess.run([*clone, str(ROOT), str(into)], check=True)
     return into
 
 
