@@ -23,8 +23,10 @@ LENGTHS = frozenset({12, 15, 18, 21, 24})
 
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[\w.\[\]'\"-]{1,60}\s*(?::=|=>|=|:)\s*")
 _QUOTED = re.compile(r"""(?P<q>["'`])(?P<body>[a-z ]{20,250})(?P=q)""")
+# Possessive (`*+`): the blanks around a comma can be split two ways, and trying every split of
+# every gap before giving up took hours on a long list with a character after it.
 _LIST = re.compile(
-    r"""^\s*[\w.-]{0,60}\s*(?:=|:)?\s*[\[(]?\s*((?:["'][a-z]+["']\s*,?\s*){12,24})[\])]?\s*,?\s*$"""
+    r"""^\s*[\w.-]{0,60}\s*(?:=|:)?\s*[\[(]?\s*((?:["'][a-z]++["']\s*+,?\s*+){12,24})[\])]?\s*,?\s*$"""
 )
 _LIST_WORD = re.compile(r"""["']([a-z]+)["']""")
 _WORD = re.compile(r"[a-z]+")
@@ -163,8 +165,9 @@ def _candidates(line: str) -> Iterator[str]:
 # together (tests/scanning/test_seeds.py plants each form in a real history). A phrase's words
 # have 3 to 8 letters (the list's shortest and longest) and a gap between two of them is
 # spaces, or quotes around blanks and at most one comma (a list of quoted words).
-_GAP = rf"""(?: +|["']{_BLANK}*,?{_BLANK}*["'])"""
-_TWELVE = rf"[a-z]{{3,8}}(?:{_GAP}[a-z]{{3,8}}){{11}}(?![a-z])"
+# Possessive throughout, as _LIST and for the same reason.
+_GAP = rf"""(?: ++|["']{_BLANK}*+,?{_BLANK}*+["'])"""
+_TWELVE = rf"[a-z]{{3,8}}+(?:{_GAP}[a-z]{{3,8}}+){{11}}(?![a-z])"
 _SCREEN_LINE = re.compile(
     r"\n\+(?=[^\n]{47})"  # twelve 3-letter words and 11 gaps, at least
     # 11 words followed by a space or a quote: most code fails here, in one pass over the line

@@ -130,3 +130,11 @@ def test_phrase_among_ordinary_commits_is_found_once(repo: Repo, between: int) -
         repo.write(f"bot/strategy_{n % 3}.py", _text(rng, NOISE[3]))
         repo.commit(f"more {n}")
     assert _found(seeds.scan_history(repo.path, [])) == {f"{sha}:wallet.txt:{bip39.RULE}:1"}
+
+
+def test_a_long_list_in_history_neither_stalls_the_scan_nor_hides_a_phrase(repo: Repo) -> None:
+    words = samples.seed_phrase(24, seed=65).split()
+    listed = "words = [" + "  ".join(f'"{w}"' for w in words) + "]"
+    repo.write("wallet.py", f"{listed}  # the old one\n{listed}\n")
+    sha = repo.commit("wallet")
+    assert _found(seeds.scan_history(repo.path, [])) == {f"{sha}:wallet.py:{bip39.RULE}:2"}
