@@ -79,8 +79,7 @@ def measure(url: str) -> tuple[float, float, float]:
 
 
 def _fake_key() -> str:
-    """An exchange-style key, made up at run time (not `secrets`: run as a script, this folder's
-    secrets.py would shadow the standard module)."""
+    """An exchange-style key, made up at run time."""
     return "".join(SystemRandom().choice(string.ascii_letters + string.digits) for _ in range(64))
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from ci.core import actions, git
 from ci.core.errors import GitError
@@ -30,7 +32,7 @@ class SecretsGate:
     needs = ("gitleaks", "git")
 
     def run(self, ctx: GateContext) -> GateResult:
-        config = ctx.root / ctx.config.secrets.config
+        config = ctx.root / _settings(ctx)["config"]
         config_path = config if config.is_file() else None
         ctx.results_dir.mkdir(parents=True, exist_ok=True)
         found = Scan()
@@ -38,7 +40,8 @@ class SecretsGate:
         # The work tree's (small) scan runs beside the history's, not after it.
         with ThreadPoolExecutor(max_workers=1) as pool:
             uncommitted = pool.submit(_scan_uncommitted, ctx, config_path)
-            if git.ref_exists(ctx.root, "HEAD"):
+            # ctx.sha is a commit (the CLI's clean HEAD): no need to ask git whether there is one
+            if ctx.sha or git.ref_exists(ctx.root, "HEAD"):
                 base = history_base(ctx)
                 found += _scan_history(ctx, log_opts(ctx, base), config_path)
                 scanned.append(f"history {base + '..HEAD' if base else '(all commits)'}")
@@ -60,9 +63,16 @@ class SecretsGate:
         )
 
 
+def _settings(ctx: GateContext) -> Mapping[str, Any]:
+    """[tool.bottie.secrets] as validated plain values, not ctx.config: pydantic and the models
+    would cost the gate more CPU time than all of its own work on a short history."""
+    secrets: Mapping[str, Any] = ctx.settings["secrets"]
+    return secrets
+
+
 def history_base(ctx: GateContext) -> str | None:
     """The ref whose descendants are scanned, or None for the whole history."""
-    configured = ctx.config.secrets.base_ref or os.environ.get("BOTTIE_SECRETS_BASE")
+    configured = _settings(ctx)["base_ref"] or os.environ.get("BOTTIE_SECRETS_BASE")
     if configured:
         if not git.ref_exists(ctx.root, configured):
             raise GitError(
@@ -83,7 +93,7 @@ def log_opts(ctx: GateContext, base: str | None) -> list[str]:
     if base:
         return [f"{base}..HEAD"]
     excluded: list[str] = []
-    for ref in ctx.config.secrets.exclude_refs:
+    for ref in _settings(ctx)["exclude_refs"]:
         names = (
             [ref]
             if ref.startswith("refs/")

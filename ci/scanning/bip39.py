@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TypeVar
 
 RULE = "bip39-seed-phrase"
@@ -24,12 +23,16 @@ LENGTHS = frozenset({12, 15, 18, 21, 24})
 
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[\w.\[\]'\"-]{1,60}\s*(?::=|=>|=|:)\s*")
 _QUOTED = re.compile(r"""(?P<q>["'`])(?P<body>[a-z ]{20,250})(?P=q)""")
+# Possessive (`*+`): the blanks around a comma can be split two ways, and trying every split of
+# every gap before giving up took hours on a long list with a character after it.
 _LIST = re.compile(
-    r"""^\s*[\w.-]{0,60}\s*(?:=|:)?\s*[\[(]?\s*((?:["'][a-z]+["']\s*,?\s*){12,24})[\])]?\s*,?\s*$"""
+    r"""^\s*[\w.-]{0,60}\s*(?:=|:)?\s*[\[(]?\s*((?:["'][a-z]++["']\s*+,?\s*+){12,24})[\])]?\s*,?\s*$"""
 )
 _LIST_WORD = re.compile(r"""["']([a-z]+)["']""")
 _WORD = re.compile(r"[a-z]+")
-_LONE = re.compile(r"^\s*(?:(?:\d{1,2}[.):]|[-*])\s*)?([a-z]{3,8})\s*,?$")
+_BLANK = r"[^\S\n]"  # `\s` within a line: the same as `\s` on a line alone
+_LONE_WORD = rf"{_BLANK}*(?:(?:\d{{1,2}}[.):]|[-*]){_BLANK}*)?([a-z]{{3,8}}){_BLANK}*,?"
+_LONE = re.compile(rf"^{_LONE_WORD}$")
 _LONE_MAX = 24
 K = TypeVar("K")
 _BARE = re.compile(r"^[\"'`]?([a-z]+(?: [a-z]+){11,23})[\"'`]?[,;]?$")
@@ -37,6 +40,8 @@ _BARE = re.compile(r"^[\"'`]?([a-z]+(?: [a-z]+){11,23})[\"'`]?[,;]?$")
 
 @cache
 def wordlist() -> tuple[str, ...]:
+    from importlib import resources  # only when a line may hold a phrase: most runs need none
+
     text = resources.files("ci.scanning").joinpath("data/bip39-english.txt").read_text("utf-8")
     words = tuple(text.split())
     assert len(words) == 2048, "the BIP39 English wordlist has 2048 words"
@@ -150,3 +155,35 @@ def _candidates(line: str) -> Iterator[str]:
     listed = _LIST.match(line)
     if listed:
         yield " ".join(_LIST_WORD.findall(listed.group(1)))
+
+
+# -- a screen for a long diff ------------------------------------------------------------------
+# `phrases` reads each line in Python, about a microsecond a line: on a long history, most of
+# the secrets gate's own time. The screen runs the regular-expression engine over the whole
+# diff instead and returns every added line `phrases` could report or count towards a run of
+# one-word lines, and some more: never fewer. It loosens the grammar above, so change the two
+# together (tests/scanning/test_seeds.py plants each form in a real history). A phrase's words
+# have 3 to 8 letters (the list's shortest and longest) and a gap between two of them is
+# spaces, or quotes around blanks and at most one comma (a list of quoted words).
+# Possessive throughout, as _LIST and for the same reason.
+_GAP = rf"""(?: ++|["']{_BLANK}*+,?{_BLANK}*+["'])"""
+_TWELVE = rf"[a-z]{{3,8}}+(?:{_GAP}[a-z]{{3,8}}+){{11}}(?![a-z])"
+_SCREEN_LINE = re.compile(
+    r"\n\+(?=[^\n]{47})"  # twelve 3-letter words and 11 gaps, at least
+    # 11 words followed by a space or a quote: most code fails here, in one pass over the line
+    r"""(?=(?:(?:[^\na-z]*+[a-z]++(?![ "']))*+[^\na-z]*+[a-z]++[ "']){11})"""
+    # then, word by word (never character by character), 12 in a row with gaps between
+    rf"(?:[^\na-z]*+(?!{_TWELVE})[a-z]++)*+[^\na-z]*+{_TWELVE}"
+)
+_SCREEN_LONE = re.compile(rf"\n\+{_LONE_WORD}(?=\n|\Z)")
+
+
+def screen_diff(diff: str) -> Iterator[tuple[int, bool]]:
+    """(where, whether it is one list word alone) for each added line of a unified diff that
+    may hold a phrase or be one word of a phrase written a word per line. `where` is the
+    offset of the newline before the line's `+`."""
+    for match in _SCREEN_LINE.finditer(diff):
+        yield match.start(), False
+    for match in _SCREEN_LONE.finditer(diff):
+        if match.group(1) in _index():
+            yield match.start(), True

@@ -3,13 +3,17 @@
 Same report as gitleaks: a Finding with file, line, rule `bip39-seed-phrase` and the
 commit, never the words; allowed by the same fingerprints in `.gitleaksignore`.
 History is read once as `git log -p -U0` text: only added lines, numbered as in the
-file at that commit (gitleaks numbers its findings the same way).
+file at that commit (gitleaks numbers its findings the same way). Only the commits that
+bip39's screen says could add a phrase are split into lines and read in Python; on most
+histories that is none of them.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from ci.scanning.model import Scan, allowed, fingerprint
 
 _HUNK = re.compile(r"^@@ -\S+ \+(\d+)")
 _COMMIT_MARK = "\x00"
+_COMMIT_START = re.compile("\n" + _COMMIT_MARK)
 
 
 def scan_history(root: Path, log_opts: list[str], *, cancel: threading.Event | None = None) -> Scan:
@@ -37,6 +42,7 @@ def scan_history(root: Path, log_opts: list[str], *, cancel: threading.Event | N
             "--no-ext-diff",
             "--no-textconv",
             "--no-renames",
+            "--diff-filter=d",  # a deleted file adds no line: git need not read it
             "--format=%x00%H",  # a NUL, then the commit: no diff line starts so
             *(log_opts or ["--all"]),
         ],
@@ -47,7 +53,7 @@ def scan_history(root: Path, log_opts: list[str], *, cancel: threading.Event | N
     )
     if not result.ok:
         raise GitError(f"reading history for seed phrases failed: {result.describe()}")
-    return _report(root, _diff_lines(result.stdout))
+    return _report(root, _diff_lines(_worth_reading(result.stdout)))
 
 
 def scan_staged(root: Path) -> Scan:
@@ -70,7 +76,7 @@ def scan_staged(root: Path) -> Scan:
     )
     if not result.ok:
         raise GitError(f"reading staged changes failed: {result.describe()}")
-    return _report(root, _diff_lines(result.stdout))
+    return _report(root, _diff_lines(_worth_reading(result.stdout)))
 
 
 def scan_files(root: Path, files: Iterable[tuple[str, Path]]) -> Scan:
@@ -91,6 +97,28 @@ def _file_lines(files: Iterable[tuple[str, Path]]) -> Iterator[tuple[str | None,
             continue  # vanished since listed; the gitleaks pass reports unreadable files
         for number, line in enumerate(text.splitlines(), 1):
             yield None, name, number, line
+
+
+def _worth_reading(diff: str) -> str:
+    """The commits of `diff` (all of it, when it has no commit marks) that may add a phrase.
+
+    A commit is kept for a line bip39's screen flags, or for 12 one-word lines: a phrase
+    written a word per line has them all in one file of one commit. The others are dropped
+    unread; what is kept is the diff's own text, so it is read exactly as before.
+    """
+    flagged = list(bip39.screen_diff(diff))
+    if not flagged:
+        return ""
+    starts = [0, *(mark.start() + 1 for mark in _COMMIT_START.finditer(diff))]
+    alone: Counter[int] = Counter()
+    keep: set[int] = set()
+    for where, one_word in flagged:
+        commit = bisect_right(starts, where + 1) - 1
+        alone[commit] += one_word
+        if not one_word or alone[commit] >= min(bip39.LENGTHS):
+            keep.add(commit)
+    ends = [*starts[1:], len(diff)]
+    return "".join(diff[starts[i] : ends[i]] for i in sorted(keep))
 
 
 def _diff_lines(diff: str) -> Iterator[tuple[str | None, str, int, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ci.core import config as config_module
+from ci.core import git
 from ci.core.config import Config, SecretsConfig
 from ci.core.errors import ConfigError
 from ci.core.result import GateResult, Status
@@ -299,3 +301,14 @@ def test_excluded_ref_may_be_given_in_full(bot_repo: Repo) -> None:
     assert SecretsGate().run(bot_repo.context(config)).status is Status.PASSED
     config = Config(secrets=SecretsConfig(exclude_refs=["refs/heads/other"]))
     assert SecretsGate().run(bot_repo.context(config)).status is Status.FAILED
+
+
+def test_clean_tree_as_the_cli_sees_it_still_scans_the_whole_history(bot_repo: Repo) -> None:
+    token = samples.telegram_token(47)
+    bot_repo.write("bot/notify.py", f'TOKEN = "{token}"\n')
+    bot_repo.commit("notify")
+    (bot_repo.path / "bot/notify.py").unlink()
+    bot_repo.commit("remove")
+    ctx = dataclasses.replace(bot_repo.context(), sha=git.clean_head(bot_repo.path))
+    assert ctx.sha == bot_repo.git("rev-parse", "HEAD").strip()
+    assert_caught(SecretsGate().run(ctx), token, "telegram-bot-token")

@@ -99,3 +99,12 @@ def test_a_word_per_line_run_of_the_wrong_length_is_not_a_phrase() -> None:
     words = samples.seed_phrase(12, seed=9).split()
     assert bip39.find("\n".join(words[:11])) == []
     assert bip39.find("\n".join([*words, "zoo"])) == []
+
+
+def test_a_long_list_with_text_after_it_is_read_in_one_go() -> None:
+    # The blanks between two quoted words can be split two ways around a missing comma; the
+    # detector once tried every split of every gap before giving up (hours for 24 words).
+    words = samples.seed_phrase(24, seed=64).split()
+    listed = "words = [" + "  ".join(f'"{w}"' for w in words) + "]"
+    assert bip39.find(listed + "  # from the hardware wallet") == []
+    assert bip39.find(listed) == [bip39.Match(1, 24)]
