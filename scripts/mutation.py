@@ -147,7 +147,14 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (87, 94, 95)
     },
-    "logsafe.redactor.xǁRedactorǁspans__mutmut_37": "merging a single span gives it back as it is",
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_43": "merging a single span gives it back as it is",
+    **{
+        f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
+            "whether a compiled scan skips the anchor check: text without an anchor cannot hit, "
+            "so scanning it or not gives the same spans, a speed choice only"
+        )
+        for n in (3, 4, 5)
+    },
     "logsafe.forms.x_named_encodings__mutmut_17": (
         "quote never encodes 'X' (unreserved): safe='XXXX' encodes the same as safe=''"
     ),
