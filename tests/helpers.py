@@ -114,6 +114,28 @@ def invoke_ci(*args: str, cwd: Path, env: dict[str, str] | None = None) -> CliRe
     return CliResult(int(code), stdout.getvalue(), stderr.getvalue())
 
 
+def heavy_imports_of_two_runs(cwd: Path, argv: list[str], heavy: set[str]) -> list[list[str]]:
+    """Run `python -m ci ARGV` twice in fresh processes from `cwd`; for each run, its exit line
+    and which of the `heavy` modules it imported (the lint path's start-up cost)."""
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = {['ci', *argv]!r}\n"
+        "try:\n"
+        "    runpy.run_module('ci', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    print('exit', exit.code)\n"
+        f"print(sorted(name for name in {sorted(heavy)!r} if name in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    printed = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=cwd, env=env, capture_output=True, text=True
+        )
+        printed.append(done.stdout.strip().splitlines()[-2:])
+    return printed
+
+
 def _example_bot_block() -> str:
     text = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     start = text.index("# -- the example bot: begin")

@@ -12,7 +12,7 @@ import pytest
 
 from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.helpers import PROJECT_ROOT, Repo, run_ci
+from tests.helpers import PROJECT_ROOT, Repo, heavy_imports_of_two_runs, run_ci
 
 COPIED = [
     ".pre-commit-config.yaml",
@@ -135,22 +135,7 @@ def test_the_lint_hook_loads_neither_the_secret_scanner_nor_the_models(repo: Rep
     repo.write("pyproject.toml", '[tool.bottie.lint]\npaths = ["bot"]\n')
     repo.write("bot/calc.py", "VALUE = 1\n")
     repo.git("add", "-A")
-    probe = (
-        "import runpy, sys\n"
-        "sys.argv = ['ci', 'hook', 'lint', 'bot/calc.py']\n"
-        "try:\n"
-        "    runpy.run_module('ci', run_name='__main__')\n"
-        "except SystemExit as exit:\n"
-        "    print('exit', exit.code)\n"
-        "heavy = {'ci.scanning', 'pydantic', 'rich', 'httpx'}\n"
-        "print(sorted(name for name in heavy if name in sys.modules))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    printed = []
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-c", probe], cwd=repo.path, env=env, capture_output=True, text=True
-        )
-        printed.append(done.stdout.strip().splitlines()[-2:])
+    heavy = {"ci.scanning", "pydantic", "rich", "httpx"}
+    printed = heavy_imports_of_two_runs(repo.path, ["hook", "lint", "bot/calc.py"], heavy)
     assert printed[0] == ["exit 0", "['pydantic']"]  # the config validated on the first run
     assert printed[1] == ["exit 0", "[]"]

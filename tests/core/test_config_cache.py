@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ci.core import config, config_cache
 from ci.core.errors import ConfigError
-from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, Repo
+from tests.helpers import EXAMPLE_BOT_TOML, Repo, heavy_imports_of_two_runs
 
 
 def entry(repo: Repo) -> Path:
@@ -83,22 +80,8 @@ def test_a_remembered_config_runs_the_lint_gate_without_pydantic_or_rich(repo: R
     # (or a terminal to draw on) imports them.
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
     repo.write("bot/calc.py", "VALUE = 1\n")
-    probe = (
-        "import runpy, sys\n"
-        "sys.argv = ['ci', 'run', 'lint']\n"
-        "try:\n"
-        "    runpy.run_module('ci', run_name='__main__')\n"
-        "except SystemExit as exit:\n"
-        "    print('exit', exit.code)\n"
-        "heavy = {'httpx', 'pydantic', 'rich', 'yaml'}\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    printed = heavy_imports_of_two_runs(
+        repo.path, ["run", "lint"], {"httpx", "pydantic", "rich", "yaml"}
     )
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    printed = []
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-c", probe], cwd=repo.path, env=env, capture_output=True, text=True
-        )
-        printed.append(done.stdout.strip().splitlines()[-2:])
     assert printed[0] == ["exit 0", "['pydantic']"]  # validated on the first run
     assert printed[1] == ["exit 0", "[]"]
