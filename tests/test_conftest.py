@@ -90,6 +90,7 @@ def test_reads_it(built, n):
 """
 
 
+@pytest.mark.usefixtures("lean_child_pytest")
 def test_what_the_workers_share_is_built_once_per_run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
