@@ -83,6 +83,11 @@ class BotRepo:
     extra_env: dict[str, str] = field(default_factory=dict)  # e.g. the ssh target's host
     bot_toml: str = EXAMPLE_BOT_TOML  # how the bot starts, and its profile
     app_file: str = "bot/app.py"  # the module the bot's command runs (a test may break it)
+    # The CLI called in the test's process (invoke_ci) rather than as `python -m ci`: for
+    # what a command decides and records; the exit-code and output contract of each command,
+    # and bots outliving the command, are tested with real processes (the example bot's
+    # tests, test_safety.py, the ssh target's every-command test).
+    in_process: bool = False
 
     def pyproject(self, pre_deploy: list[str] | None = None) -> str:
         return pyproject(self.ports, pre_deploy, self.bot_toml)
@@ -96,7 +101,8 @@ class BotRepo:
         return self.root / "testnet"
 
     def ci(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
-        return run_ci(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
+        call = invoke_ci if self.in_process else run_ci
+        return call(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
 
     def deploy_in_background(self) -> subprocess.Popen[bytes]:
         """`ci deploy testnet` as a process of its own group, for a test to watch or kill."""
@@ -161,9 +167,11 @@ def bot(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
 def standin(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
     """The standard-library stand-in (standin_bot.py), for the tests of what the pipeline
     keeps about deploys (history, tags, the lock, each release's environment, the transport):
-    the same profile, served in a few milliseconds of CPU instead of FastAPI's imports."""
+    the same profile, served in a few milliseconds of CPU instead of FastAPI's imports. The
+    CLI runs in the test's process (`in_process`) unless a test asks for real processes."""
     shutil.copy(STANDIN_SOURCE, repo.path / STANDIN_SOURCE.name)
     target = _bot_repo(repo, tmp_path, STANDIN_BOT_TOML, STANDIN_SOURCE.name)
+    target.in_process = True
     yield target
     stop_bot(target.base)
 

@@ -57,6 +57,7 @@ def agents(sshd: Sshd) -> list[int]:
 
 
 def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
+    ssh_bot.in_process = False  # each command's exit code and output, as a real process
     first_sha = ssh_bot.commit_green("first")
     deployed = ssh_bot.deploy()
     assert deployed.code == ExitCode.OK, deployed.stderr
