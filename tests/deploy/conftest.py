@@ -167,7 +167,7 @@ def bot(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
 def standin(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
     """The standard-library stand-in (standin_bot.py), for the tests of what the pipeline
     keeps about deploys (history, tags, the lock, each release's environment, the transport):
-    the same profile, served in a few milliseconds of CPU instead of FastAPI's imports. The
+    the same profile, healthy after about 0.05 s of CPU where the example bot takes 0.55 s. The
     CLI runs in the test's process (`in_process`) unless a test asks for real processes."""
     shutil.copy(STANDIN_SOURCE, repo.path / STANDIN_SOURCE.name)
     target = _bot_repo(repo, tmp_path, STANDIN_BOT_TOML, STANDIN_SOURCE.name)
