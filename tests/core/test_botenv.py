@@ -54,6 +54,7 @@ def with_python(repo: Repo, python: str, extra: str = "") -> config.Config:
 
 
 class TestGatesUseIt:
+    @pytest.mark.usefixtures("lean_child_pytest")
     def test_pytest_runs_under_the_bots_interpreter(self, repo: Repo) -> None:
         marker = repo.path.parent / "ran"
         wrapper(repo.path / "env/bin/python", sys.executable, marker)

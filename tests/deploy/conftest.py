@@ -1,4 +1,6 @@
-"""A bot repository to deploy for real: the example bot, a complete checklist, a temp target."""
+"""A bot repository to deploy for real: the example bot (or its standard-library stand-in,
+tests/deploy/standin_bot.py, where the bot's own code is not the point), a complete
+checklist, a temp target."""
 
 from __future__ import annotations
 
@@ -28,15 +30,25 @@ from tests.helpers import (
 )
 
 GATES = ("secrets", "env", "lint", "tests", "smoke", "audit", "workflows")
+# The stand-in serves the example bot's profile: only the command that starts it differs.
+_EXAMPLE_COMMAND = next(
+    line for line in EXAMPLE_BOT_TOML.splitlines() if line.startswith("command = ")
+)
+STANDIN_BOT_TOML = EXAMPLE_BOT_TOML.replace(
+    _EXAMPLE_COMMAND, 'command = ["{python}", "-m", "standin_bot", "--port", "{port}"]'
+)
+STANDIN_SOURCE = Path(__file__).with_name("standin_bot.py")
 SECRETS = {"BINANCE_API_KEY": "tk-0123456789abcdef", "BINANCE_API_SECRET": "ts-fedcba9876543210"}
 
 
-def pyproject(ports: tuple[int, int], pre_deploy: list[str] | None = None) -> str:
+def pyproject(
+    ports: tuple[int, int], pre_deploy: list[str] | None = None, bot_toml: str = EXAMPLE_BOT_TOML
+) -> str:
     """The bot's config with the testnet and mainnet ports given (free ones, never the
     defaults: a bot may be live there)."""
     hook = f"pre_deploy = {json.dumps(pre_deploy)}\n" if pre_deploy else ""
     return (
-        EXAMPLE_BOT_TOML
+        bot_toml
         + f"""\
 [tool.bottie.environments.testnet]
 network = "testnet"
@@ -69,6 +81,16 @@ class BotRepo:
         return self.ports[0]
 
     extra_env: dict[str, str] = field(default_factory=dict)  # e.g. the ssh target's host
+    bot_toml: str = EXAMPLE_BOT_TOML  # how the bot starts, and its profile
+    app_file: str = "bot/app.py"  # the module the bot's command runs (a test may break it)
+    # The CLI called in the test's process (invoke_ci) rather than as `python -m ci`: for
+    # what a command decides and records; the exit-code and output contract of each command,
+    # and bots outliving the command, are tested with real processes (the example bot's
+    # tests, test_safety.py, the ssh target's every-command test).
+    in_process: bool = False
+
+    def pyproject(self, pre_deploy: list[str] | None = None) -> str:
+        return pyproject(self.ports, pre_deploy, self.bot_toml)
 
     @property
     def env(self) -> dict[str, str]:
@@ -79,7 +101,8 @@ class BotRepo:
         return self.root / "testnet"
 
     def ci(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
-        return run_ci(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
+        call = invoke_ci if self.in_process else run_ci
+        return call(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
 
     def deploy_in_background(self) -> subprocess.Popen[bytes]:
         """`ci deploy testnet` as a process of its own group, for a test to watch or kill."""
@@ -128,18 +151,37 @@ class BotRepo:
 
 @pytest.fixture
 def bot(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
+    """The example bot (FastAPI under uvicorn), for the tests where its own code is the point."""
     for package in ("bot", "logsafe"):
         shutil.copytree(
             PROJECT_ROOT / package,
             repo.path / package,
             ignore=shutil.ignore_patterns("__pycache__"),
         )
-    testnet, mainnet = free_ports(2)
-    repo.write("pyproject.toml", pyproject((testnet, mainnet)))
-    repo.write(".gitignore", ".ci-results/\nchecklist.json\n")
-    target = BotRepo(repo, tmp_path / "target", (testnet, mainnet))
+    target = _bot_repo(repo, tmp_path, EXAMPLE_BOT_TOML, "bot/app.py")
     yield target
     stop_bot(target.base)
+
+
+@pytest.fixture
+def standin(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
+    """The standard-library stand-in (standin_bot.py), for the tests of what the pipeline
+    keeps about deploys (history, tags, the lock, each release's environment, the transport):
+    the same profile, healthy after about 0.05 s of CPU where the example bot takes 0.55 s. The
+    CLI runs in the test's process (`in_process`) unless a test asks for real processes."""
+    shutil.copy(STANDIN_SOURCE, repo.path / STANDIN_SOURCE.name)
+    target = _bot_repo(repo, tmp_path, STANDIN_BOT_TOML, STANDIN_SOURCE.name)
+    target.in_process = True
+    yield target
+    stop_bot(target.base)
+
+
+def _bot_repo(repo: Repo, tmp_path: Path, bot_toml: str, app_file: str) -> BotRepo:
+    testnet, mainnet = free_ports(2)
+    repo.write("pyproject.toml", pyproject((testnet, mainnet), bot_toml=bot_toml))
+    repo.write(".gitignore", ".ci-results/\nchecklist.json\n")
+    ports = (testnet, mainnet)
+    return BotRepo(repo, tmp_path / "target", ports, bot_toml=bot_toml, app_file=app_file)
 
 
 def stop_bot(base: Path) -> None:

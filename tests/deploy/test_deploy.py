@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from ci.core.errors import ExitCode
-from tests.deploy.conftest import SECRETS, BotRepo, pyproject
+from tests.deploy.conftest import SECRETS, BotRepo
 
 BROKEN_APP = "raise SystemExit('this release cannot start')\n"
 
@@ -49,46 +49,46 @@ def test_deploy_tags_serves_and_keeps_secrets_out(bot: BotRepo) -> None:
         assert value not in result.stdout + result.stderr
 
 
-def test_unhealthy_release_rolls_back_and_gets_no_tag(bot: BotRepo) -> None:
-    bot.commit_green("good")
-    assert bot.deploy().code == ExitCode.OK
-    good = bot.live()
-    bot.repo.write("bot/app.py", BROKEN_APP)
-    bot.commit_green("broken")
-    result = bot.deploy()
+def test_unhealthy_release_rolls_back_and_gets_no_tag(standin: BotRepo) -> None:
+    standin.commit_green("good")
+    assert standin.deploy().code == ExitCode.OK
+    good = standin.live()
+    standin.repo.write(standin.app_file, BROKEN_APP)
+    standin.commit_green("broken")
+    result = standin.deploy()
     assert result.code == ExitCode.FAILED
     assert "deploy failed: the bot exited" in result.stderr
     assert f"rolled back to {good}, which serves again" in result.stderr
-    assert bot.live() == good
-    assert health(bot)["status"] == "ok"
-    assert len(bot.tags()) == 1
-    assert log_outcomes(bot)[-2:] == ["failed", "switched-back"]
+    assert standin.live() == good
+    assert health(standin)["status"] == "ok"
+    assert len(standin.tags()) == 1
+    assert log_outcomes(standin)[-2:] == ["failed", "switched-back"]
 
 
-def test_wrong_network_fails_and_rolls_back(bot: BotRepo) -> None:
-    bot.commit_green("good")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("same code, mainnet endpoint")
-    result = bot.deploy(env={"BINANCE_BASE_URL": "https://api.binance.com"})
+def test_wrong_network_fails_and_rolls_back(standin: BotRepo) -> None:
+    standin.commit_green("good")
+    assert standin.deploy().code == ExitCode.OK
+    standin.commit_green("same code, mainnet endpoint")
+    result = standin.deploy(env={"BINANCE_BASE_URL": "https://api.binance.com"})
     assert result.code == ExitCode.FAILED
     assert "the bot reports network 'mainnet', but testnet is testnet" in result.stderr
-    assert health(bot)["network"] == "testnet"
+    assert health(standin)["network"] == "testnet"
 
 
-def test_foreign_checklist_is_refused(bot: BotRepo) -> None:
-    built_for = bot.commit_green("first")
-    head = bot.repo.commit("a commit the checklist was not built for")
-    result = bot.deploy()
+def test_foreign_checklist_is_refused(standin: BotRepo) -> None:
+    built_for = standin.commit_green("first")
+    head = standin.repo.commit("a commit the checklist was not built for")
+    result = standin.deploy()
     assert result.code == ExitCode.FAILED
     assert f"checklist.json: built for SHA {built_for}, not {head}" in result.stderr
-    assert not (bot.base / "current").exists()
-    assert log_outcomes(bot) == ["refused"]
+    assert not (standin.base / "current").exists()
+    assert log_outcomes(standin) == ["refused"]
 
 
-def test_incomplete_checklist_is_refused(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    (bot.repo.results / "smoke.json").unlink()
-    bot.ci(
+def test_incomplete_checklist_is_refused(standin: BotRepo) -> None:
+    standin.commit_green("first")
+    (standin.repo.results / "smoke.json").unlink()
+    standin.ci(
         "checklist",
         "build",
         "--env",
@@ -98,17 +98,17 @@ def test_incomplete_checklist_is_refused(bot: BotRepo) -> None:
         "--actor",
         "alice",
     )
-    result = bot.deploy()
+    result = standin.deploy()
     assert result.code == ExitCode.FAILED
     assert "checklist.json: item gate-smoke is missing: no saved result of the smoke gate" in (
         result.stderr
     )
-    assert not (bot.base / "current").exists()
+    assert not (standin.base / "current").exists()
 
 
-def test_missing_required_variable_is_named_never_valued(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    result = bot.deploy(env={"BINANCE_API_SECRET": ""})
+def test_missing_required_variable_is_named_never_valued(standin: BotRepo) -> None:
+    standin.commit_green("first")
+    result = standin.deploy(env={"BINANCE_API_SECRET": ""})
     assert result.code == ExitCode.FAILED
     assert (
         result.stderr.strip() == "error: testnet: required variable BINANCE_API_SECRET is not set"
@@ -131,14 +131,14 @@ def test_rollback_redeploys_the_previous_tag_and_marks_the_bad_one(bot: BotRepo)
     assert "python -m ci restore testnet --from " in result.stderr  # the state can follow
 
 
-def test_rollback_refusals_are_clear(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    (tag,) = bot.tags()
-    nothing_earlier = bot.ci("rollback", "testnet")
-    other_env = bot.ci("rollback", "testnet", "--to", tag.replace("testnet", "mainnet"))
-    bot.repo.git("tag", "v1.0")
-    not_deploy = bot.ci("rollback", "testnet", "--to", "v1.0")
+def test_rollback_refusals_are_clear(standin: BotRepo) -> None:
+    standin.commit_green("first")
+    assert standin.deploy().code == ExitCode.OK
+    (tag,) = standin.tags()
+    nothing_earlier = standin.ci("rollback", "testnet")
+    other_env = standin.ci("rollback", "testnet", "--to", tag.replace("testnet", "mainnet"))
+    standin.repo.git("tag", "v1.0")
+    not_deploy = standin.ci("rollback", "testnet", "--to", "v1.0")
     assert nothing_earlier.stderr.strip() == (
         "error: no earlier good deploy of testnet to roll back to"
     )
@@ -161,39 +161,39 @@ def test_pause_turns_trading_off_at_once_and_resume_needs_a_flag(bot: BotRepo) -
     assert health(bot)["trade_enabled"] is True
 
 
-def test_state_is_backed_up_before_the_switch_and_restorable(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    state = bot.base / "shared" / "state" / "positions.json"
+def test_state_is_backed_up_before_the_switch_and_restorable(standin: BotRepo) -> None:
+    standin.commit_green("first")
+    assert standin.deploy().code == ExitCode.OK
+    state = standin.base / "shared" / "state" / "positions.json"
     state.write_text('{"BTCUSDT": 5}')
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
-    backups = sorted((bot.base / "shared" / "backups").iterdir())
+    standin.commit_green("second")
+    assert standin.deploy().code == ExitCode.OK
+    backups = sorted((standin.base / "shared" / "backups").iterdir())
     assert json.loads((backups[-1] / "positions.json").read_text()) == {"BTCUSDT": 5}
     state.write_text('{"BTCUSDT": 999}')
-    restored = bot.ci("restore", "testnet")
+    restored = standin.ci("restore", "testnet")
     assert restored.code == ExitCode.OK, restored.stderr
     assert json.loads(state.read_text()) == {"BTCUSDT": 5}
 
 
 def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_nothing(
-    bot: BotRepo, tmp_path: Path
+    standin: BotRepo, tmp_path: Path
 ) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    old = bot.live()
+    standin.commit_green("first")
+    assert standin.deploy().code == ExitCode.OK
+    old = standin.live()
     # The pre-deploy hook runs after the new release is prepared, before the switch.
     marker = tmp_path / "in-hook"
     hook = ["python3", "-c", f"open({str(marker)!r}, 'w').close(); import time; time.sleep(60)"]
-    bot.repo.write("pyproject.toml", pyproject(bot.ports, pre_deploy=hook))
-    bot.commit_green("second")
-    first = bot.deploy_in_background()
+    standin.repo.write("pyproject.toml", standin.pyproject(pre_deploy=hook))
+    standin.commit_green("second")
+    first = standin.deploy_in_background()
     try:
         deadline = time.monotonic() + 60
         while not marker.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert marker.exists(), "the first deploy never reached its pre-deploy hook"
-        second = bot.deploy()
+        second = standin.deploy()
         assert second.code == ExitCode.FAILED
         assert "another deploy holds the lock: " in second.stderr
         assert f"(pid {first.pid})" in second.stderr
@@ -202,54 +202,54 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
-    assert bot.live() == old
-    assert health(bot)["status"] == "ok"  # the old release still serves
-    bot.repo.write("pyproject.toml", pyproject(bot.ports))
-    bot.commit_green("third")
-    recovered = bot.deploy()  # the dead deploy's lock is stale: recovered
+    assert standin.live() == old
+    assert health(standin)["status"] == "ok"  # the old release still serves
+    standin.repo.write("pyproject.toml", standin.pyproject())
+    standin.commit_green("third")
+    recovered = standin.deploy()  # the dead deploy's lock is stale: recovered
     assert recovered.code == ExitCode.OK, recovered.stderr
 
 
-def test_under_github_actions_secret_values_are_masked(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    result = bot.deploy("--no-push", env={"GITHUB_ACTIONS": "true"})
+def test_under_github_actions_secret_values_are_masked(standin: BotRepo) -> None:
+    standin.commit_green("first")
+    result = standin.deploy("--no-push", env={"GITHUB_ACTIONS": "true"})
     assert result.code == ExitCode.OK, result.stderr
     masks = {line for line in result.stdout.splitlines() if line.startswith("::add-mask::")}
     assert masks == {f"::add-mask::{value}" for value in SECRETS.values()}
 
 
-def test_rollback_redeploys_with_the_release_own_environment(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK  # TRADE_ENABLED=1 from config
-    bot.commit_green("second")
-    assert bot.deploy(env={"TRADE_ENABLED": "0"}).code == ExitCode.OK
-    assert health(bot)["trade_enabled"] is False
-    result = bot.ci("rollback", "testnet")
+def test_rollback_redeploys_with_the_release_own_environment(standin: BotRepo) -> None:
+    standin.commit_green("first")
+    assert standin.deploy().code == ExitCode.OK  # TRADE_ENABLED=1 from config
+    standin.commit_green("second")
+    assert standin.deploy(env={"TRADE_ENABLED": "0"}).code == ExitCode.OK
+    assert health(standin)["trade_enabled"] is False
+    result = standin.ci("rollback", "testnet")
     assert result.code == ExitCode.OK, result.stderr
-    assert health(bot)["trade_enabled"] is True  # the first release's own setting
+    assert health(standin)["trade_enabled"] is True  # the first release's own setting
 
 
-def test_rollback_refuses_when_secrets_rotated_unless_told(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
+def test_rollback_refuses_when_secrets_rotated_unless_told(standin: BotRepo) -> None:
+    standin.commit_green("first")
+    assert standin.deploy().code == ExitCode.OK
+    standin.commit_green("second")
+    assert standin.deploy().code == ExitCode.OK
     rotated = {"BINANCE_API_SECRET": "ts-rotated-after-incident"}
-    refused = bot.ci("rollback", "testnet", env=rotated)
+    refused = standin.ci("rollback", "testnet", env=rotated)
     assert refused.code == ExitCode.FAILED
     assert "BINANCE_API_SECRET differ from the secrets available now" in refused.stderr
     assert "ts-rotated-after-incident" not in refused.stderr
-    forced = bot.ci("rollback", "testnet", "--with-current-env", env=rotated)
+    forced = standin.ci("rollback", "testnet", "--with-current-env", env=rotated)
     assert forced.code == ExitCode.OK, forced.stderr
     assert "variables that differ from deploy/testnet/" in forced.stderr
     assert "BINANCE_API_SECRET" in forced.stderr
 
 
-def test_pruned_releases_take_their_env_files_with_them(bot: BotRepo) -> None:
+def test_pruned_releases_take_their_env_files_with_them(standin: BotRepo) -> None:
     for n in range(5):  # keep_releases is 3 here
-        bot.commit_green(f"release {n}")
-        assert bot.deploy().code == ExitCode.OK
-    releases = {p.name for p in (bot.base / "releases").iterdir() if not p.name.startswith(".")}
-    env_files = {p.stem for p in (bot.base / "shared" / "env").iterdir()}
+        standin.commit_green(f"release {n}")
+        assert standin.deploy().code == ExitCode.OK
+    releases = {p.name for p in (standin.base / "releases").iterdir() if not p.name.startswith(".")}
+    env_files = {p.stem for p in (standin.base / "shared" / "env").iterdir()}
     assert len(releases) == 3
     assert env_files == releases  # no secrets left behind for releases that are gone

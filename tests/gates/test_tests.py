@@ -13,6 +13,9 @@ from ci.core.result import Status
 from ci.gates.tests import TestsGate
 from tests.helpers import Repo
 
+# The child pytest runs `calc`, not the pipeline: see the fixture.
+pytestmark = pytest.mark.usefixtures("lean_child_pytest")
+
 CODE = "def add(a, b):\n    return a + b\n\n\ndef unused(x):\n    return 1 if x else 2\n"
 
 

@@ -173,13 +173,15 @@ def ssh_pyproject(text: str) -> str:
 
 
 @pytest.fixture
-def ssh_bot(bot: BotRepo, sshd: Sshd) -> BotRepo:
+def ssh_bot(standin: BotRepo, sshd: Sshd) -> BotRepo:
     """The deploy tests' bot repository, deploying to the sshd's host: this machine, but
-    reached through SSH only (the test reads the host's files only to assert)."""
-    path = bot.repo.path / "pyproject.toml"
+    reached through SSH only (the test reads the host's files only to assert). The bot is
+    the standard-library stand-in: the transport is the point here; the end-to-end SSH
+    tests deploy the example bot."""
+    path = standin.repo.path / "pyproject.toml"
     path.write_text(ssh_pyproject(path.read_text(encoding="utf-8")), encoding="utf-8")
-    bot.extra_env = sshd.env
-    return bot
+    standin.extra_env = sshd.env
+    return standin
 
 
 # A stand-in for a network fault: an `ssh` first on PATH that runs the real client, relays

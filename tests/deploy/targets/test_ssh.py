@@ -19,7 +19,7 @@ import pytest
 
 from ci.core.errors import ExitCode
 from ci.core.runtime import alive, free_port
-from tests.deploy.conftest import SECRETS, BotRepo, pyproject, stop_bot
+from tests.deploy.conftest import SECRETS, BotRepo, stop_bot
 from tests.deploy.targets.conftest import Sshd, faulty_ssh, keygen, ssh_pyproject, user
 from tests.helpers import PROJECT_ROOT
 
@@ -57,6 +57,7 @@ def agents(sshd: Sshd) -> list[int]:
 
 
 def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
+    ssh_bot.in_process = False  # each command's exit code and output, as a real process
     first_sha = ssh_bot.commit_green("first")
     deployed = ssh_bot.deploy()
     assert deployed.code == ExitCode.OK, deployed.stderr
@@ -227,7 +228,7 @@ def test_a_second_runner_is_refused_naming_the_holder(ssh_bot: BotRepo, sshd: Ss
         "deadline = time.time() + 60\n"
         "while not pathlib.Path('hook-go').exists() and time.time() < deadline: time.sleep(0.05)",
     ]
-    ssh_bot.repo.write("pyproject.toml", ssh_pyproject(pyproject(ssh_bot.ports, pre_deploy=hook)))
+    ssh_bot.repo.write("pyproject.toml", ssh_pyproject(ssh_bot.pyproject(pre_deploy=hook)))
     ssh_bot.repo.write(".gitignore", ".ci-results/\nchecklist.json\nhook-*\n")
     sha = ssh_bot.commit_green("first")
     first = start_ci(ssh_bot, "deploy", "testnet", "--approver", "alice")
