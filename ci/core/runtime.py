@@ -155,6 +155,12 @@ def stop_group(
             return
 
 
+def stop_child(child: subprocess.Popen[bytes]) -> None:
+    """Stop an app we started (its process group, by the grace policy) and reap it."""
+    stop_group(child.pid)
+    child.wait()
+
+
 def listening_groups(port: int) -> set[int] | None:
     """The process groups of the processes listening on TCP `port` (IPv4 or IPv6), read from
     /proc; None where /proc cannot tell (not Linux), so callers fall back to weaker proof."""

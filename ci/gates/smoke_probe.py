@@ -62,8 +62,7 @@ def running_app(
     try:
         yield _Running(process, log_path, f"http://127.0.0.1:{port}")
     finally:
-        runtime.stop_group(process.pid)
-        process.wait()
+        runtime.stop_child(process)
 
 
 def _lost_its_port(running: _Running) -> bool:

@@ -255,7 +255,7 @@ class LocalTarget:
             yield
         except BaseException:
             if waiting is not None:
-                _stop(waiting)
+                runtime.stop_child(waiting)
             raise
         if waiting is None:
             self._start()
@@ -340,14 +340,14 @@ class LocalTarget:
             same = ahead.release_id == release.name and (ahead.argv, ahead.env) == (argv, env)
             if same and ahead.child.poll() is None:
                 return ahead.child
-            _stop(ahead.child)
+            runtime.stop_child(ahead.child)
         return self._prestart(release, argv, env)
 
     def _drop_ahead(self) -> None:
         """Stop a bot started ahead that no switch used (the deploy failed before it)."""
         ahead, self._ahead = self._ahead, None
         if ahead is not None:
-            _stop(ahead.child)
+            runtime.stop_child(ahead.child)
 
     def _prestart(
         self, folder: Path, argv: list[str], env: dict[str, str]
@@ -378,8 +378,3 @@ class LocalTarget:
         }
         python = self.spec.python or sys.executable
         return runtime.app_command(self.spec.command, port=self.spec.port, python=python), env
-
-
-def _stop(child: subprocess.Popen[bytes]) -> None:
-    runtime.stop_group(child.pid)
-    child.wait()
