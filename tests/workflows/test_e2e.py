@@ -332,7 +332,14 @@ class Story:
     second release pushed while paused, attesting the toggle card only, so its rollback
     target must come from the first deploy's tag (`second`); rollback.yml to the prior
     release (`rollback`); a commit never gated, given a hand-made deploy tag, and
-    rollback.yml asked for that tag (`forged`). `live` holds the target after each step."""
+    rollback.yml asked for that tag (`forged`). `live` holds the target after each step.
+
+    Every step runs on one host, as the local target has it on GitHub: deploy, rollback
+    and pause run on a self-hosted runner on the bot's own host (`BOTTIE_DEPLOY_RUNNER`,
+    docs/github.md), which keeps the deploy root between jobs, unlike a GitHub-hosted
+    runner, a fresh VM per job. Nothing else carries over: the checklist goes from job to
+    job as an artifact and the tags through `origin`. The ssh target's runs, whose jobs
+    run on fresh VMs there, each get a fresh runner HOME (test_e2e_ssh.py)."""
 
     runs: dict[str, Run]
     shas: dict[str, str]
