@@ -3,13 +3,14 @@ configured but missing (an error naming it, never a silent fallback)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import sys
 from pathlib import Path
 
 import pytest
 
-from ci.core import botenv, config, git
+from ci.core import botenv, config, git, proc
 from ci.core.errors import ConfigError, ExitCode
 from ci.core.result import Status
 from ci.gates.lint import LintGate
@@ -46,6 +47,47 @@ class TestResolve:
     def test_a_deploy_gets_an_absolute_path(self, tmp_path: Path) -> None:
         assert Path(botenv.for_deploy(".venv/bin/python", {})).is_absolute()
         assert botenv.for_deploy("", {}) == ""
+
+
+class TestBuild:
+    """Which pip fills the bot's environment (tests/commands/test_bot_env.py builds real ones
+    with the pipeline's pip; the fallback is checked here by the commands it runs)."""
+
+    def commands(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[str]]:
+        ran: list[list[str]] = []
+
+        def run(argv: list[str], **_: object) -> proc.ProcResult:
+            ran.append([str(arg) for arg in argv])
+            return proc.ProcResult(tuple(argv), 0, "", "", 0.0)
+
+        monkeypatch.setattr(proc, "run", run)
+        (tmp_path / "requirements.txt").write_text("botdep==1.0 --hash=sha256:00\n")
+        botenv.build(tmp_path, ["requirements.txt"], tmp_path / "venv")
+        return ran
+
+    def test_the_pipelines_pip_fills_a_venv_made_without_one(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        venv, pip = self.commands(monkeypatch, tmp_path)
+        assert venv == [sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")]
+        python = str(tmp_path / "venv/bin/python")
+        assert pip[:6] == [sys.executable, "-m", "pip", "--python", python, "install"]
+        assert "--require-hashes" in pip and pip[-2:] == ["-r", "requirements.txt"]
+
+    @pytest.mark.parametrize("version", [None, "22.2.2", "not-a-version"])
+    def test_without_a_pip_that_can_the_venv_gets_its_own(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, version: str | None
+    ) -> None:
+        def installed(name: str) -> str:
+            if version is None:
+                raise importlib.metadata.PackageNotFoundError(name)
+            return version
+
+        monkeypatch.setattr(importlib.metadata, "version", installed)
+        venv, pip = self.commands(monkeypatch, tmp_path)
+        assert venv == [sys.executable, "-m", "venv", str(tmp_path / "venv")]
+        assert pip[:4] == [str(tmp_path / "venv/bin/python"), "-m", "pip", "install"]
+        assert "--require-hashes" in pip
 
 
 def with_python(repo: Repo, python: str, extra: str = "") -> config.Config:
