@@ -1,6 +1,11 @@
 """The trading invariants under an operator's mistakes and an attacker's tags, for real:
 a forged tag cannot reach live, a pause survives a deploy, a foreign process on the port is
-refused, one bot per environment, the lock admits one holder, a failure says what it left."""
+refused, one bot per environment, the lock admits one holder, a failure says what it left.
+
+Where the pipeline's rules are the point (tags, the kill switch kept across deploys, one bot,
+faults) the stand-in bot serves and the CLI runs in process (tests/deploy/conftest.py); the
+example bot and real `python -m ci` processes stay where its own code or a process is the
+point (a bot that ignores its kill switch, the next bot started early, a killed deploy)."""
 
 from __future__ import annotations
 
@@ -46,59 +51,61 @@ def bot_processes(base: Path) -> list[int]:
 
 
 class TestTrustChain:
-    def test_a_hand_made_tag_on_an_ungated_commit_is_refused(self, bot: BotRepo) -> None:
-        bot.commit_green("first")
-        assert bot.deploy().code == ExitCode.OK
+    def test_a_hand_made_tag_on_an_ungated_commit_is_refused(self, standin: BotRepo) -> None:
+        standin.commit_green("first")
+        assert standin.deploy().code == ExitCode.OK
         time.sleep(0.01)
-        bot.commit_green("second")
-        assert bot.deploy().code == ExitCode.OK
-        ungated = bot.repo.commit("never gated")
+        standin.commit_green("second")
+        assert standin.deploy().code == ExitCode.OK
+        ungated = standin.repo.commit("never gated")
         forged = f"deploy/testnet/20200101T000000Z-{ungated[:7]}"
-        bot.repo.git("tag", forged, ungated)
-        refused = bot.ci("rollback", "testnet", "--to", forged)
+        standin.repo.git("tag", forged, ungated)
+        refused = standin.ci("rollback", "testnet", "--to", forged)
         assert refused.code == ExitCode.FAILED
         assert "this target's deploy log has no healthy deploy of it" in refused.stderr
-        assert health(bot)["version"] != ungated
+        assert health(standin)["version"] != ungated
 
-    def test_a_tag_renamed_onto_another_commit_is_refused(self, bot: BotRepo) -> None:
-        first = bot.commit_green("first")
-        assert bot.deploy().code == ExitCode.OK
-        (real,) = bot.tags()
-        bot.commit_green("second")
-        assert bot.deploy().code == ExitCode.OK
-        ungated = bot.repo.commit("never gated")
-        bot.repo.git("tag", "-f", real, ungated)  # the same name, another commit
-        refused = bot.ci("rollback", "testnet", "--to", real)
+    def test_a_tag_renamed_onto_another_commit_is_refused(self, standin: BotRepo) -> None:
+        first = standin.commit_green("first")
+        assert standin.deploy().code == ExitCode.OK
+        (real,) = standin.tags()
+        standin.commit_green("second")
+        assert standin.deploy().code == ExitCode.OK
+        ungated = standin.repo.commit("never gated")
+        standin.repo.git("tag", "-f", real, ungated)  # the same name, another commit
+        refused = standin.ci("rollback", "testnet", "--to", real)
         assert refused.code == ExitCode.FAILED
-        assert health(bot)["version"] not in (ungated, first)
+        assert health(standin)["version"] not in (ungated, first)
 
-    def test_a_planted_future_tag_does_not_block_the_default_rollback(self, bot: BotRepo) -> None:
-        first = bot.commit_green("first")
-        assert bot.deploy().code == ExitCode.OK
-        bot.commit_green("second")
-        assert bot.deploy().code == ExitCode.OK
-        ungated = bot.repo.commit("never gated")
-        bot.repo.git("tag", f"deploy/testnet/20991231T235959Z-{ungated[:7]}", ungated)
-        rolled = bot.ci("rollback", "testnet")
+    def test_a_planted_future_tag_does_not_block_the_default_rollback(
+        self, standin: BotRepo
+    ) -> None:
+        first = standin.commit_green("first")
+        assert standin.deploy().code == ExitCode.OK
+        standin.commit_green("second")
+        assert standin.deploy().code == ExitCode.OK
+        ungated = standin.repo.commit("never gated")
+        standin.repo.git("tag", f"deploy/testnet/20991231T235959Z-{ungated[:7]}", ungated)
+        rolled = standin.ci("rollback", "testnet")
         assert rolled.code == ExitCode.OK, rolled.stderr
-        assert health(bot)["version"] == first
+        assert health(standin)["version"] == first
 
 
 class TestKillSwitch:
-    def test_a_deploy_after_pause_keeps_trading_off_until_resume(self, bot: BotRepo) -> None:
-        bot.commit_green("first")
-        assert bot.deploy().code == ExitCode.OK
-        assert health(bot)["trade_enabled"] is True
-        assert bot.ci("pause", "testnet").code == ExitCode.OK
-        bot.commit_green("second")
-        assert bot.deploy().code == ExitCode.OK
-        assert health(bot)["trade_enabled"] is False  # still paused
-        assert "(paused)" in bot.ci("status", "testnet").stdout
-        rolled = bot.ci("rollback", "testnet", "--with-current-env")
+    def test_a_deploy_after_pause_keeps_trading_off_until_resume(self, standin: BotRepo) -> None:
+        standin.commit_green("first")
+        assert standin.deploy().code == ExitCode.OK
+        assert health(standin)["trade_enabled"] is True
+        assert standin.ci("pause", "testnet").code == ExitCode.OK
+        standin.commit_green("second")
+        assert standin.deploy().code == ExitCode.OK
+        assert health(standin)["trade_enabled"] is False  # still paused
+        assert "(paused)" in standin.ci("status", "testnet").stdout
+        rolled = standin.ci("rollback", "testnet", "--with-current-env")
         assert rolled.code == ExitCode.OK, rolled.stderr
-        assert health(bot)["trade_enabled"] is False
-        assert bot.ci("resume", "testnet", "--yes-trade").code == ExitCode.OK
-        assert health(bot)["trade_enabled"] is True
+        assert health(standin)["trade_enabled"] is False
+        assert standin.ci("resume", "testnet", "--yes-trade").code == ExitCode.OK
+        assert health(standin)["trade_enabled"] is True
 
     def test_pause_fails_loudly_when_the_bot_does_not_report_trading_stopped(
         self, bot: BotRepo
@@ -129,8 +136,8 @@ class _Foreign(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def foreign(bot: BotRepo) -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", bot.port), _Foreign)
+def foreign(standin: BotRepo) -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", standin.port), _Foreign)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -140,36 +147,38 @@ def foreign(bot: BotRepo) -> Iterator[ThreadingHTTPServer]:
 
 class TestOneBot:
     def test_a_foreign_process_on_the_port_is_refused_and_nothing_is_tagged(
-        self, bot: BotRepo, foreign: ThreadingHTTPServer
+        self, standin: BotRepo, foreign: ThreadingHTTPServer
     ) -> None:
-        bot.commit_green("first")
-        result = bot.deploy()
+        standin.commit_green("first")
+        result = standin.deploy()
         assert result.code == ExitCode.FAILED
-        assert f"port {bot.port} is still in use" in result.stderr
+        assert f"port {standin.port} is still in use" in result.stderr
         assert "nothing runs" in result.stderr
-        assert bot.tags() == []
-        assert bot_processes(bot.base) == []
+        assert standin.tags() == []
+        assert bot_processes(standin.base) == []
 
-    def test_one_bot_process_after_deploy_rollback_pause_and_restore(self, bot: BotRepo) -> None:
-        bot.commit_green("first")
-        assert bot.deploy().code == ExitCode.OK
-        assert len(bot_processes(bot.base)) == 1
-        bot.commit_green("second")
-        assert bot.deploy().code == ExitCode.OK
-        assert len(bot_processes(bot.base)) == 1
+    def test_one_bot_process_after_deploy_rollback_pause_and_restore(
+        self, standin: BotRepo
+    ) -> None:
+        standin.commit_green("first")
+        assert standin.deploy().code == ExitCode.OK
+        assert len(bot_processes(standin.base)) == 1
+        standin.commit_green("second")
+        assert standin.deploy().code == ExitCode.OK
+        assert len(bot_processes(standin.base)) == 1
         for args in (("rollback", "testnet"), ("pause", "testnet"), ("restore", "testnet")):
-            done = bot.ci(*args)
+            done = standin.ci(*args)
             assert done.code == ExitCode.OK, done.stderr
-            assert len(bot_processes(bot.base)) == 1, args
+            assert len(bot_processes(standin.base)) == 1, args
 
-    def test_a_failed_first_deploy_leaves_nothing_running(self, bot: BotRepo) -> None:
-        bot.repo.write("bot/app.py", "raise SystemExit('cannot start')\n")
-        bot.commit_green("broken from the start")
-        result = bot.deploy()
+    def test_a_failed_first_deploy_leaves_nothing_running(self, standin: BotRepo) -> None:
+        standin.repo.write(standin.app_file, "raise SystemExit('cannot start')\n")
+        standin.commit_green("broken from the start")
+        result = standin.deploy()
         assert result.code == ExitCode.FAILED
         assert "there was no earlier release, so nothing runs" in result.stderr
-        assert bot_processes(bot.base) == []
-        assert bot.ci("status", "testnet").code == ExitCode.FAILED
+        assert bot_processes(standin.base) == []
+        assert standin.ci("status", "testnet").code == ExitCode.FAILED
 
 
 # Appended to the bot's app.py: its factory says whether it ran alone (an exclusive flock,
@@ -240,28 +249,30 @@ def test_the_next_bot_starts_early_and_never_runs_beside_the_old_one(
 
 
 class TestFaults:
-    def test_a_broken_state_file_fails_the_deploy_health(self, bot: BotRepo) -> None:
-        bot.commit_green("first")
-        assert bot.deploy().code == ExitCode.OK
-        good = bot.live()
-        (bot.base / "shared" / "state" / "positions.json").write_text("{not json")
-        bot.commit_green("second")
-        result = bot.deploy()
+    def test_a_broken_state_file_fails_the_deploy_health(self, standin: BotRepo) -> None:
+        standin.commit_green("first")
+        assert standin.deploy().code == ExitCode.OK
+        good = standin.live()
+        (standin.base / "shared" / "state" / "positions.json").write_text("{not json")
+        standin.commit_green("second")
+        result = standin.deploy()
         assert result.code == ExitCode.FAILED
         assert "/status answered 500" in result.stderr
-        assert bot.live() == good
+        assert standin.live() == good
 
-    def test_a_failure_after_the_old_bot_stopped_is_recorded_and_said(self, bot: BotRepo) -> None:
-        bot.commit_green("first")
-        assert bot.deploy().code == ExitCode.OK
-        log = bot.base / "shared" / "logs" / "bot.log"
+    def test_a_failure_after_the_old_bot_stopped_is_recorded_and_said(
+        self, standin: BotRepo
+    ) -> None:
+        standin.commit_green("first")
+        assert standin.deploy().code == ExitCode.OK
+        log = standin.base / "shared" / "logs" / "bot.log"
         log.unlink()
         log.mkdir()  # the bot's log cannot be opened: no bot can start
-        bot.commit_green("second")
-        result = bot.deploy()
+        standin.commit_green("second")
+        result = standin.deploy()
         assert result.code == ExitCode.FAILED
         assert "deploy failed:" in result.stderr and "is unhealthy too" in result.stderr
-        assert outcomes(bot)[-2:] == ["failed", "switched-back"]
+        assert outcomes(standin)[-2:] == ["failed", "switched-back"]
 
 
 def _hold(path: str, log: str, barrier: multiprocessing.synchronize.Barrier) -> None:
