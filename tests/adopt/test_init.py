@@ -13,7 +13,7 @@ from ci.checklist.items import ItemContext
 from ci.checklist.model import ItemStatus
 from ci.core import config, settings
 from ci.core.errors import ExitCode
-from tests.helpers import Repo, run_ci
+from tests.helpers import Repo, invoke_ci, run_ci
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -50,7 +50,9 @@ def create_app() -> FastAPI:
 
 
 def init(repo: Repo, *args: str) -> tuple[int, str, str]:
-    done = run_ci("-C", str(repo.path), "init", *args, cwd=repo.path.parent)
+    # In process: what init infers and writes is the point (tests/test_in_process.py holds it
+    # to the real process's answers; test_outside_a_git_repository_is_exit_3 runs one).
+    done = invoke_ci("-C", str(repo.path), "init", *args, cwd=repo.path.parent)
     return done.code, done.stdout, done.stderr
 
 
