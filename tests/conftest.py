@@ -38,7 +38,16 @@ def _isolated_git(
 
 
 @pytest.fixture
-def lean_child_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+def unmeasured_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a test whose child processes run none of ci, bot and logsafe (gitleaks' Python
+    wrapper, pip-audit, the workflow linters, the stand-in bot): they go without the coverage
+    start-up the tests gate gives every Python subprocess, which has nothing to measure in
+    them. Measured: `python -c pass` takes 0.12 s of CPU with it, 0.01 s without."""
+    monkeypatch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
+
+
+@pytest.fixture
+def lean_child_pytest(monkeypatch: pytest.MonkeyPatch, unmeasured_children: None) -> None:
     """For a test that runs pytest in a child process on a small suite of its own, one that
     uses no hypothesis and runs none of ci, bot and logsafe. The child goes without
     hypothesis's pytest plugin, which imports all of hypothesis at the end of every run
@@ -46,7 +55,6 @@ def lean_child_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
     tests gate gives subprocesses (about 0.15 s each, and nothing here for it to measure)."""
     addopts = os.environ.get("PYTEST_ADDOPTS", "")
     monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} -p no:hypothesispytest".strip())
-    monkeypatch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
 
 
 @pytest.fixture

@@ -88,6 +88,7 @@ class BotRepo:
     # and bots outliving the command, are tested with real processes (the example bot's
     # tests, test_safety.py, the ssh target's every-command test).
     in_process: bool = False
+    measured: bool = True  # the bot's code is measured by coverage (the stand-in's is not)
 
     def pyproject(self, pre_deploy: list[str] | None = None) -> str:
         return pyproject(self.ports, pre_deploy, self.bot_toml)
@@ -101,8 +102,13 @@ class BotRepo:
         return self.root / "testnet"
 
     def ci(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
-        call = invoke_ci if self.in_process else run_ci
-        return call(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
+        if not self.in_process:
+            return run_ci(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
+        # The bots an in-process command starts inherit this process's environment: an
+        # unmeasured one goes without coverage's start-up (conftest.py: unmeasured_children;
+        # an empty value starts nothing).
+        quiet = {} if self.measured else {"COVERAGE_PROCESS_CONFIG": ""}
+        return invoke_ci(*args, cwd=self.repo.path, env={**self.env, **quiet, **(env or {})})
 
     def deploy_in_background(self) -> subprocess.Popen[bytes]:
         """`ci deploy testnet` as a process of its own group, for a test to watch or kill."""
@@ -172,6 +178,7 @@ def standin(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
     shutil.copy(STANDIN_SOURCE, repo.path / STANDIN_SOURCE.name)
     target = _bot_repo(repo, tmp_path, STANDIN_BOT_TOML, STANDIN_SOURCE.name)
     target.in_process = True
+    target.measured = False
     yield target
     stop_bot(target.base)
 

@@ -23,6 +23,9 @@ from ci.gates.secrets import SecretsGate
 from tests import secret_samples as samples
 from tests.helpers import PROJECT_ROOT, Repo
 
+# The only Python child processes here are gitleaks' wrapper: nothing there to measure.
+pytestmark = pytest.mark.usefixtures("unmeasured_children")
+
 
 @pytest.fixture
 def bot_repo(repo: Repo) -> Repo:
