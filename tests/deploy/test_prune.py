@@ -1,5 +1,6 @@
 """Old releases go while the new bot starts, for real: never one that a failed deploy's
-rollback still needs, and none left half-deleted when the command returns."""
+rollback still needs, and none left half-deleted when the command returns. The pipeline's
+bookkeeping is the point: the stand-in bot serves (tests/deploy/conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,19 @@ def folders(bot: BotRepo) -> set[str]:
 
 
 def test_failed_deploys_keep_what_a_rollback_returns_to_and_removals_finish(
-    bot: BotRepo,
+    standin: BotRepo,
 ) -> None:
+    bot = standin
     # keep_releases is 3 here: two good releases, then two broken ones push the first out of
     # the newest three while it is still the release a rollback returns to.
-    app = (bot.repo.path / "bot" / "app.py").read_text()
+    app = (bot.repo.path / bot.app_file).read_text()
     first_sha = bot.commit_green("first")
     assert bot.deploy().code == ExitCode.OK
     first = bot.live()
     bot.commit_green("second")
     assert bot.deploy().code == ExitCode.OK
     second = bot.live()
-    bot.repo.write("bot/app.py", "raise SystemExit('cannot start')\n")
+    bot.repo.write(bot.app_file, "raise SystemExit('cannot start')\n")
     for n in range(2):
         bot.commit_green(f"broken {n}")
         failed = bot.deploy()
@@ -36,7 +38,7 @@ def test_failed_deploys_keep_what_a_rollback_returns_to_and_removals_finish(
     assert bot.ci("status", "testnet").stdout.startswith(f"testnet: {bot.live()}")
     assert (bot.base / "releases" / bot.live() / ".release.json").read_text().count(first_sha)
 
-    bot.repo.write("bot/app.py", app)
+    bot.repo.write(bot.app_file, app)
     bot.commit_green("fixed")
     assert bot.deploy().code == ExitCode.OK
     # Pruned: the second (marked bad by the rollback) and the first broken one; nothing of
