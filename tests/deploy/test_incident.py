@@ -1,4 +1,6 @@
-"""`python -m ci incident snapshot`: redacted, and refused when gitleaks still finds a secret."""
+"""`python -m ci incident snapshot`: redacted, and refused when gitleaks still finds a secret.
+The command runs in the test's process (what it collects and refuses is the point); the ssh
+target's every-command test runs it as a real process."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from ci.core.errors import ExitCode, RefusedError
 from ci.deploy import incident
 from ci.scanning import masking
 from tests import secret_samples as samples
-from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, CliResult, Repo, run_ci
+from tests.helpers import EXAMPLE_BOT_TOML, PROJECT_ROOT, CliResult, Repo, invoke_ci
 
 
 def setup(repo: Repo, tmp_path: Path) -> tuple[Path, Path]:
@@ -40,7 +42,7 @@ def members(archive: Path) -> dict[str, str]:
 def snapshot(
     repo: Repo, logs: Path, deploy_log: Path, out: Path, env: dict[str, str] | None = None
 ) -> CliResult:
-    return run_ci(
+    return invoke_ci(
         "incident",
         "snapshot",
         "testnet",
@@ -132,6 +134,6 @@ def test_snapshot_is_refused_when_a_secret_survives_masking(
 
 def test_unknown_environment_names_the_valid_ones(repo: Repo) -> None:
     repo.commit("initial")
-    result = run_ci("incident", "snapshot", "staging", cwd=repo.path)
+    result = invoke_ci("incident", "snapshot", "staging", cwd=repo.path)
     assert result.code == ExitCode.USAGE
     assert "unknown environment 'staging'" in result.stderr
