@@ -106,7 +106,11 @@ def run_fake(
     repo: Repo, mode: str, timeout: float = 10, config: Config | None = None
 ) -> tuple[Status, str, str]:
     repo.write("app.py", FAKE_APP)
-    result = SmokeGate().run(repo.context(config or fake_config(mode, timeout)))
+    with pytest.MonkeyPatch.context() as patch:
+        # The fake app runs none of ci, bot and logsafe: no coverage start-up for it (as
+        # conftest.py's unmeasured_children).
+        patch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
+        result = SmokeGate().run(repo.context(config or fake_config(mode, timeout)))
     return result.status, result.summary, result.output + json.dumps(result.to_dict())
 
 
