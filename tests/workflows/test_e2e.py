@@ -20,11 +20,11 @@ event's commit. The clone points the tests gate at one small test file, run in o
 process, so a run takes seconds. Everything else is real: the gates, gitleaks, the
 checklist, the deployer, git tags and pushes.
 
-Isolation: every sandbox has its own HOME (act's cache, git's global config), git
-identity, deploy root and free ports for the bots. The scenarios of the local target that
-follow one first deploy are one Story on one clone, told whole before any of its cases
-looks at it (each act run of the gates costs about a minute of CPU); every other scenario
-that changes a clone gets a clone of its own, so the tests pass in any order. Under
+Isolation: every sandbox has its own HOME (act's cache, git's global config), temporary
+folder, git identity, deploy root and free ports for the bots. The scenarios of the local
+target that follow one first deploy are one Story on one clone, told whole before any of its
+cases looks at it (each act run of the gates costs about a minute of CPU); every other
+scenario that changes a clone gets a clone of its own, so the tests pass in any order. Under
 CI=true a skipped test of this module fails the run (tests/ci_skips.py). act stops a run
 at the first failed job, so the `required` aggregate (if: always()) is only seen here on
 green runs; on GitHub it also runs, and fails, after a red one.
@@ -85,9 +85,13 @@ def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
 
 
 def _isolated_environ(home: Path) -> dict[str, str]:
-    """The process environment for git and act in a sandbox: its own HOME and caches, the
-    tests' git identity, nothing of the developer's git, GitHub or pipeline settings and no
-    secret (act passes its own environment on to the jobs)."""
+    """The process environment for git and act in a sandbox: its own HOME, caches and
+    temporary folder, the tests' git identity, nothing of the developer's git, GitHub or
+    pipeline settings and no secret (act passes its own environment on to the jobs). The
+    temporary folder starts empty, as a fresh runner's: otherwise a job's pytest shares the
+    machine's pytest-of-USER folder, whose old numbered folders pytest deletes at start-up
+    (a tests gate job once took 137 s there, waiting on the disk, against 10 to 14 s)."""
+    (home / "tmp").mkdir(exist_ok=True)
     kept = {
         name: value
         for name, value in os.environ.items()
@@ -101,6 +105,7 @@ def _isolated_environ(home: Path) -> dict[str, str]:
         "XDG_CACHE_HOME": str(home / ".cache"),
         "XDG_CONFIG_HOME": str(home / ".config"),
         "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+        "TMPDIR": str(home / "tmp"),
     }
 
 
