@@ -7,9 +7,9 @@ actions/upload-artifact and actions/download-artifact are replaced through
 `--local-repository` by the small composite actions in tests/workflows/doubles/ (a venv
 that sees the locked project venv; artifacts copied to a local folder, one per artifact).
 scripts/install-pipeline.sh runs unchanged in every job: the setup-python double gives it
-a venv that already sees the locked packages and a pip without index or configuration,
-whose only source is a wheelhouse of requirements/build.txt downloaded once per session
-(BOTTIE_TEST_WHEELS), so no job downloads anything. actions/checkout
+a pip and a uv without index or configuration, whose only source is a wheelhouse of the
+locks it installs, downloaded once per session (BOTTIE_TEST_WHEELS), and a uv cache shared
+by the session's jobs (BOTTIE_TEST_UV_CACHE), so no job downloads anything. actions/checkout
 is the real action at the pinned SHA when a copy of its repository is at hand (the git
 directory named by BOTTIE_TEST_CHECKOUT_GIT); otherwise the checkout double in
 tests/workflows/doubles/checkout takes its place: it copies the commit under test from
@@ -236,6 +236,8 @@ class Sandbox:
             f"BOTTIE_TEST_VENV={sys.prefix}",
             "--env",
             f"BOTTIE_TEST_WHEELS={self.wheels}",
+            "--env",
+            f"BOTTIE_TEST_UV_CACHE={self.wheels.with_name('uv-cache')}",
             "--env",
             f"BOTTIE_TEST_ARTIFACTS={artifacts}",
             "--env",
