@@ -43,7 +43,8 @@ def wheelhouse(into: Path) -> Path:
 
 
 def offline(wheels: Path, temp: Path) -> dict[str, str]:
-    """pip and uv with no index and no configuration: the wheelhouse only."""
+    """pip and uv with no index and no configuration: the wheelhouse only (uv has no
+    variable for --no-index; UV_OFFLINE keeps it off the network)."""
     return {
         **os.environ,
         "RUNNER_TEMP": str(temp),
@@ -51,7 +52,7 @@ def offline(wheels: Path, temp: Path) -> dict[str, str]:
         "PIP_NO_INDEX": "1",
         "PIP_FIND_LINKS": str(wheels),
         "UV_NO_CONFIG": "1",
-        "UV_NO_INDEX": "1",
+        "UV_OFFLINE": "1",
         "UV_FIND_LINKS": str(wheels),
         "UV_CACHE_DIR": str(temp / "uv-cache"),
     }

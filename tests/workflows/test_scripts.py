@@ -206,7 +206,7 @@ def test_the_install_fails_closed_on_a_file_the_lock_does_not_pin(
     path = clone / "requirements" / lock
     path.write_text(_tampered(path.read_text(encoding="utf-8"), package, drop=drop))
     offline = {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
-    offline |= {"UV_NO_CONFIG": "1", "UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheels)}
+    offline |= {"UV_NO_CONFIG": "1", "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels)}
     offline |= {"UV_CACHE_DIR": str(tmp_path / "uv-cache")}
     done, venv = _install(clone, tmp_path, **offline)
     assert done.returncode != 0
