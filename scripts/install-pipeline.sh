@@ -17,8 +17,9 @@ venv="${RUNNER_TEMP:?}/bottie-venv"
 # setup-python step just put on PATH, which comes with pip (GitHub Docs, "Building and
 # testing Python": after setup-python, dependencies install with `python -m pip install`).
 python -m venv --without-pip "$venv"
-# uv installs the rest: the whole lock took pip 8.9 s of CPU (4.3 s with --no-compile) and uv
-# 3.2 s, from the same local wheels into a fresh venv (benchmarks/install.py). It is one more
+# uv installs the rest: the whole lock takes pip 7.0 s of CPU (2.5 s with --no-compile) and uv
+# 0.8 s, from the same local wheels into a fresh venv; this script, 3.9 s against 14.1 s when
+# pip installed everything (benchmarks/install.py, 3 rounds, medians, load 10-12). It is one more
 # tool in the trusted chain, so it comes from PyPI pinned by hash like everything else
 # (requirements/uv.txt, checked by pip), and it runs in hash-checking mode: every requirement
 # must carry a hash and every file must match one, or nothing is installed. Neither tool
