@@ -13,16 +13,26 @@ from tests.helpers import shared_by_workers
 PROJECT = Path(__file__).resolve().parents[2]
 
 
+# What scripts/install-pipeline.sh installs in a gate job: its installer, the pipeline's lock,
+# the build backend, and the example bot's requirements.
+LOCKS = (
+    "requirements/uv.txt",
+    "requirements/ci.txt",
+    "requirements/build.txt",
+    "bot/requirements.txt",
+)
+
+
 @pytest.fixture(scope="session")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pins of requirements/build.txt as wheels, hash-checked, fetched once per test run
-    (from the machine's configured index), whichever pytest-xdist workers ask, for every
-    job's scripts/install-pipeline.sh."""
+    """The pins of LOCKS as wheels, hash-checked, fetched once per test run (from the
+    machine's configured index), whichever pytest-xdist workers ask, for every job's
+    scripts/install-pipeline.sh."""
     with shared_by_workers(tmp_path_factory, "wheels") as target:
         if not any(target.iterdir()):  # the first worker to ask downloads them
-            lock = PROJECT / "requirements" / "build.txt"
+            locks = [arg for lock in LOCKS for arg in ("-r", str(PROJECT / lock))]
             pip = (sys.executable, "-m", "pip", "download", "--quiet", "--no-deps")
-            lock_args = ("--disable-pip-version-check", "--require-hashes", "-r", str(lock))
+            lock_args = ("--disable-pip-version-check", "--require-hashes", *locks)
             subprocess.run(
                 [*pip, *lock_args, "-d", str(target)],
                 check=True,

@@ -7,9 +7,9 @@ actions/upload-artifact and actions/download-artifact are replaced through
 `--local-repository` by the small composite actions in tests/workflows/doubles/ (a venv
 that sees the locked project venv; artifacts copied to a local folder, one per artifact).
 scripts/install-pipeline.sh runs unchanged in every job: the setup-python double gives it
-a venv that already sees the locked packages and a pip without index or configuration,
-whose only source is a wheelhouse of requirements/build.txt downloaded once per session
-(BOTTIE_TEST_WHEELS), so no job downloads anything. actions/checkout
+a pip and a uv without index or configuration, whose only source is a wheelhouse of the
+locks it installs, downloaded once per session (BOTTIE_TEST_WHEELS), and a uv cache shared
+by the session's jobs (BOTTIE_TEST_UV_CACHE), so no job downloads anything. actions/checkout
 is the real action at the pinned SHA when a copy of its repository is at hand (the git
 directory named by BOTTIE_TEST_CHECKOUT_GIT); otherwise the checkout double in
 tests/workflows/doubles/checkout takes its place: it copies the commit under test from
@@ -20,11 +20,11 @@ event's commit. The clone points the tests gate at one small test file, run in o
 process, so a run takes seconds. Everything else is real: the gates, gitleaks, the
 checklist, the deployer, git tags and pushes.
 
-Isolation: every sandbox has its own HOME (act's cache, git's global config), git
-identity, deploy root and free ports for the bots. The scenarios of the local target that
-follow one first deploy are one Story on one clone, told whole before any of its cases
-looks at it (each act run of the gates costs about a minute of CPU); every other scenario
-that changes a clone gets a clone of its own, so the tests pass in any order. Under
+Isolation: every sandbox has its own HOME (act's cache, git's global config), temporary
+folder, git identity, deploy root and free ports for the bots. The scenarios of the local
+target that follow one first deploy are one Story on one clone, told whole before any of its
+cases looks at it (each act run of the gates costs about a minute of CPU); every other
+scenario that changes a clone gets a clone of its own, so the tests pass in any order. Under
 CI=true a skipped test of this module fails the run (tests/ci_skips.py). act stops a run
 at the first failed job, so the `required` aggregate (if: always()) is only seen here on
 green runs; on GitHub it also runs, and fails, after a red one.
@@ -85,9 +85,13 @@ def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
 
 
 def _isolated_environ(home: Path) -> dict[str, str]:
-    """The process environment for git and act in a sandbox: its own HOME and caches, the
-    tests' git identity, nothing of the developer's git, GitHub or pipeline settings and no
-    secret (act passes its own environment on to the jobs)."""
+    """The process environment for git and act in a sandbox: its own HOME, caches and
+    temporary folder, the tests' git identity, nothing of the developer's git, GitHub or
+    pipeline settings and no secret (act passes its own environment on to the jobs). The
+    temporary folder starts empty, as a fresh runner's: otherwise a job's pytest shares the
+    machine's pytest-of-USER folder, whose old numbered folders pytest deletes at start-up
+    (a tests gate job once took 137 s there, waiting on the disk, against 10 to 14 s)."""
+    (home / "tmp").mkdir(exist_ok=True)
     kept = {
         name: value
         for name, value in os.environ.items()
@@ -101,6 +105,7 @@ def _isolated_environ(home: Path) -> dict[str, str]:
         "XDG_CACHE_HOME": str(home / ".cache"),
         "XDG_CONFIG_HOME": str(home / ".config"),
         "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+        "TMPDIR": str(home / "tmp"),
     }
 
 
@@ -231,6 +236,8 @@ class Sandbox:
             f"BOTTIE_TEST_VENV={sys.prefix}",
             "--env",
             f"BOTTIE_TEST_WHEELS={self.wheels}",
+            "--env",
+            f"BOTTIE_TEST_UV_CACHE={self.wheels.with_name('uv-cache')}",
             "--env",
             f"BOTTIE_TEST_ARTIFACTS={artifacts}",
             "--env",

@@ -5,6 +5,7 @@ scripts/install-pipeline.sh."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,39 +112,31 @@ def test_push_tag_refuses_a_tag_of_another_commit(repo: Repo, tmp_path: Path) ->
     assert done.code == 1 and f"no deploy/testnet/* tag at {new}" in done.stderr
 
 
-# `network`: the script installs the whole lock (requirements/ci.txt) from the package index,
-# a service beyond loopback; so the tests gate leaves it to the whole suite (`./dev test`, CI).
-@pytest.mark.network
-def test_installed_pipeline_runs_from_its_own_venv(tmp_path: Path) -> None:
-    # The project's declared dependencies are met by the lock: `pip install --no-deps` of
-    # the package after requirements/ci.txt gives a working bottie-ci, with nothing of this
-    # checkout on the path (the test runs it from an unrelated folder).
+def _pipeline_clone(tmp_path: Path) -> Path:
+    """A clone of this repository with this checkout's install script, locks and package
+    committed (the script builds the package from the committed tree)."""
     clone = tmp_path / "pipeline"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     for changed in ("scripts/install-pipeline.sh", "requirements", "pyproject.toml", "ci"):
         subprocess.run(["cp", "-r", str(ROOT / changed), str((clone / changed).parent)], check=True)
     subprocess.run(["git", "add", "-A"], cwd=clone, check=True)
-    subprocess.run(
-        [
-            "git",
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "-qm",
-            "wip",
-            "--allow-empty",
-        ],
-        cwd=clone,
-        check=True,
-    )
+    identity = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    commit = ["git", *identity, "commit", "-qm", "wip", "--allow-empty"]
+    subprocess.run(commit, cwd=clone, check=True)
+    return clone
+
+
+def _install(
+    clone: Path, tmp_path: Path, **extra: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Runs the clone's install script as a job does, from an unrelated folder, with a fresh
+    RUNNER_TEMP; returns the run and the pipeline's venv."""
     work = tmp_path / "work"
     work.mkdir()
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["RUNNER_TEMP"] = str(temp)
+    env |= {"RUNNER_TEMP": str(temp), **extra}
     done = subprocess.run(
         ["bash", str(clone / "scripts" / "install-pipeline.sh")],
         cwd=work,
@@ -153,8 +146,19 @@ def test_installed_pipeline_runs_from_its_own_venv(tmp_path: Path) -> None:
         check=False,
         timeout=600,
     )
+    return done, temp / "bottie-venv"
+
+
+# `network`: the script installs the whole lock (requirements/ci.txt) from the package index,
+# a service beyond loopback; so the tests gate leaves it to the whole suite (`./dev test`, CI).
+@pytest.mark.network
+def test_installed_pipeline_runs_from_its_own_venv(tmp_path: Path) -> None:
+    # The project's declared dependencies are met by the lock: `uv pip install --no-deps` of
+    # the package after requirements/ci.txt gives a working bottie-ci, with nothing of this
+    # checkout on the path (the test runs it from an unrelated folder).
+    clone = _pipeline_clone(tmp_path)
+    done, venv = _install(clone, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    venv = temp / "bottie-venv"
     # The venv has no pip of its own (the script installs with the runner's): pip checks it
     # from outside, run by the venv's interpreter.
     pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
@@ -162,10 +166,49 @@ def test_installed_pipeline_runs_from_its_own_venv(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stdout
     helped = subprocess.run(
         [str(venv / "bin" / "bottie-ci"), "--help"],
-        cwd=work,
-        env=env,
+        cwd=tmp_path / "work",
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         capture_output=True,
         text=True,
     )
     assert helped.returncode == 0 and "checklist" in helped.stdout
     assert not (clone / "build").exists() and not list(clone.glob("*.egg-info"))
+
+
+def _tampered(lock: str, package: str, *, drop: bool) -> str:
+    """`lock` with `package`'s hashes replaced by one that no file has, or dropped."""
+    block = re.compile(
+        rf"(?m)^({re.escape(package)}==\S+) \\\n(?:    --hash=sha256:\w+(?: \\)?\n)+"
+    )
+    forged = r"\1\n" if drop else r"\1 \\\n    --hash=sha256:" + "0" * 64 + "\n"
+    changed, count = block.subn(forged, lock)
+    assert count == 1, f"{package} not found in the lock"
+    return changed
+
+
+# `network`: the wheelhouse (the `wheels` fixture) comes from the package index once per run.
+@pytest.mark.network
+@pytest.mark.parametrize(
+    ("lock", "package", "drop", "says"),
+    [
+        ("ci.txt", "click", False, "hash mismatch"),  # uv, a file that is not the pinned one
+        ("ci.txt", "click", True, "all requirements must have a hash"),  # uv, a pin without one
+        ("uv.txt", "uv", False, "do not match the hashes"),  # pip, the installer itself
+    ],
+)
+def test_the_install_fails_closed_on_a_file_the_lock_does_not_pin(
+    tmp_path: Path, wheels: Path, lock: str, package: str, drop: bool, says: str
+) -> None:
+    """Hash-checking mode for every installer in the chain: one package whose file matches
+    none of the lock's hashes, or whose pin has none, and the script stops before the
+    pipeline is installed, saying why."""
+    clone = _pipeline_clone(tmp_path)
+    path = clone / "requirements" / lock
+    path.write_text(_tampered(path.read_text(encoding="utf-8"), package, drop=drop))
+    offline = {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+    offline |= {"UV_NO_CONFIG": "1", "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels)}
+    offline |= {"UV_CACHE_DIR": str(tmp_path / "uv-cache")}
+    done, venv = _install(clone, tmp_path, **offline)
+    assert done.returncode != 0
+    assert says in done.stderr.lower(), done.stderr[-2000:]
+    assert not (venv / "bin" / "bottie-ci").exists()

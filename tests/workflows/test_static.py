@@ -259,17 +259,20 @@ def test_the_pipeline_runs_from_its_own_venv_never_from_pythonpath() -> None:
 
 def test_the_install_script_is_the_same_on_github_as_under_the_e2e_tests() -> None:
     """The e2e tests run scripts/install-pipeline.sh as it is: what they change to keep
-    each act job offline (a venv that already sees the locked packages, pip without an
-    index) lives in the setup-python double only. So the script holds no switch for them,
-    and on GitHub it installs every requirement hash-locked from the configured index."""
+    each act job offline (pip and uv without an index, a shared uv cache) lives in the
+    setup-python double only. So the script holds no switch for them, and on GitHub it
+    installs every requirement hash-locked from the configured index: uv by pip from its
+    own lock, everything else by that uv."""
     script = (ROOT / "scripts" / "install-pipeline.sh").read_text(encoding="utf-8")
     code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("#"))
-    for switch in ("BOTTIE_TEST", "--no-index", "--find-links", "PIP_", "--system-site-packages"):
+    switches = ("BOTTIE_TEST", "--no-index", "--find-links", "PIP_", "UV_", "--cache-dir")
+    for switch in (*switches, "--system-site-packages", "--no-verify-hashes"):
         assert switch not in code, switch
-    assert '"${pip[@]}" --require-hashes -r "$pipeline/requirements/ci.txt"' in code
+    assert '--require-hashes -r "$pipeline/requirements/uv.txt"' in code
+    assert '"${uv[@]}" --require-hashes -r "$pipeline/requirements/ci.txt"' in code
     assert '-r "$pipeline/requirements/build.txt"' in code
-    assert '"${pip[@]}" --no-deps --no-build-isolation "$source"' in code
-    assert '"${pip[@]}" --require-hashes -r "$requirements"' in code
+    assert '"${uv[@]}" --no-deps --no-build-isolation "$source"' in code
+    assert '"${uv[@]}" --require-hashes -r "$requirements"' in code
     # Every job that installs the pipeline sets up Python (the double's hook) just before.
     for name, wf in ALL.items():
         for job_id, job in wf["jobs"].items():
