@@ -16,6 +16,10 @@ history (A B A B ...):
 - with --against REV: the same command from REV's tree (exported to a temporary folder),
   the "before", on the same history in the same round.
 
+Python writes its bytecode on the warm-up run whatever PYTHONDONTWRITEBYTECODE says, as an
+installed package has it (as benchmarks/gates.py does): otherwise every run would compile the
+pipeline's modules again (about 30 ms of CPU), which no user's command does.
+
 Figures: wall time (time.perf_counter around subprocess.run) and CPU time (user + system of
 the process and every child it waited for, from RUSAGE_CHILDREN); medians over the rounds of
 each time and of the ratio to the yardstick taken pair by pair, so a machine that slows down
@@ -46,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GITLEAKS = str(Path(PYTHON).with_name("gitleaks"))
 IDENTITY = "benchmark <benchmark@example.invalid>"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def timed(argv: list[str], cwd: Path) -> Timing:
     """Wall and CPU seconds of one whole process (CPU: it and every child it waited for)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+    done = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
