@@ -11,6 +11,7 @@ belong, so it is not scanned here (the env gate makes sure it stays ignored).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -139,8 +140,6 @@ def _scan_uncommitted(ctx: GateContext, config: Path | None) -> Scan:
     )
     if not files:
         return Scan()
-    import shutil  # only to copy files: with its archive modules it costs more than a git call
-
     from ci.scanning import seeds
 
     phrases = seeds.scan_files(ctx.root, ((f, ctx.root / f) for f in files))
