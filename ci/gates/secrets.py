@@ -22,7 +22,7 @@ from ci.core import actions, git
 from ci.core.errors import GitError
 from ci.core.result import GateResult, Status
 from ci.gates.interface import GateContext
-from ci.scanning import gitleaks, sarif, seeds
+from ci.scanning import gitleaks, sarif
 from ci.scanning.model import Scan
 
 
@@ -35,17 +35,14 @@ class SecretsGate:
         config = ctx.root / _settings(ctx)["config"]
         config_path = config if config.is_file() else None
         ctx.results_dir.mkdir(parents=True, exist_ok=True)
-        found = Scan()
-        scanned: list[str] = []
-        # The work tree's (small) scan runs beside the history's, not after it.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            uncommitted = pool.submit(_scan_uncommitted, ctx, config_path)
-            # ctx.sha is a commit (the CLI's clean HEAD): no need to ask git whether there is one
-            if ctx.sha or git.ref_exists(ctx.root, "HEAD"):
-                base = history_base(ctx)
-                found += _scan_history(ctx, log_opts(ctx, base), config_path)
-                scanned.append(f"history {base + '..HEAD' if base else '(all commits)'}")
-            found += uncommitted.result()
+        # ctx.sha is a commit (the CLI's clean HEAD): no need to ask git whether there is one
+        history = bool(ctx.sha) or git.ref_exists(ctx.root, "HEAD")
+        base = history_base(ctx) if history else None
+        if history:
+            found = _scan_history_and_uncommitted(ctx, log_opts(ctx, base), config_path)
+            scanned = [f"history {base + '..HEAD' if base else '(all commits)'}"]
+        else:
+            found, scanned = _scan_uncommitted(ctx, config_path), []
         scanned.append("uncommitted files")
         report = sarif.write(ctx.results_dir / "secrets.sarif", found.findings)
         artifacts = {"sarif": str(report)}
@@ -103,25 +100,37 @@ def log_opts(ctx: GateContext, base: str | None) -> list[str]:
     return [*excluded, "--all"] if excluded else []
 
 
-def _scan_history(ctx: GateContext, opts: list[str], config: Path | None) -> Scan:
-    """gitleaks and the seed detector side by side, each over the same commits once."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        phrases = pool.submit(seeds.scan_history, ctx.root, opts, cancel=ctx.cancel)
-        leaks = gitleaks.scan(
+def _scan_history_and_uncommitted(ctx: GateContext, opts: list[str], config: Path | None) -> Scan:
+    """gitleaks and the seed detector side by side, each over the same commits once, and the
+    uncommitted files beside them.
+
+    gitleaks starts first: it is the longest (its own start-up alone takes longer than the
+    seed pass on a short history), so the rest, imports included, runs while it does.
+    """
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        leaks = pool.submit(
+            gitleaks.scan,
             ["git", *([f"--log-opts={' '.join(opts)}"] if opts else []), str(ctx.root)],
             root=ctx.root,
             config=config,
             cancel=ctx.cancel,
         )
-        return leaks + phrases.result()
+        uncommitted = pool.submit(_scan_uncommitted, ctx, config)
+        from ci.scanning import seeds  # its wordlist's patterns compile while gitleaks starts
+
+        phrases = seeds.scan_history(ctx.root, opts, cancel=ctx.cancel)
+        return leaks.result() + phrases + uncommitted.result()
 
 
 def _scan_uncommitted(ctx: GateContext, config: Path | None) -> Scan:
     """gitleaks and the seed detector on a copy of the changed and untracked, not ignored, files.
 
     Scanned from inside the copy, so paths and fingerprints read `<file>:<rule>:<line>`,
-    as .gitleaksignore takes them for uncommitted files.
+    as .gitleaksignore takes them for uncommitted files. Nothing to scan when the CLI
+    found the tree clean (ctx.sha: `git status` saw no change, no untracked file not ignored).
     """
+    if ctx.sha:
+        return Scan()
     listed = git.output(ctx.root, "ls-files", "-z", "--modified", "--others", "--exclude-standard")
     results = ctx.results_dir.resolve()
     files = sorted(
@@ -131,6 +140,8 @@ def _scan_uncommitted(ctx: GateContext, config: Path | None) -> Scan:
     )
     if not files:
         return Scan()
+    from ci.scanning import seeds
+
     phrases = seeds.scan_files(ctx.root, ((f, ctx.root / f) for f in files))
     with tempfile.TemporaryDirectory(prefix="bottie-worktree-") as tmp:
         copy = Path(tmp)

@@ -25,7 +25,7 @@ from ci.scanning.model import Scan, allowed, fingerprint
 
 _HUNK = re.compile(r"^@@ -\S+ \+(\d+)")
 _COMMIT_MARK = "\x00"
-_COMMIT_START = re.compile("\n" + _COMMIT_MARK)
+_SECTION_START = re.compile(f"\n(?={_COMMIT_MARK}|diff --git )")  # a commit's, or a file's
 
 
 def scan_history(root: Path, log_opts: list[str], *, cancel: threading.Event | None = None) -> Scan:
@@ -100,25 +100,33 @@ def _file_lines(files: Iterable[tuple[str, Path]]) -> Iterator[tuple[str | None,
 
 
 def _worth_reading(diff: str) -> str:
-    """The commits of `diff` (all of it, when it has no commit marks) that may add a phrase.
+    """The files' sections of `diff` that may add a phrase, each after its commit's mark.
 
-    A commit is kept for a line bip39's screen flags, or for 12 one-word lines: a phrase
-    written a word per line has them all in one file of one commit. The others are dropped
-    unread; what is kept is the diff's own text, so it is read exactly as before.
+    A file's section (from its `diff --git` line) is kept for a line bip39's screen flags, or
+    for 12 one-word lines: a phrase written a word per line has them all in one file of one
+    commit. The others are dropped unread; what is kept is the diff's own text, so each kept
+    file reads exactly as before (keeping whole commits read five times as much here).
     """
     flagged = list(bip39.screen_diff(diff))
     if not flagged:
         return ""
-    starts = [0, *(mark.start() + 1 for mark in _COMMIT_START.finditer(diff))]
+    starts = [0, *(section.end() for section in _SECTION_START.finditer(diff))]
     alone: Counter[int] = Counter()
     keep: set[int] = set()
     for where, one_word in flagged:
-        commit = bisect_right(starts, where + 1) - 1
-        alone[commit] += one_word
-        if not one_word or alone[commit] >= min(bip39.LENGTHS):
-            keep.add(commit)
-    ends = [*starts[1:], len(diff)]
-    return "".join(diff[starts[i] : ends[i]] for i in sorted(keep))
+        section = bisect_right(starts, where + 1) - 1
+        alone[section] += one_word
+        if not one_word or alone[section] >= min(bip39.LENGTHS):
+            keep.add(section)
+    marks = [start for start in starts if diff.startswith(_COMMIT_MARK, start)]
+    kept: list[str] = []
+    for section in sorted(keep):
+        start = starts[section]
+        commit = bisect_right(marks, start) - 1
+        if commit >= 0 and marks[commit] != start:
+            kept.append(diff[marks[commit] : diff.index("\n", marks[commit]) + 1])
+        kept.append(diff[start : starts[section + 1] if section + 1 < len(starts) else len(diff)])
+    return "".join(kept)
 
 
 def _diff_lines(diff: str) -> Iterator[tuple[str | None, str, int, str]]:

