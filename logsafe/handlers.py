@@ -87,8 +87,9 @@ def _mask_message(record: logging.LogRecord, text: str, spans: list[Span]) -> st
         start, stop = spans[0]
         piece = text[start:stop]
         masked = text[:start] + MASK + text[stop:]
-        in_msg = piece in msg
-        found = in_msg
+        found = piece in msg
+        if found:
+            record.msg = msg.replace(piece, MASK)
         cleaned = []
         for value in args:
             if type(value) is str and piece in value:
@@ -96,7 +97,6 @@ def _mask_message(record: logging.LogRecord, text: str, spans: list[Span]) -> st
                 found = True
             cleaned.append(value)
         if found:
-            record.msg = msg.replace(piece, MASK) if in_msg else msg
             record.args = tuple(cleaned)
         else:  # in no string: assembled, or inside a number or an object's text
             record.msg, record.args = masked, ()
