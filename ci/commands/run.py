@@ -35,15 +35,16 @@ def run(
 ) -> int:
     """Run the GATES named (all when none is) and exit 0 only if all passed."""
     from ci.core import config_cache, git
+
+    # `git status` works while the root is found, the config read and the gates imported.
+    head = git.start_clean_head(Path.cwd())
     from ci.gates import GateContext, runner
 
     selected = runner.select(gates)
     root, git_dir = git.locate(Path.cwd())
     settings = config_cache.values(root, git_dir)
     folder = results_dir or git.results_dir(root, settings["results_dir"], git_dir)
-    ctx = GateContext(
-        root=root, settings=settings, results_dir=folder.resolve(), sha=git.clean_head(root)
-    )
+    ctx = GateContext(root=root, settings=settings, results_dir=folder.resolve(), sha=head())
     reporters = _reporters(as_json=as_json, verbose=verbose)
     results = runner.run_gates(
         selected, ctx, reporters, parallel=not sequential, fail_fast=fail_fast
