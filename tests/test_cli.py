@@ -178,7 +178,7 @@ def test_run_with_no_option_is_run_at_the_defaults_click_would_give() -> None:
     assert parsed == defaults
 
 
-def test_the_commands_every_commit_and_ci_step_start_do_not_import_click(repo: Repo) -> None:
+def test_the_commit_hooks_and_run_without_options_do_not_import_click(repo: Repo) -> None:
     repo.write("bot/calc.py", "VALUE = 1\n")
     repo.write(".env.example", "")
     repo.write(".gitignore", ".env\n")

@@ -1,7 +1,7 @@
 """What `python -m ci run` does: run gates in parallel and report (its options: `run_cli`).
 
-No click here: `run GATE ...` with no option, what CI steps start, calls
-`run` directly (`ci.cli`)."""
+No click here: `run GATE ...` with no option (`./dev run lint`) calls `run` directly
+(`ci.cli`)."""
 
 from __future__ import annotations
 
