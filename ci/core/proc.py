@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ci.core.errors import ToolNotFoundError
 
-if TYPE_CHECKING:  # logsafe is imported once a child's output is read, not before it starts
+if TYPE_CHECKING:  # logsafe is imported only for output that may hold a secret (`wait`)
     from logsafe import Redactor
 
 

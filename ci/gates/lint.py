@@ -61,9 +61,9 @@ def lint(
 
     The ruff calls run side by side (all started before any is waited for), each with ruff's
     cache (`.ruff_cache/`, which ignores itself in git), so an unchanged file is not linted
-    again. `force_exclude` keeps ruff's
-    excluded files out even when they are named one by one (as a commit hook names them).
-    `ruff` is (executable, whose it is) when not the pipeline's own (`ruff_for`)."""
+    again. `force_exclude` keeps ruff's excluded files out even when they are named one by
+    one (as a commit hook names them). `ruff` is (executable, whose it is) when not the
+    pipeline's own (`ruff_for`)."""
     runs = [("check", *paths), ("format", "--check", *paths)]
     if print_free:
         runs.append(("check", "--select", "T20", *print_free))
