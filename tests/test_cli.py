@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ci.core.errors import ExitCode
-from tests.helpers import PROJECT_ROOT, Repo, run_ci
+from tests.helpers import PROJECT_ROOT, Repo, heavy_imports_of_two_runs, invoke_ci, run_ci
 
 
 def test_list_names_every_gate(repo: Repo) -> None:
@@ -113,7 +113,7 @@ def test_secret_in_environment_never_reaches_the_terminal(repo: Repo) -> None:
 
 def test_help_lists_each_command_with_its_own_summary(tmp_path: Path) -> None:
 
-    from ci.cli import _COMMANDS, cli
+    from ci.cli_group import _COMMANDS, cli
 
     ctx = click.Context(cli)
     for name, (_, _, summary) in _COMMANDS.items():
@@ -157,3 +157,54 @@ def test_help_and_list_start_without_the_heavy_libraries(repo: Repo) -> None:
             check=True,
         )
         assert done.stdout.strip().splitlines()[-1] == "[]", args
+
+
+def test_run_with_no_option_is_run_at_the_defaults_click_would_give() -> None:
+    # `ci.cli` calls `run.run(GATES)` without click when no option is given: click's own
+    # parse of the same words must give the same call, so that the two cannot drift apart.
+    import inspect
+
+    from ci.commands import run
+    from ci.commands.run_cli import run_command
+
+    parsed = run_command.make_context("run", ["lint", "env"]).params
+    assert parsed.pop("gates") == ("lint", "env")
+    assert parsed.pop("list_only") is False
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(run.run).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert parsed == defaults
+
+
+def test_the_commit_hooks_and_run_without_options_do_not_import_click(repo: Repo) -> None:
+    repo.write("bot/calc.py", "VALUE = 1\n")
+    repo.write(".env.example", "")
+    repo.write(".gitignore", ".env\n")
+    repo.commit()
+    for argv in (["run", "lint"], ["hook", "lint", "bot/calc.py"], ["hook", "env"]):
+        printed = heavy_imports_of_two_runs(repo.path, argv, {"click"})
+        assert printed[1] == ["exit 0", "[]"], argv
+    printed = heavy_imports_of_two_runs(repo.path, ["run", "--json", "lint"], {"click"})
+    assert printed[1] == ["exit 0", "['click']"]  # an option: click parses it
+
+
+def test_hook_arguments_are_checked_as_click_would(repo: Repo) -> None:
+    repo.write(".env.example", "")
+    repo.write(".gitignore", ".env\n")
+    repo.commit()
+    refused = invoke_ci("hook", "secrets", "extra", cwd=repo.path)
+    assert refused.code == ExitCode.USAGE
+    assert refused.stderr == "error: hook secrets takes no argument, not 'extra'\n"
+    assert invoke_ci("hook", "lint", "--fix", cwd=repo.path).code == ExitCode.USAGE
+    assert invoke_ci("hook", "nope", cwd=repo.path).code == ExitCode.USAGE
+    helped = invoke_ci("hook", "--help", cwd=repo.path)
+    assert helped.code == ExitCode.OK
+    assert [line.split()[0] for line in helped.stdout.splitlines()[-3:]] == [
+        "secrets",
+        "lint",
+        "env",
+    ]
+    # After click's own option (-C), the hook still parses its arguments itself.
+    assert invoke_ci("-C", str(repo.path), "hook", "env", cwd=repo.path.parent).code == 0

@@ -24,7 +24,7 @@ _HOOKS = (
     (
         "bottie-env",
         "env (.env ignored, .env.example current)",
-        "run env",
+        "hook env",
         ("pass_filenames: false", "always_run: true"),
     ),
 )

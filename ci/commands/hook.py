@@ -1,56 +1,61 @@
-"""`python -m ci hook secrets|lint`: the pre-commit entries, on staged changes only.
+"""`python -m ci hook secrets|lint|env`: the pre-commit entries, on what is staged.
 
 The history and work-tree scans of the secrets gate are too broad for a commit hook;
 this scans exactly what is about to be committed, with the same gitleaks and config.
 The lint hook lints the files pre-commit passes, as the lint gate would, with ruff's cache.
+The env hook runs the env gate and prints its findings.
+
+Each commit starts the three, so they take no option and parse their own arguments (the
+files pre-commit passes): `ci.cli` calls `main` without importing click.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import click
+from typing import TextIO
 
 from ci.core import config_cache, git
-from ci.core.errors import ExitCode
-from ci.gates.lint import lint
+from ci.core.errors import ExitCode, UsageError
+from ci.core.result import GateResult
 
 # The secrets hook's tools are imported when it runs: the lint hook, run on every commit of
 # Python code, needs neither gitleaks' wrapper nor the seed detector's wordlist.
 
 
-@click.group("hook")
-def hook_group() -> None:
-    """Entry points for pre-commit hooks."""
-
-
-@hook_group.command("secrets")
 def staged_secrets() -> int:
     """Scan the staged changes for secrets (gitleaks and BIP39 seed phrases)."""
-    from ci.scanning import gitleaks, seeds
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ci.scanning import gitleaks
 
     root, git_dir = git.locate(Path.cwd())
     path = root / config_cache.values(root, git_dir)["secrets"]["config"]
-    found = gitleaks.scan(
-        ["git", "--pre-commit", "--staged", str(root)],
-        root=root,
-        config=path if path.is_file() else None,
-    ) + seeds.scan_staged(root)
-    for finding in found.findings:
-        click.echo(f"secret staged: {finding.render()}", err=True)
-    if found.findings:
-        click.echo(
-            "error: commit refused: remove the secret and rotate it if it was real", err=True
+    # gitleaks is most of the hook's time: it starts first, the seed pass runs beside it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        staged = pool.submit(
+            gitleaks.scan,
+            ["git", "--pre-commit", "--staged", str(root)],
+            root=root,
+            config=path if path.is_file() else None,
         )
-        click.echo(found.allow_hint(), err=True)
-        return ExitCode.FAILED
-    return ExitCode.OK
+        from ci.scanning import seeds
+
+        phrases = seeds.scan_staged(root)
+        found = staged.result() + phrases
+    if not found.findings:
+        return ExitCode.OK
+    lines = [f"secret staged: {finding.render()}" for finding in found.findings]
+    lines.append("error: commit refused: remove the secret and rotate it if it was real")
+    _say(*lines, found.allow_hint())
+    return ExitCode.FAILED
 
 
-@hook_group.command("lint")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def staged_lint(files: tuple[Path, ...]) -> int:
+def staged_lint(*files: str) -> int:
     """Lint FILES (ruff check + format --check, T20 on the bot's code) as the lint gate does."""
+    from ci.gates.lint import lint
+
     root, git_dir = git.locate(Path.cwd())
     cfg = config_cache.values(root, git_dir)["lint"]
     named = [_relative(root, Path.cwd() / f) for f in files]
@@ -58,13 +63,69 @@ def staged_lint(files: tuple[Path, ...]) -> int:
     if not paths:
         return ExitCode.OK
     print_free = [f for f in paths if _under(f, cfg["print_free"])]
-    result = lint("lint", root, paths, print_free, force_exclude=True)
+    return _verdict(lint("lint", root, paths, print_free, force_exclude=True))
+
+
+def env_gate() -> int:
+    """Check that .env stays out of git and .env.example is current, as the env gate does."""
+    from ci.gates.env import EnvGate
+    from ci.gates.interface import GateContext
+
+    root, git_dir = git.locate(Path.cwd())
+    settings = config_cache.values(root, git_dir)
+    folder = git.results_dir(root, settings["results_dir"], git_dir)  # the gate writes none
+    return _verdict(EnvGate().run(GateContext(root=root, settings=settings, results_dir=folder)))
+
+
+def _verdict(result: GateResult) -> int:
     if result.status.ok:
         return ExitCode.OK
-    for line in (result.output or result.summary).splitlines():
-        click.echo(line, err=True)
-    click.echo(f"error: lint: {result.summary}", err=True)
+    name = result.gate
+    _say(*(result.output or result.summary).splitlines(), f"error: {name}: {result.summary}")
     return ExitCode.FAILED
+
+
+# name: (what it runs, whether it takes FILES)
+HOOKS: dict[str, tuple[Callable[..., int], bool]] = {
+    "secrets": (staged_secrets, False),
+    "lint": (staged_lint, True),
+    "env": (env_gate, False),
+}
+
+
+def main(args: Sequence[str]) -> int:
+    """Run the hook named first in `args`, given the files that follow (only `lint` takes any)."""
+    name, rest = (args[0], list(args[1:])) if args else ("", [])
+    if name in ("-h", "--help") or "-h" in rest or "--help" in rest:
+        _say(_help(name if name in HOOKS else ""), stream=sys.stdout)
+        return ExitCode.OK
+    if name not in HOOKS:
+        raise UsageError(
+            f"hook: {f'no such hook {name!r}' if name else 'which one?'}; hooks: {', '.join(HOOKS)}"
+        )
+    command, takes_files = HOOKS[name]
+    wrong = [arg for arg in rest if arg.startswith("-")] or ([] if takes_files else rest)
+    if wrong:
+        raise UsageError(
+            f"hook {name} takes {'FILES' if takes_files else 'no argument'}, not {wrong[0]!r}"
+        )
+    return command(*rest)
+
+
+def _help(name: str) -> str:
+    if name:
+        command, takes_files = HOOKS[name]
+        usage = f"Usage: python -m ci hook {name}{' [FILES]...' if takes_files else ''}"
+        return f"{usage}\n\n  {(command.__doc__ or '').strip()}"
+    rows = [f"  {hook:<8} {(c.__doc__ or '').strip()}" for hook, (c, _) in HOOKS.items()]
+    head = ["Usage: python -m ci hook HOOK [FILES]...", "", "  Entry points for pre-commit hooks."]
+    return "\n".join([*head, "", "Hooks:", *rows])
+
+
+def _say(*lines: str, stream: TextIO | None = None) -> None:
+    out = stream or sys.stderr
+    out.write("".join(f"{line}\n" for line in lines))
+    out.flush()
 
 
 def _relative(root: Path, path: Path) -> str:

@@ -1,62 +1,50 @@
-"""`python -m ci run [GATE ...]`: run gates in parallel and report."""
+"""What `python -m ci run` does: run gates in parallel and report (its options: `run_cli`).
+
+No click here: `run GATE ...` with no option (`./dev run lint`) calls `run` directly
+(`ci.cli`)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-import click
-
 from ci.core.errors import ExitCode
-from ci.gates import SPECS
 
 if TYPE_CHECKING:
     from ci.report.interface import Reporter
 
 
-@click.command("run")
-@click.argument("gates", nargs=-1)
-@click.option("--list", "list_only", is_flag=True, help="List the gates and exit.")
-@click.option("--fail-fast", is_flag=True, help="Stop the other gates at the first failure.")
-@click.option("--json", "as_json", is_flag=True, help="Print all results as JSON on stdout.")
-@click.option("--sequential", is_flag=True, help="Run one gate at a time.")
-@click.option("-v", "--verbose", is_flag=True, help="Show every gate's output, not only failures'.")
-@click.option(
-    "--results-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where each gate's JSON result goes (default: results_dir from config, else the git dir).",
-)
-def run_command(
-    gates: tuple[str, ...],
-    list_only: bool,
-    fail_fast: bool,
-    as_json: bool,
-    sequential: bool,
-    verbose: bool,
-    results_dir: Path | None,
+def list_gates() -> int:
+    from ci.gates import SPECS
+
+    for spec in SPECS:
+        sys.stdout.write(f"{spec.name:<10} {spec.description}  [needs: {', '.join(spec.needs)}]\n")
+    return ExitCode.OK
+
+
+def run(
+    gates: Sequence[str] = (),
+    *,
+    fail_fast: bool = False,
+    as_json: bool = False,
+    sequential: bool = False,
+    verbose: bool = False,
+    results_dir: Path | None = None,
 ) -> int:
-    """Run the chosen GATES (default: all) and exit 0 only if all passed."""
-    if list_only:
-        for spec in SPECS:
-            click.echo(f"{spec.name:<10} {spec.description}  [needs: {', '.join(spec.needs)}]")
-        return ExitCode.OK
-    # Imported here, not above, so that `--list` and `--help` stay quick.
+    """Run the GATES named (all when none is) and exit 0 only if all passed."""
     from ci.core import config_cache, git
+
+    # `git status` works while the root is found, the config read and the gates imported.
+    head = git.start_clean_head(Path.cwd())
     from ci.gates import GateContext, runner
 
     selected = runner.select(gates)
     root, git_dir = git.locate(Path.cwd())
     settings = config_cache.values(root, git_dir)
-    ctx = GateContext(
-        root=root,
-        settings=settings,
-        results_dir=(
-            results_dir or git.results_dir(root, settings["results_dir"], git_dir)
-        ).resolve(),
-        sha=git.clean_head(root),
-    )
+    folder = results_dir or git.results_dir(root, settings["results_dir"], git_dir)
+    ctx = GateContext(root=root, settings=settings, results_dir=folder.resolve(), sha=head())
     reporters = _reporters(as_json=as_json, verbose=verbose)
     results = runner.run_gates(
         selected, ctx, reporters, parallel=not sequential, fail_fast=fail_fast

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from ci.core import proc
@@ -67,20 +68,31 @@ def clean_head(root: Path) -> str:
 
     "" otherwise: results of uncommitted changes vouch for no commit. One `git status`
     answers both: its `# branch.oid` header is HEAD ("(initial)" before the first commit),
-    and every other line is a change.
+    and every other line is a change. It may run from any folder of the work tree (porcelain
+    output covers the whole tree, whatever the folder).
     """
-    # Verbatim: nothing of it is shown or kept but a SHA, checked to be one.
-    status = _git(
-        root, "status", "--porcelain=v2", "--branch", "--untracked-files=normal", verbatim=True
+    return start_clean_head(root)()
+
+
+def start_clean_head(start: Path) -> Callable[[], str]:
+    """`clean_head`, its git started now: call what it returns for the answer."""
+    status = proc.start(
+        ["git", "status", "--porcelain=v2", "--branch", "--untracked-files=normal"], cwd=start
     )
-    lines = status.stdout.splitlines()
-    head = [
-        line.removeprefix("# branch.oid ") for line in lines if line.startswith("# branch.oid ")
-    ]
-    changed = [line for line in lines if not line.startswith("# ")]
-    if not status.ok or changed or len(head) != 1 or not _SHA.fullmatch(head[0]):
-        return ""
-    return head[0]
+
+    def answer() -> str:
+        # Verbatim: nothing of it is shown or kept but a SHA, checked to be one.
+        result = status.wait(timeout=120, verbatim=True)
+        lines = result.stdout.splitlines()
+        head = [
+            line.removeprefix("# branch.oid ") for line in lines if line.startswith("# branch.oid ")
+        ]
+        changed = [line for line in lines if not line.startswith("# ")]
+        if not result.ok or changed or len(head) != 1 or not _SHA.fullmatch(head[0]):
+            return ""
+        return head[0]
+
+    return answer
 
 
 def ref_exists(root: Path, ref: str) -> bool:

@@ -13,10 +13,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ci.core import redaction
 from ci.core.errors import ToolNotFoundError
-from logsafe import Redactor
+
+if TYPE_CHECKING:  # logsafe is imported only for output that may hold a secret (`wait`)
+    from logsafe import Redactor
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,21 @@ def run(
     raise: the caller decides what the code means (gitleaks says 1 for both
     leaks and its own errors, for instance).
     """
-    # verbatim: output a caller parses and never shows (a diff read for seed phrases).
-    redact = (lambda text: text) if verbatim else (redactor or redaction.redactor()).redact
-    start = time.monotonic()
+    child = start(argv, cwd=cwd, env=env, stdin=stdin)
+    return child.wait(timeout=timeout, cancel=cancel, redactor=redactor, verbatim=verbatim)
+
+
+def start(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+) -> Running:
+    """Start `argv` now; `wait` on what it returns for its redacted output (as `run` does).
+
+    A caller that starts a tool first can do its own preparation while the tool works."""
+    began = time.monotonic()
     try:
         child = subprocess.Popen(
             list(argv),
@@ -96,32 +110,71 @@ def run(
         )
     except FileNotFoundError as exc:
         raise ToolNotFoundError(f"executable `{argv[0]}` not found") from exc
-    timed_out = cancelled = False
-    deadline = start + timeout
-    communicate_input = stdin.encode("utf-8", "replace") if stdin is not None else None
-    while True:
-        try:
-            out, err = child.communicate(communicate_input, timeout=0.1)
-            break
-        except subprocess.TimeoutExpired:
-            communicate_input = None
-            if cancel is not None and cancel.is_set():
-                cancelled = True
-            elif time.monotonic() > deadline:
-                timed_out = True
-            else:
-                continue
-            out, err = _stop(child)
-            break
-    return ProcResult(
-        argv=tuple(argv),
-        returncode=child.returncode,
-        stdout=redact(_text(out)),
-        stderr=redact(_text(err)),
-        duration=time.monotonic() - start,
-        timed_out=timed_out,
-        cancelled=cancelled,
-    )
+    return Running(tuple(argv), child, began, stdin)
+
+
+class Running:
+    """A child `start`ed, not yet waited for."""
+
+    def __init__(
+        self, argv: tuple[str, ...], child: subprocess.Popen[bytes], began: float, stdin: str | None
+    ) -> None:
+        self.argv, self._child, self._began, self._stdin = argv, child, began, stdin
+
+    def wait(
+        self,
+        *,
+        timeout: float = 600.0,
+        cancel: threading.Event | None = None,
+        redactor: Redactor | None = None,
+        verbatim: bool = False,
+    ) -> ProcResult:
+        """Its output, redacted, once it exits; stopped (its whole group) after `timeout`
+        seconds from its start or when `cancel` is set.
+
+        verbatim: output a caller parses and never shows (a diff read for seed phrases)."""
+        child = self._child
+        timed_out = cancelled = False
+        deadline = self._began + timeout
+        communicate_input = (
+            self._stdin.encode("utf-8", "replace") if self._stdin is not None else None
+        )
+        while True:
+            try:
+                out, err = child.communicate(communicate_input, timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                communicate_input = None
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                elif time.monotonic() > deadline:
+                    timed_out = True
+                else:
+                    continue
+                out, err = _stop(child)
+                break
+        stdout, stderr = _text(out), _text(err)
+        if not verbatim and (redactor is not None or not _nothing_to_hide(stdout + stderr)):
+            from ci.core import redaction  # logsafe: only for output that may hold a secret
+
+            redact = (redactor or redaction.redactor()).redact
+            stdout, stderr = redact(stdout), redact(stderr)
+        return ProcResult(
+            argv=self.argv,
+            returncode=child.returncode,
+            stdout=stdout,
+            stderr=stderr,
+            duration=time.monotonic() - self._began,
+            timed_out=timed_out,
+            cancelled=cancelled,
+        )
+
+
+def _nothing_to_hide(text: str) -> bool:
+    """Text with no letter or digit, shorter than the shortest secret value logsafe masks (6
+    characters): no value, token or `name=value` field fits in it. A clean ruff's `[]` and
+    gitleaks' silence are such text, and need not import logsafe at all (about 10 ms)."""
+    return len(text) < 6 and not any(char.isalnum() for char in text)
 
 
 def _text(data: bytes | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ci.core import botenv, proc
@@ -60,25 +59,19 @@ def lint(
 ) -> GateResult:
     """ruff check and format --check on `paths`, and T20 on `print_free`, as one result.
 
-    The ruff calls run side by side, each with ruff's cache (`.ruff_cache/`, which ignores
-    itself in git), so an unchanged file is not linted again. `force_exclude` keeps ruff's
-    excluded files out even when they are named one by one (as a commit hook names them).
-    `ruff` is (executable, whose it is) when not the pipeline's own (`ruff_for`)."""
+    The ruff calls run side by side (all started before any is waited for), each with ruff's
+    cache (`.ruff_cache/`, which ignores itself in git), so an unchanged file is not linted
+    again. `force_exclude` keeps ruff's excluded files out even when they are named one by
+    one (as a commit hook names them). `ruff` is (executable, whose it is) when not the
+    pipeline's own (`ruff_for`)."""
     runs = [("check", *paths), ("format", "--check", *paths)]
     if print_free:
         runs.append(("check", "--select", "T20", *print_free))
     if force_exclude:
         runs = [(*args, "--force-exclude") for args in runs]
     executable, which = ruff or (ruff_executable(), "the pipeline's ruff")
-    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
-        results = list(
-            pool.map(
-                lambda args: proc.run(
-                    [executable, *args, "--output-format=json"], cwd=root, cancel=cancel
-                ),
-                runs,
-            )
-        )
+    started = [proc.start([executable, *args, "--output-format=json"], cwd=root) for args in runs]
+    results = [run.wait(cancel=cancel) for run in started]
     findings: list[Finding] = []
     for result in results:
         if result.returncode not in (0, 1):

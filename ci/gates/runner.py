@@ -14,7 +14,6 @@ from ci.core.errors import CiError, UsageError
 from ci.core.result import GateResult, Status
 from ci.gates import GATES, Gate, GateContext
 from ci.report.interface import Reporter
-from logsafe import Redactor
 
 _NOT_RUN = "not run: an earlier gate failed (--fail-fast)"
 _CANCELLED = "cancelled: another gate failed (--fail-fast)"
@@ -104,6 +103,8 @@ def _isolated(gate: Gate, ctx: GateContext) -> GateResult:
         summary = str(exc) + (f" (tip: {exc.tip})" if exc.tip else "")
         return GateResult(gate.name, Status.ERROR, summary)
     except Exception as exc:
+        from logsafe import Redactor  # only for a crash: a gate's own output is redacted by proc
+
         text = Redactor.from_environ().redact(traceback.format_exc())
         log = ctx.results_dir / _CRASH_LOG.format(gate=gate.name)
         try:

@@ -12,7 +12,7 @@ import pytest
 
 from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.helpers import PROJECT_ROOT, Repo, heavy_imports_of_two_runs, run_ci
+from tests.helpers import PROJECT_ROOT, Repo, heavy_imports_of_two_runs, invoke_ci, run_ci
 
 COPIED = [
     ".pre-commit-config.yaml",
@@ -139,3 +139,17 @@ def test_the_lint_hook_loads_neither_the_secret_scanner_nor_the_models(repo: Rep
     printed = heavy_imports_of_two_runs(repo.path, ["hook", "lint", "bot/calc.py"], heavy)
     assert printed[0] == ["exit 0", "['pydantic']"]  # the config validated on the first run
     assert printed[1] == ["exit 0", "[]"]
+
+
+def test_env_hook_refuses_an_example_that_is_not_current(repo: Repo) -> None:
+    repo.write(".gitignore", ".env\n")
+    repo.write(".env.example", "LOG_LEVEL=INFO\nSTALE_NAME=\n")
+    repo.write("bot/app.py", 'import os\n\nLEVEL = os.getenv("LOG_LEVEL")\n')
+    refused = invoke_ci("hook", "env", cwd=repo.path)
+    assert refused.code == ExitCode.FAILED
+    assert refused.stderr.splitlines() == [
+        ".env.example:2: [stale] STALE_NAME is documented but no code reads it (stale)",
+        "error: env: 1 problem(s)",
+    ]
+    repo.write(".env.example", "LOG_LEVEL=INFO\n")
+    assert invoke_ci("hook", "env", cwd=repo.path).code == ExitCode.OK

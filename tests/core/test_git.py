@@ -39,3 +39,12 @@ def test_locate_outside_a_repository_says_so(
         git.locate(tmp_path / "plain")
     with pytest.raises(GitError, match="no such directory"):
         git.locate(tmp_path / "missing")
+
+
+def test_clean_head_started_in_a_subfolder_sees_the_whole_tree(repo: Repo) -> None:
+    # `run` starts `git status` from where it was started, before the root is known.
+    repo.write("bot/calc.py", "VALUE = 1\n")
+    sha = repo.commit("one")
+    assert git.start_clean_head(repo.path / "bot")() == sha
+    repo.write("top.txt", "untracked, outside the folder")
+    assert git.start_clean_head(repo.path / "bot")() == ""
