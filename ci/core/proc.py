@@ -13,10 +13,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ci.core import redaction
 from ci.core.errors import ToolNotFoundError
-from logsafe import Redactor
+
+if TYPE_CHECKING:
+    from logsafe import Redactor
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,14 @@ def which(tool: str, *, install_hint: str) -> str:
     return found
 
 
+def _redactor() -> Redactor:
+    # Here: logsafe is loaded once output is to be redacted (about 12 ms of CPU), not by
+    # commands that read only verbatim output, such as a rollback before it starts its bot.
+    from ci.core import redaction
+
+    return redaction.redactor()
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -82,7 +92,7 @@ def run(
     leaks and its own errors, for instance).
     """
     # verbatim: output a caller parses and never shows (a diff read for seed phrases).
-    redact = (lambda text: text) if verbatim else (redactor or redaction.redactor()).redact
+    redact = (lambda text: text) if verbatim else (redactor or _redactor()).redact
     start = time.monotonic()
     try:
         child = subprocess.Popen(
