@@ -11,7 +11,10 @@ agrees (`ci.deploy.rollback`).
 Trading invariants held here: one bot per environment (the target stops the old one and
 checks the port is free before it starts the new one); a paused environment stays paused
 through deploy, rollback and restore until `resume` (the kill switch is forced off in the
-values deployed); pause, resume and restore take the same lock as a deploy.
+values deployed); pause, resume and restore take the same lock as a deploy. A rollback may
+hand over its target already locked, with its bot started early and waiting for go
+(`ci.deploy.early`): everything here is decided again, and that bot is kept only if it is
+exactly the one this would start.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ values the models accepted), the target's deploy log and the deploy tags choose 
 (`ci.deploy.rollback.target`, the deployer's own choice), and the release's env file holds
 its environment, with the kill switch forced off while the environment is paused. So the
 command takes the deploy lock, starts that bot waiting for go (libraries only:
-ci/core/launcher.py), and only then imports the rest.
+ci/core/launcher.py), and only then imports the rest. (In a clone whose config was never
+validated, `config_cache` validates it first, with the models, as any command would.)
 
 The deployer then decides everything again from the validated models, under the same lock,
 as if nothing had started: the target uses the bot started early only if the deployer would
