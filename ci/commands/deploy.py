@@ -7,17 +7,30 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ci.core import actions, config, git
+from ci.core import actions, git
 from ci.core.errors import ExitCode
-from ci.deploy.deployer import Deployer
+from ci.deploy import early
+
+if TYPE_CHECKING:
+    from ci.deploy.deployer import Deployer
 
 
-def _deployer(env: str) -> Deployer:
-    root = git.toplevel(Path.cwd())
-    return Deployer(root, config.load(root), env)
+def _deployer(env: str, root: Path | None = None, started: early.Started | None = None) -> Deployer:
+    # Here: the config models and the deployer are most of a command's start-up, and a
+    # rollback starts its bot before them (ci/deploy/early.py).
+    from ci.core import config
+    from ci.deploy.deployer import Deployer
+
+    root = root or git.toplevel(Path.cwd())
+    cfg = config.load(root)
+    if started is None:
+        return Deployer(root, cfg, env)
+    environ = dict(os.environ)
+    return Deployer(root, cfg, env, environ, started.target_for(cfg, env, environ))
 
 
 @contextmanager
@@ -81,8 +94,16 @@ def rollback_command(
     env: str, to: str | None, with_current_env: bool, approver: str, push: bool
 ) -> int:
     """Redeploy a prior deploy tag of ENV through the same path, with its own environment."""
-    with _with_notes(_deployer(env)) as deployer:
-        outcome = deployer.rollback(to, approver=approver, push=push, current_env=with_current_env)
+    root, git_dir = git.locate(Path.cwd())
+    own_env = not with_current_env
+    with (
+        early.rollback_bot(root, git_dir, env, to, os.environ, own_env=own_env) as started,
+        _with_notes(_deployer(env, root, started)) as deployer,
+    ):
+        when = started.when if started else None
+        outcome = deployer.rollback(
+            to, approver=approver, push=push, current_env=with_current_env, when=when
+        )
     for note in outcome.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"rolled back {env} to {outcome.release}: tagged {outcome.tag}")

@@ -50,9 +50,10 @@ def head_sha(root: Path) -> str:
     return result.stdout.strip()
 
 
-def output(root: Path, *args: str) -> str:
-    """stdout of a git command that must succeed."""
-    result = _git(root, *args)
+def output(root: Path, *args: str, verbatim: bool = False) -> str:
+    """stdout of a git command that must succeed (`verbatim`: unredacted, for data that is
+    parsed and checked, never shown as it is)."""
+    result = _git(root, *args, verbatim=verbatim)
     if not result.ok:
         raise GitError(f"git {' '.join(args)}: {result.describe()}: {result.stderr.strip()}")
     return result.stdout

@@ -66,6 +66,15 @@ def which(tool: str, *, install_hint: str) -> str:
     return found
 
 
+def _redactor() -> Redactor:
+    # logsafe is loaded once output may hold a secret (about 10 to 12 ms of CPU with its
+    # first scan), not by commands that read only verbatim or empty output, such as a
+    # rollback before it starts its bot, or a clean ruff's `[]`.
+    from ci.core import redaction
+
+    return redaction.redactor()
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -155,9 +164,7 @@ class Running:
                 break
         stdout, stderr = _text(out), _text(err)
         if not verbatim and (redactor is not None or not _nothing_to_hide(stdout + stderr)):
-            from ci.core import redaction  # logsafe: only for output that may hold a secret
-
-            redact = (redactor or redaction.redactor()).redact
+            redact = (redactor or _redactor()).redact
             stdout, stderr = redact(stdout), redact(stderr)
         return ProcResult(
             argv=self.argv,

@@ -63,10 +63,14 @@ def prestart(
     port and no app, until `go`; if this process dies or closes the pipe first, it exits."""
     if len(argv) < 3 or argv[1] != "-m":
         raise ValueError("only `python -m MODULE ...` can be started in advance")
-    from importlib import resources  # here: every CLI command imports this module
+    # pkgutil reads it from a folder or a zipapp (the deploy agent) alike, in 0.5 ms of CPU
+    # where importlib.resources took 5 ms, before a rollback's bot could start.
+    import pkgutil
 
-    launcher = resources.files("ci.core").joinpath("launcher.py").read_text(encoding="utf-8")
-    argv = [argv[0], "-c", launcher, *argv[1:]]
+    launcher = pkgutil.get_data("ci.core", "launcher.py")
+    if launcher is None:
+        raise OSError("ci/core/launcher.py cannot be read")
+    argv = [argv[0], "-c", launcher.decode("utf-8"), *argv[1:]]
     return _spawn(argv, cwd=cwd, env=env, log_path=log_path, stdin=subprocess.PIPE)
 
 
@@ -249,6 +253,10 @@ def wait_healthy(
     (no request, nothing for the app to do), so the first moment it can answer is not missed
     by a coarse poll; requests then come at the slower pace."""
     deadline = time.monotonic() + timeout
+    # The HTTP client is loaded now, while the app starts, not once the app first answers
+    # (ssl and http.client: about 30 ms of CPU before the first request).
+    import urllib.request
+
     last = "no answer"
     while time.monotonic() < deadline:
         if cancel is not None and cancel.is_set():

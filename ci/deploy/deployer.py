@@ -11,7 +11,10 @@ agrees (`ci.deploy.rollback`).
 Trading invariants held here: one bot per environment (the target stops the old one and
 checks the port is free before it starts the new one); a paused environment stays paused
 through deploy, rollback and restore until `resume` (the kill switch is forced off in the
-values deployed); pause, resume and restore take the same lock as a deploy.
+values deployed); pause, resume and restore take the same lock as a deploy. A rollback may
+hand over its target already locked, with its bot started early and waiting for go
+(`ci.deploy.early`): everything here is decided again, and that bot is kept only if it is
+exactly the one this would start.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,13 +71,17 @@ class Deployer:
     config: Config
     env: str
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # The target already opened (and locked) by a rollback that started its bot early.
+    opened: InitVar[Target | None] = None
     target: Target = field(init=False)
     # Lines for the operator, printed by the CLI (even when the command then fails).
     notes: list[str] = field(init=False, default_factory=list)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, opened: Target | None) -> None:
         settings.environment(self.config, self.env)
-        self.target = open_target(self.config, self.env, self.environ)
+        self.target = (
+            opened if opened is not None else open_target(self.config, self.env, self.environ)
+        )
 
     # -- deploy --------------------------------------------------------------------------
     def deploy(self, sha: str, *, checklist: Path, approver: str, push: bool) -> Outcome:
@@ -91,11 +98,13 @@ class Deployer:
         push: bool,
         rolled_back_from: str | None = None,
         env_values: dict[str, str] | None = None,
+        when: datetime | None = None,
     ) -> Outcome:
-        """Make commit `sha` live, `digest` naming the checklist verified for it."""
+        """Make commit `sha` live, `digest` naming the checklist verified for it; its tag and
+        release are named by `when` (default: now)."""
         values = env_values if env_values is not None else self._values(sha)
         actions.mask((v for n, v in values.items() if v and is_secret_name(n)), self.environ)
-        tag = tags.tag_name(self.env, sha, datetime.now(UTC))
+        tag = tags.tag_name(self.env, sha, when or datetime.now(UTC))
         release = Release(tag.rsplit("/", 1)[1], sha, self.env, envfile.digest(values))
         with self.target.lock(sha=sha, message=f"deploy {tag} by {approver}"):
             self._finish_interrupted()
@@ -293,7 +302,13 @@ class Deployer:
 
     # -- rollback ------------------------------------------------------------------------
     def rollback(
-        self, to: str | None, *, approver: str, push: bool, current_env: bool = False
+        self,
+        to: str | None,
+        *,
+        approver: str,
+        push: bool,
+        current_env: bool = False,
+        when: datetime | None = None,
     ) -> Outcome:
         live = self.target.live()
         live_tag = f"{tags.PREFIX}/{self.env}/{live}" if live else None
@@ -314,6 +329,7 @@ class Deployer:
             push=push,
             rolled_back_from=live_tag,
             env_values=values,
+            when=when,
         )
         if live_tag:
             self.target.record(

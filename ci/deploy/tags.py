@@ -57,11 +57,15 @@ def parse(name: str, sha: str) -> DeployTag | None:
 
 def deploy_tags(root: Path, env: str) -> list[DeployTag]:
     """The deploy tags of `env`, newest first."""
+    # Verbatim: nothing of it is kept but names of a deploy tag's shape and the SHAs they
+    # point at (a mask would break them). Redacting it compiled the secret scan, about 20 ms
+    # of CPU here, before a rollback could start its bot.
     listing = git.output(
         root,
         "for-each-ref",
         "--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)",
         f"refs/tags/{PREFIX}/{env}/",
+        verbatim=True,
     )
     tags = []
     for line in listing.splitlines():

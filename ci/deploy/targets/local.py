@@ -61,6 +61,11 @@ class _Ahead:
     argv: list[str]
     env: dict[str, str]
 
+    def waits_as(self, release_id: str, argv: list[str], env: dict[str, str]) -> bool:
+        """Whether it still waits for go, started exactly as `release_id` starts now."""
+        same = (self.release_id, self.argv, self.env) == (release_id, argv, env)
+        return same and self.child.poll() is None
+
 
 class LocalTarget:
     def __init__(self, spec: Spec) -> None:
@@ -68,6 +73,7 @@ class LocalTarget:
         self.layout = Layout(Path(spec.base))
         self._removing: list[threading.Thread] = []  # release folders being deleted
         self._ahead: _Ahead | None = None
+        self._locked = False  # this target holds the deploy lock
 
     # -- reading ---------------------------------------------------------------------
     def live(self) -> str | None:
@@ -152,11 +158,18 @@ class LocalTarget:
     # -- changing ----------------------------------------------------------------------
     @contextmanager
     def lock(self, *, sha: str, message: str) -> Iterator[None]:
+        """The deploy lock; taken again by its holder (a rollback took it before its bot
+        started early, `ci.deploy.early`), it stays held until the first taking ends."""
+        if self._locked:
+            yield
+            return
         self._create()
         with deploy_lock(self.layout.lock, sha=sha, message=message):
+            self._locked = True
             try:
                 yield
             finally:
+                self._locked = False
                 self._drop_ahead()
                 self._removed()
 
@@ -179,8 +192,10 @@ class LocalTarget:
             if source is not None and source.sha == release.sha:
                 # The same commit is here already: its bot starts (waiting for go) in that
                 # folder while the new one is made of hard links, not a second extraction.
-                self._start_ahead(release, self.layout.release(source.id))
-                shutil.copytree(self.layout.release(source.id), staging, copy_function=os.link)
+                written = envfile.read(self.layout.env_file(release.id))
+                folder = self.layout.release(source.id)
+                self.start_ahead(release.id, release.sha, written, folder)
+                shutil.copytree(folder, staging, copy_function=os.link)
             else:
                 import io  # here: a rollback reuses a release and extracts nothing
                 import tarfile
@@ -322,14 +337,20 @@ class LocalTarget:
         child = runtime.start(argv, cwd=release, env=env, log_path=self.layout.logs / "bot.log")
         self.layout.pid_file.write_text(str(child.pid), encoding="utf-8")
 
-    def _start_ahead(self, release: Release, folder: Path) -> None:
-        """Start `release`'s bot in `folder` (the same commit's files), waiting for go, as
-        it will be started once its own folder is ready (its env file is written)."""
+    def start_ahead(
+        self, release_id: str, sha: str, env_values: dict[str, str], folder: Path
+    ) -> None:
+        """Start the bot of release `release_id` (commit `sha`) in `folder` (the same commit's
+        files), waiting for go, as it will be started once its own folder is ready with
+        `env_values` in its env file. A bot already waiting that was started exactly so is
+        kept; any other is stopped first."""
+        argv, env = self._command_of(sha, env_values)
+        if self._ahead is not None and self._ahead.waits_as(release_id, argv, env):
+            return
         self._drop_ahead()
-        argv, env = self._command_of(release.id, release.sha)
         child = self._prestart(folder, argv, env)
         if child is not None:
-            self._ahead = _Ahead(release.id, child, argv, env)
+            self._ahead = _Ahead(release_id, child, argv, env)
 
     def _waiting_for(self, release: Path) -> subprocess.Popen[bytes] | None:
         """The bot started ahead for `release`, when it was started exactly as the release
@@ -337,8 +358,7 @@ class LocalTarget:
         ahead, self._ahead = self._ahead, None
         argv, env = self._command(release)
         if ahead is not None:
-            same = ahead.release_id == release.name and (ahead.argv, ahead.env) == (argv, env)
-            if same and ahead.child.poll() is None:
+            if ahead.waits_as(release.name, argv, env):
                 return ahead.child
             runtime.stop_child(ahead.child)
         return self._prestart(release, argv, env)
@@ -367,12 +387,14 @@ class LocalTarget:
     def _command(self, release: Path) -> tuple[list[str], dict[str, str]]:
         """The bot's argv and environment for a release folder."""
         meta = self.release(release.name)
-        return self._command_of(release.name, meta.sha if meta else "")
+        env_values = envfile.read(self.layout.env_file(release.name))
+        return self._command_of(meta.sha if meta else "", env_values)
 
-    def _command_of(self, release_id: str, sha: str) -> tuple[list[str], dict[str, str]]:
+    def _command_of(self, sha: str, env_values: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+        """The argv and environment of commit `sha`'s bot with `env_values` as its env file."""
         env = {
             **{k: v for k, v in os.environ.items() if k in _BASE_ENV},
-            **envfile.read(self.layout.env_file(release_id)),
+            **env_values,
             "STATE_DIR": str(self.layout.state),
             "BOT_VERSION": sha,
         }

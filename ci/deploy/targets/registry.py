@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ci.core import botenv
-from ci.core.config import Config
 from ci.core.errors import ConfigError, RefusedError
 from ci.deploy.targets.interface import Target
 from ci.deploy.targets.local import LocalTarget, Spec
+
+if TYPE_CHECKING:  # the models load pydantic; a rollback builds its spec before them
+    from ci.core.config import Config
 
 ROOT_ENV = "BOTTIE_DEPLOY_ROOT"
 
@@ -20,18 +23,19 @@ class EphemeralRunner(RefusedError):
     """The `local` target on a machine that is destroyed when the job ends."""
 
 
-def spec_for(config: Config, env: str, environ: Mapping[str, str] | None = None) -> Spec:
-    """The target's view of one environment, from `[tool.bottie]`."""
+def spec_for(values: Mapping[str, Any], env: str, environ: Mapping[str, str] | None = None) -> Spec:
+    """The target's view of one environment, from `[tool.bottie]` as validated plain values
+    (`config_cache.values`, or a Config's `model_dump(mode="json")`: the same values)."""
     environ = os.environ if environ is None else environ
-    deploy = config.deploy
-    if not config.app.command:
+    deploy, profile = values["deploy"], values["profile"]
+    if not values["app"]["command"]:
         raise ConfigError("no app command in [tool.bottie.app] command: nothing to deploy")
     try:
-        port = deploy.ports[env]
+        port = deploy["ports"][env]
     except KeyError:
         raise ConfigError(f"no port for {env!r} in [tool.bottie.deploy] ports") from None
-    root = environ.get(ROOT_ENV) or deploy.root
-    if deploy.target == "ssh":
+    root = environ.get(ROOT_ENV) or deploy["root"]
+    if deploy["target"] == "ssh":
         # A path on the bot's host: the agent expands `~` there, not here.
         base = f"{root.rstrip('/')}/{env}"
     else:
@@ -40,19 +44,19 @@ def spec_for(config: Config, env: str, environ: Mapping[str, str] | None = None)
         env=env,
         base=base,
         port=port,
-        command=list(config.app.command),
-        health_path=config.profile.probes.health,
-        health_timeout=deploy.health_timeout,
-        state_files=list(config.profile.state_files),
-        status_path=config.profile.probes.status or "",
-        python=botenv.for_deploy(config.python, environ),
+        command=list(values["app"]["command"]),
+        health_path=profile["probes"]["health"],
+        health_timeout=deploy["health_timeout"],
+        state_files=list(profile["state_files"]),
+        status_path=profile["probes"]["status"] or "",
+        python=botenv.for_deploy(values["python"], environ),
     )
 
 
 def open_target(config: Config, env: str, environ: Mapping[str, str] | None = None) -> Target:
     """The configured target for `env`."""
     environ = os.environ if environ is None else environ
-    spec = spec_for(config, env, environ)
+    spec = spec_for(config.model_dump(mode="json"), env, environ)
     if config.deploy.target == "local":
         refuse_ephemeral_runner(environ)
         return LocalTarget(spec)

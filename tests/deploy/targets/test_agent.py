@@ -41,3 +41,35 @@ def test_the_agent_imports_only_the_standard_library(tmp_path: Path) -> None:
     found = json.loads(done.stdout)
     assert found["foreign"] == []
     assert found["from_zip"].startswith(str(zipapp))
+
+
+# Starts a bot waiting for go (ci/core/launcher.py, read from the zipapp), then lets it go away.
+PRESTART = """\
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from ci.core import runtime
+folder = Path(sys.argv[2])
+argv = [sys.executable, "-m", "nothing"]
+child = runtime.prestart(argv, cwd=folder, env={}, log_path=folder / "bot.log")
+child.stdin.close()
+print(child.wait(timeout=30))
+"""
+
+
+def test_the_agent_starts_a_waiting_bot_with_the_launcher_from_its_zipapp(tmp_path: Path) -> None:
+    zipapp = tmp_path / "agent.pyz"
+    zipapp.write_bytes(agent.bundle())
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", PRESTART, str(zipapp), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"  # it waited, and went away without the go signal
+    log = (tmp_path / "bot.log").read_text()
+    assert "libraries loaded, waiting" in log
+    assert "the deploy went away before the go signal" in log
