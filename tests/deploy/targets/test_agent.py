@@ -26,11 +26,13 @@ print(json.dumps({"foreign": foreign, "from_zip": ci.deploy.agent.__file__}))
 """
 
 
-def test_the_agent_imports_only_the_standard_library(tmp_path: Path) -> None:
+def run_from_the_zipapp(tmp_path: Path, script: str, *args: str) -> str:
+    """Run `script` in an isolated Python (no site-packages) with the agent's zipapp as its
+    argv[1], as the host does; its stdout."""
     zipapp = tmp_path / "agent.pyz"
     zipapp.write_bytes(agent.bundle())
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", CHECK, str(zipapp)],
+        [sys.executable, "-I", "-S", "-c", script, str(zipapp), *args],
         capture_output=True,
         text=True,
         check=False,
@@ -38,7 +40,12 @@ def test_the_agent_imports_only_the_standard_library(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    return done.stdout
+
+
+def test_the_agent_imports_only_the_standard_library(tmp_path: Path) -> None:
+    zipapp = tmp_path / "agent.pyz"
+    found = json.loads(run_from_the_zipapp(tmp_path, CHECK))
     assert found["foreign"] == []
     assert found["from_zip"].startswith(str(zipapp))
 
@@ -58,18 +65,8 @@ print(child.wait(timeout=30))
 
 
 def test_the_agent_starts_a_waiting_bot_with_the_launcher_from_its_zipapp(tmp_path: Path) -> None:
-    zipapp = tmp_path / "agent.pyz"
-    zipapp.write_bytes(agent.bundle())
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", PRESTART, str(zipapp), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "1"  # it waited, and went away without the go signal
+    output = run_from_the_zipapp(tmp_path, PRESTART, str(tmp_path))
+    assert output.strip() == "1"  # it waited, and went away without the go signal
     log = (tmp_path / "bot.log").read_text()
     assert "libraries loaded, waiting" in log
     assert "the deploy went away before the go signal" in log
