@@ -109,6 +109,16 @@ def _isolated_environ(home: Path) -> dict[str, str]:
     }
 
 
+def _act_crashed_before_any_step(log: str) -> bool:
+    """Whether act itself died of its known data race before any job ran a step's main part,
+    so the run did nothing and is told again. act v0.2.89's LocalRepositoryCache (the
+    `--local-repository` doubles) is a plain Go map read and written by jobs setting up in
+    parallel: "fatal error: concurrent map read and map write" (nektos/act pull requests
+    #6055 and #6138, open). A simulator crash is no workflow outcome; one after a step ran
+    is not retried and fails the case as it is."""
+    return "fatal error: concurrent map" in log and "⭐ Run Main" not in log
+
+
 @dataclass
 class Run:
     code: int
@@ -261,15 +271,18 @@ class Sandbox:
             *(("--env", f"GITHUB_API_URL={api.url}") if api else ()),
             *extra,
         ]
-        done = subprocess.run(
-            argv,
-            cwd=self.work,
-            env=self.environ,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
+        for _ in range(3):
+            done = subprocess.run(
+                argv,
+                cwd=self.work,
+                env=self.environ,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=600,
+            )
+            if not _act_crashed_before_any_step(done.stdout + done.stderr):
+                break
         (self.root / f"act-{name}.log").write_text(done.stdout + done.stderr, encoding="utf-8")
         tags = tuple(_git(self.origin, "tag", "-l", "deploy/*", env=self.environ).split())
         return Run(done.returncode, done.stdout + done.stderr, self.origin, artifacts, tags)
@@ -601,3 +614,16 @@ def test_a_foreign_process_on_the_port_fails_the_deploy_and_nothing_is_tagged(
     assert run.job("deploy-testnet") == "failed"
     assert f"port {sandbox.ports[0]} is still in use" in run.log
     assert run.tags_after == ()
+
+
+@pytest.mark.parametrize(
+    ("log", "told_again"),
+    [
+        ("[a/b] ⭐ Run Set up job\nfatal error: concurrent map read and map write\n", True),
+        ("[a/b] ⭐ Run Main Deploy\nfatal error: concurrent map read and map write\n", False),
+        ("[a/b] ⭐ Run Set up job\n[a/b] 🏁  Job failed\n", False),
+    ],
+    ids=["crash-before-any-step", "crash-after-a-step", "a-failed-job"],
+)
+def test_only_acts_own_crash_before_any_step_is_told_again(log: str, told_again: bool) -> None:
+    assert _act_crashed_before_any_step(log) is told_again
