@@ -105,7 +105,7 @@ class Deployer:
         values = env_values if env_values is not None else self._values(sha)
         actions.mask((v for n, v in values.items() if v and is_secret_name(n)), self.environ)
         tag = tags.tag_name(self.env, sha, when or datetime.now(UTC))
-        release = Release(tag.rsplit("/", 1)[1], sha, self.env, envfile.digest(values))
+        release = Release(tags.release_id(tag), sha, self.env, envfile.digest(values))
         with self.target.lock(sha=sha, message=f"deploy {tag} by {approver}"):
             self._finish_interrupted()
             values = self._kill_switch_held(values)

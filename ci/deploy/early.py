@@ -113,6 +113,6 @@ def _start(
             return None
         env_values = {**env_values, switch["name"]: switch["off"]}
     when = datetime.now(UTC)
-    release_id = tags.tag_name(env, release.sha, when).rsplit("/", 1)[1]
+    release_id = tags.release_id(tags.tag_name(env, release.sha, when))
     target.start_ahead(release_id, release.sha, env_values, target.layout.release(release.id))
     return Started(target, when)

@@ -31,13 +31,18 @@ class DeployTag:
 
     @property
     def release_id(self) -> str:
-        return self.name.rsplit("/", 1)[1]
+        return release_id(self.name)
 
 
 def tag_name(env: str, sha: str, when: datetime) -> str:
     moment = when.astimezone(UTC)
     stamp = moment.strftime("%Y%m%dT%H%M%S") + f"{moment.microsecond // 1000:03d}Z"
     return f"{PREFIX}/{env}/{stamp}-{sha[:7]}"
+
+
+def release_id(tag: str) -> str:
+    """The release a deploy tag names: its last part, the folder and env file of the release."""
+    return tag.rsplit("/", 1)[1]
 
 
 def parse(name: str, sha: str) -> DeployTag | None:
