@@ -59,17 +59,29 @@ MODULES = (
     "ci/deploy/targets/local.py",
 )
 MAIN = "import sys\nfrom ci.deploy.agent_main import main\nsys.exit(main(sys.argv[1:]))\n"
+# Every member gets the same time and mode: the same code is the same bytes, whenever it was
+# built, so an operator can compare the agent on the host with a fresh `ops-agent` by checksum.
+_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+_MEMBER_MODE = 0o644 << 16
 
 
 def bundle() -> bytes:
-    """The agent as a zipapp, built from the installed `ci` package's own files."""
+    """The agent as a zipapp, built from the installed `ci` package's own files; the same
+    files give the same bytes."""
     root = Path(__file__).resolve().parents[2]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in MODULES:
-            archive.writestr(name, (root / name).read_bytes())
-        archive.writestr("__main__.py", MAIN)
+            archive.writestr(_member(name), (root / name).read_bytes())
+        archive.writestr(_member("__main__.py"), MAIN)
     return buffer.getvalue()
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_MEMBER_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = _MEMBER_MODE
+    return info
 
 
 class SessionLost(Exception):

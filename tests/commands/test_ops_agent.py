@@ -4,9 +4,13 @@ runs that agent behind a real sshd)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import time
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from ci.core.errors import ExitCode
 from ci.deploy import agent
@@ -30,16 +34,22 @@ def test_it_writes_the_agent_and_prints_the_forced_command(repo: Repo, tmp_path:
         'restrict,command="exec /home/bottie/venv/bin/python -I -S ~/bottie-agent.pyz '
         '--ops ~/bottie TRADE_ENABLED=0"'
     ]
-    assert members(output.read_bytes()) == members(agent.bundle())
+    assert output.read_bytes() == agent.bundle()
     with zipfile.ZipFile(output) as archive:
         assert "ci/deploy/ops_agent.py" in archive.namelist()
 
 
-def members(zipapp: bytes) -> list[tuple[str, bytes]]:
-    """A zipapp's files in order, name and content: what the agent is. Not its bytes, which
-    carry each member's time of writing (two bundles a 2-second tick apart differ)."""
-    with zipfile.ZipFile(io.BytesIO(zipapp)) as archive:
-        return [(name, archive.read(name)) for name in archive.namelist()]
+def test_the_same_code_bundles_to_the_same_bytes_at_any_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An operator compares the agent installed on the host with a fresh `ops-agent` by its
+    checksum: the bytes must not carry the time they were built (zip entries hold one)."""
+    first = agent.bundle()
+    monkeypatch.setattr(time, "time", lambda: 2_000_000_000.0)  # 2033, not today
+    later = agent.bundle()
+    assert hashlib.sha256(later).hexdigest() == hashlib.sha256(first).hexdigest()
+    with zipfile.ZipFile(io.BytesIO(later)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
 def test_the_local_target_has_no_operations_agent(repo: Repo, tmp_path: Path) -> None:
