@@ -174,8 +174,7 @@ def status_command(env: str) -> int:
     target, expected = deployer.target, deployer.config.environments[env].network
     live = target.live()
     if live is None:
-        click.echo(f"{env}: nothing deployed")
-        return ExitCode.FAILED
+        return _nothing_live(deployer)
     health = target.health() if target.running() else None
     state = health.detail if health else "not running"
     good = bool(health and health.ok and health.network == expected)
@@ -186,3 +185,27 @@ def status_command(env: str) -> int:
     paused = " (paused)" if target.paused() is not None else ""
     click.echo(f"{env}: {live}{paused}: {state}")
     return ExitCode.OK if good else ExitCode.FAILED
+
+
+def _nothing_live(deployer: Deployer) -> int:
+    """Nothing live: an alarm (exit 1) when the environment was ever deployed, by its deploy
+    tags (each successful deploy pushes one) or its deploy log (a switch was made). Before the
+    first deploy it is not: the ladder starts on testnet, and mainnet's scheduled status check
+    must not fail every 15 minutes for the weeks before its first deploy. A shallow clone
+    without tags cannot tell, so it alarms (status.yml fetches the whole history)."""
+    from ci.deploy import tags
+
+    env = deployer.env
+    newest = tags.previous_good(deployer.root, env)
+    switched = any(entry.get("outcome") == "switching" for entry in deployer.target.history())
+    if newest is not None or switched:
+        evidence = newest.name if newest is not None else "its deploy log"
+        click.echo(f"{env}: nothing live, but {evidence} says it was deployed")
+        return ExitCode.FAILED
+    if git.output(deployer.root, "rev-parse", "--is-shallow-repository").strip() == "true":
+        click.echo(
+            f"{env}: nothing live, and this shallow clone has no deploy tags to tell if it was"
+        )
+        return ExitCode.FAILED
+    click.echo(f"{env}: nothing deployed yet (no deploy tag, no switch in its deploy log)")
+    return ExitCode.OK

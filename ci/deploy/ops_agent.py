@@ -105,17 +105,39 @@ def main(argv: list[str], requests: IO[bytes], replies: IO[bytes]) -> int:
     env = str(first.get("spec", {}).get("env", ""))
     if not _ENV_NAME.fullmatch(env):
         raise SystemExit("ops agent: no environment name in the request")
-    pinned = Layout(root / env).agent_spec
+    layout = Layout(root / env)
     try:
-        spec = Spec.from_dict(json.loads(pinned.read_text(encoding="utf-8")))
+        spec = Spec.from_dict(json.loads(layout.agent_spec.read_text(encoding="utf-8")))
+        agent: OpsAgent = OpsAgent(LocalTarget(spec), switch, off)
     except (OSError, ValueError, KeyError, TypeError):
-        raise SystemExit(
-            f"ops agent: nothing deployed to {env} under {root} yet (no {pinned.name}): "
-            "the operations key acts only on a deployed bot"
-        ) from None
+        if layout.live_release() is not None:  # live, but not by a deploy that pinned a spec
+            raise SystemExit(
+                f"ops agent: {env} under {root} has no {layout.agent_spec.name}: "
+                "deploy once with the deploy key to pin how its bot starts"
+            ) from None
+        agent = NothingDeployed(LocalTarget(_reading_only(env, layout.base)), switch, off)
     send(replies, hello("ops"))
-    OpsAgent(LocalTarget(spec), switch, off).serve(requests, replies)
+    agent.serve(requests, replies)
     return 0
+
+
+class NothingDeployed(OpsAgent):
+    """Before the first deploy: the reads answer that nothing is live (the scheduled status
+    check then tells "not deployed yet" from "gone"); everything else is refused."""
+
+    def dispatch(self, call: str, args: dict[str, Any]) -> Any:
+        if call in _READS - {"health"}:
+            return super().dispatch(call, args)
+        what = str(args.get("message", "")).split(" ", 1)[0] if call == "lock" else call
+        raise RefusedError(
+            f"{what or call}: nothing is deployed to {self.target.spec.env} yet: the "
+            "operations key acts only on a deployed bot"
+        )
+
+
+def _reading_only(env: str, base: Path) -> Spec:
+    """A spec that can only read `base`: no command, no port."""
+    return Spec(env=env, base=str(base), port=0, command=[], health_path="", health_timeout=0)
 
 
 def _drop_offered_code(requests: IO[bytes]) -> None:

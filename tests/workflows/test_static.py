@@ -398,3 +398,12 @@ def test_status_runs_on_a_schedule_and_fails_when_the_bot_does() -> None:
     (step,) = [s for s in status["jobs"]["status"]["steps"] if s.get("name") == "Status"]
     assert step["run"] == '"$RUNNER_TEMP/bottie-venv/bin/bottie-ci" status "$DEPLOY_ENV"'
     assert "continue-on-error" not in step and "||" not in step["run"]
+
+
+def test_status_sees_the_deploy_tags_that_tell_gone_from_not_deployed_yet() -> None:
+    """`status` is green for an environment with no deploy tag (not deployed yet) and red for
+    one whose tag says it was: a checkout without tags would turn "gone" green. With
+    fetch-depth 0, actions/checkout fetches all branches and tags (its README)."""
+    steps = ALL["status.yml"]["jobs"]["status"]["steps"]
+    (checkout,) = [s for s in steps if str(s.get("uses", "")).startswith("actions/checkout@")]
+    assert checkout["with"]["fetch-depth"] == 0
