@@ -14,11 +14,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 from ci.core import config_cache, git
 from ci.core.errors import ExitCode, UsageError
 from ci.core.result import GateResult
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs a commit hook more than json
+if TYPE_CHECKING:
+    from typing import TextIO
 
 # The secrets hook's tools are imported when it runs: the lint hook, run on every commit of
 # Python code, needs neither gitleaks' wrapper nor the seed detector's wordlist.

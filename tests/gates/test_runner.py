@@ -102,9 +102,7 @@ def test_sequential_runs_one_at_a_time(repo: Repo) -> None:
 
 
 def test_results_record_the_commit_they_checked(repo: Repo) -> None:
-    from dataclasses import replace as with_
-
-    ctx = with_(repo.context(), sha="a" * 40)
+    ctx = repo.context().replace(sha="a" * 40)
     (result,) = runner.run_gates([FakeGate("a")], ctx)
     assert result.sha == "a" * 40
     assert runner.load_results(ctx.results_dir)["a"].sha == "a" * 40
