@@ -35,7 +35,9 @@ def locate(start: Path) -> tuple[Path, Path]:
     return Path(lines[0]), Path(lines[1])
 
 
-# Settings that change where git looks for a repository, or what it makes of one.
+# Settings that change where git looks for a repository, or what it makes of one. (The user's
+# and the system's config files cannot: git reads core.worktree and core.bare from the
+# repository's own, and safe.directory only matters for a folder someone else owns.)
 _DISCOVERY_ENV = (
     "GIT_DIR",
     "GIT_WORK_TREE",
@@ -43,8 +45,6 @@ _DISCOVERY_ENV = (
     "GIT_CEILING_DIRECTORIES",
     "GIT_DISCOVERY_ACROSS_FILESYSTEM",
     "GIT_CONFIG",
-    "GIT_CONFIG_GLOBAL",
-    "GIT_CONFIG_SYSTEM",
     "GIT_CONFIG_COUNT",
     "GIT_CONFIG_PARAMETERS",
 )
