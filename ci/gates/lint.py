@@ -69,15 +69,17 @@ def lint(
     The T20 run is left out when `ruff check` on `paths` already reports everything it would
     (`t20_covered`): the repository's own config selects T20 for those files."""
     executable, which = ruff or (ruff_executable(), "the pipeline's ruff")
-    runs = [("check", *paths), ("format", "--check", *paths)]
-    if print_free and not (
+    extra = ["--force-exclude"] if force_exclude else []
+
+    def start(*args: str) -> proc.Running:
+        return proc.start([executable, *args, *extra, "--output-format=json"], cwd=root)
+
+    started = [start("check", *paths), start("format", "--check", *paths)]
+    if print_free and not (  # decided while those two run
         executable == ruff_executable()  # the facts hold for the ruff the pipeline pins
         and t20_covered(root, paths, print_free, files=force_exclude)
     ):
-        runs.append(("check", "--select", "T20", *print_free))
-    if force_exclude:
-        runs = [(*args, "--force-exclude") for args in runs]
-    started = [proc.start([executable, *args, "--output-format=json"], cwd=root) for args in runs]
+        started.append(start("check", "--select", "T20", *print_free))
     results = [run.wait(cancel=cancel) for run in started]
     findings: list[Finding] = []
     for result in results:
