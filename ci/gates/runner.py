@@ -11,7 +11,10 @@ from pathlib import Path
 from ci.core.errors import CiError, UsageError
 from ci.core.result import GateResult, Status
 from ci.gates import GATES, Gate, GateContext
-from ci.report.interface import Reporter
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
+if TYPE_CHECKING:
+    from ci.report.interface import Reporter
 
 _NOT_RUN = "not run: an earlier gate failed (--fail-fast)"
 _CANCELLED = "cancelled: another gate failed (--fail-fast)"
