@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 # The group `ruff check --select T20` runs, and the selectors that select all of it.
 _WHOLE_T20 = frozenset({"ALL", "T", "T2", "T20"})
-# What ruff excludes when the config sets no `exclude` of its own (ruff 0.17's list).
+# What ruff excludes when the config sets no `exclude` of its own: ruff 0.17's list, and `build`
+# (older ruffs'); every name here counts as a pattern that may skip a print-free folder.
 DEFAULT_EXCLUDE = (
     ".bzr",
     ".direnv",
