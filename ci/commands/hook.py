@@ -14,11 +14,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 from ci.core import config_cache, git
 from ci.core.errors import ExitCode, UsageError
 from ci.core.result import GateResult
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs a commit hook more than json
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from ci.scanning.model import Scan
 
 # The secrets hook's tools are imported when it runs: the lint hook, run on every commit of
 # Python code, needs neither gitleaks' wrapper nor the seed detector's wordlist.
@@ -26,24 +31,33 @@ from ci.core.result import GateResult
 
 def staged_secrets() -> int:
     """Scan the staged changes for secrets (gitleaks and BIP39 seed phrases)."""
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
     from ci.scanning import gitleaks
 
     root, git_dir = git.locate(Path.cwd())
     path = root / config_cache.values(root, git_dir)["secrets"]["config"]
     # gitleaks is most of the hook's time: it starts first, the seed pass runs beside it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        staged = pool.submit(
-            gitleaks.scan,
-            ["git", "--pre-commit", "--staged", str(root)],
-            root=root,
-            config=path if path.is_file() else None,
-        )
+    staged: list[Scan | BaseException] = []
+
+    def scan() -> None:
+        try:
+            mode = ["git", "--pre-commit", "--staged", str(root)]
+            staged.append(gitleaks.scan(mode, root=root, config=path if path.is_file() else None))
+        except BaseException as exc:  # raised again below, as the scan's own error
+            staged.append(exc)
+
+    scanning = threading.Thread(target=scan, name="gitleaks")
+    scanning.start()
+    try:
         from ci.scanning import seeds
 
         phrases = seeds.scan_staged(root)
-        found = staged.result() + phrases
+    finally:
+        scanning.join()
+    if isinstance(staged[0], BaseException):
+        raise staged[0]
+    found = staged[0] + phrases
     if not found.findings:
         return ExitCode.OK
     lines = [f"secret staged: {finding.render()}" for finding in found.findings]

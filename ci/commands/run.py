@@ -8,11 +8,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
 
 from ci.core.errors import ExitCode
 
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from ci.report.interface import Reporter
 
 

@@ -13,7 +13,10 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TextIO
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:

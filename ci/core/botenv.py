@@ -16,7 +16,6 @@ audited is what runs.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import sys
 from collections.abc import Mapping
@@ -112,6 +111,8 @@ def build(root: Path, requirements: list[str], into: Path, *, timeout: float = 9
 def _pip_that_installs_elsewhere() -> bool:
     """Whether the pipeline's environment has a pip with `--python` (pip 22.3 or later; the
     pipeline's lock pins one, for pip-audit)."""
+    import importlib.metadata  # only here: with email and zipfile, it costs more than a lint run
+
     try:
         version = importlib.metadata.version("pip")
         major, minor = (int(part) for part in version.split(".")[:2])

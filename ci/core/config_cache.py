@@ -5,7 +5,8 @@ they accept, with every default filled in, is remembered in the git dir (never t
 tree) under a key that names everything the verdict depends on: the pyproject's text, the
 pipeline's version, the source of the modules that define the config, pydantic's version
 and Python's. A command that only reads values (`run lint`, the commit hooks) then starts
-without importing pydantic or building the models.
+without importing pydantic or building the models. What the lint gate reads of the ruff config
+in the same file (`ruff_facts`) is remembered with it, so a lint run parses no TOML.
 
 Fail closed: no entry, another key, or an entry that cannot be read as one means validating
 again, so the cache only ever skips a validation that succeeded on these exact bytes. A bad
@@ -14,22 +15,29 @@ config is never remembered: its error is raised every time, as before.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import ci
 from ci.core import git
 from ci.core.errors import GitError
-from ci.core.pyproject import bottie_table, read
+from ci.core.pyproject import bottie_table_of, parse, read
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
+    from typing import Any
 
 ENTRY = "bottie-config.json"
-# The modules whose code decides what a valid config is and what its defaults are.
-_DEFINITION = ("config.py", "profile.py", "pyproject.py")
+# The modules whose code decides what a valid config is and what its defaults are, and what
+# the lint gate reads of the ruff config beside it (`ruff_facts`).
+_DEFINITION = ("config.py", "profile.py", "pyproject.py", "ruff_config.py")
+# The ruff facts of the pyprojects read in this process, by (root, text): a lint run reads
+# them after the config, without computing the key again.
+_RUFF: dict[tuple[Path, str | None], dict[str, Any]] = {}
 
 
 def values(root: Path, git_dir: Path | None = None) -> dict[str, Any]:
@@ -41,13 +49,27 @@ def values(root: Path, git_dir: Path | None = None) -> dict[str, Any]:
     slot = _slot(root, text, git_dir)
     cached = _load(*slot) if slot else None
     if cached is not None:
-        return cached
-    from ci.core import config  # pydantic, only when these bytes were not validated yet
+        _RUFF[root, text] = cached["ruff"]
+        config_values: dict[str, Any] = cached["config"]
+        return config_values
+    from ci.core import config, ruff_config  # pydantic, only for bytes not validated yet
 
-    dumped: dict[str, Any] = config.parse(bottie_table(text)).model_dump(mode="json")
+    document = parse(text)
+    dumped: dict[str, Any] = config.parse(bottie_table_of(document)).model_dump(mode="json")
+    ruff = ruff_config.facts(document)
     if slot:
-        _save(*slot, dumped)
+        _save(*slot, {"config": dumped, "ruff": ruff})
+    _RUFF[root, text] = ruff
     return dumped
+
+
+def ruff_facts(root: Path, git_dir: Path | None = None) -> dict[str, Any]:
+    """What `ci.core.ruff_config.facts` says of root's pyproject.toml, remembered with its
+    config (validated first, as `values` does, when it was not yet)."""
+    text = read(root)
+    if (root, text) not in _RUFF:
+        values(root, git_dir)
+    return dict(_RUFF[root, text])
 
 
 def _slot(root: Path, text: str | None, git_dir: Path | None) -> tuple[Path, str] | None:
@@ -60,7 +82,7 @@ def _slot(root: Path, text: str | None, git_dir: Path | None) -> tuple[Path, str
 
 
 def _key(text: str | None) -> str:
-    digest = hashlib.sha256()
+    digest = _sha256()
     here = Path(__file__).parent
     parts = [ci.__version__.encode(), sys.version.encode(), _pydantic_version()]
     parts += [(here / name).read_bytes() for name in _DEFINITION]
@@ -68,6 +90,20 @@ def _key(text: str | None) -> str:
     for part in parts:  # length-prefixed, so no two different lists hash alike
         digest.update(len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()
+
+
+def _sha256() -> Hash:
+    """SHA-256 from the interpreter's own module, which `hashlib` falls back to: importing
+    `hashlib` loads OpenSSL's binding first, a few ms of every command that reads the config."""
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # 3.12 on
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # 3.11
+        except ImportError:
+            from hashlib import sha256
+    digest: Hash = sha256()
+    return digest
 
 
 def _pydantic_version() -> bytes:
@@ -79,21 +115,22 @@ def _pydantic_version() -> bytes:
 
 
 def _load(entry: Path, key: str) -> dict[str, Any] | None:
+    """The entry's {"config": ..., "ruff": ...} when it carries `key`, else None."""
     try:
         document = json.loads(entry.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(document, dict) or document.get("key") != key:
         return None
-    config = document.get("config")
-    return config if isinstance(config, dict) else None
+    remembered = {name: document.get(name) for name in ("config", "ruff")}
+    return remembered if all(isinstance(v, dict) for v in remembered.values()) else None
 
 
-def _save(entry: Path, key: str, config: dict[str, Any]) -> None:
+def _save(entry: Path, key: str, remembered: dict[str, Any]) -> None:
     """Write the entry whole or not at all (a reader sees the old one or the new one)."""
     part = entry.with_name(f".{ENTRY}.{os.getpid()}")
     try:
-        part.write_text(json.dumps({"key": key, "config": config}), encoding="utf-8")
+        part.write_text(json.dumps({"key": key, **remembered}), encoding="utf-8")
         part.replace(entry)
     except OSError:  # a read-only git dir: validate again next time
         part.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,17 +18,93 @@ def _git(root: Path, *args: str, verbatim: bool = False) -> proc.ProcResult:
 
 
 def locate(start: Path) -> tuple[Path, Path]:
-    """The root of the git work tree containing `start`, and its git dir, from one git call.
+    """The root of the git work tree containing `start`, and its git dir, as `git rev-parse
+    --show-toplevel --absolute-git-dir` says (`found_without_git` first, else that call).
 
     Read verbatim: they are directories to work in, which a mask would break; a message that
     shows one is redacted where it is shown (the CLI's error line, a gate's summary)."""
     if not start.is_dir():
         raise GitError(f"{start}: no such directory")
+    found = found_without_git(start)
+    if found is not None:
+        return found
     result = _git(start, "rev-parse", "--show-toplevel", "--absolute-git-dir", verbatim=True)
     lines = result.stdout.splitlines()
     if not result.ok or len(lines) != 2:
         raise GitError(f"{start}: not a git repository", tip="run it inside a clone of the bot")
     return Path(lines[0]), Path(lines[1])
+
+
+# Settings that change where git looks for a repository, or what it makes of one. (The user's
+# and the system's config files cannot: git reads core.worktree and core.bare from the
+# repository's own, and safe.directory only matters for a folder someone else owns.)
+_DISCOVERY_ENV = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_CONFIG",
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_PARAMETERS",
+)
+
+
+def found_without_git(start: Path) -> tuple[Path, Path] | None:
+    """`locate`'s answer read from the file system, in the plain case only: None otherwise.
+
+    A git call costs a commit hook or `run lint` about as much as a ruff run. The plain case is
+    git's own search done by hand: from `start` (its real path, as git's getcwd gives it) up
+    to the first folder holding `.git`, a folder or a `gitdir:` file naming one (a linked
+    worktree), with HEAD and objects or commondir in it. Anything else (a GIT_* variable
+    that moves the search, a `.git` link, a folder on the way that is itself a git dir, another
+    file system, a folder or git dir owned by another user, a config naming a work tree or a
+    bare repository, no `.git` at all) is left to git, which also says why it cannot."""
+    if any(name in os.environ for name in _DISCOVERY_ENV):
+        return None
+    try:
+        folder = start.resolve()
+        device, user = folder.stat().st_dev, os.getuid()
+        while True:
+            dot_git = folder / ".git"
+            if (folder / "HEAD").is_file() or dot_git.is_symlink():
+                return None  # a git dir itself (bare, or `.git` entered), or a linked `.git`
+            if dot_git.is_dir():
+                git_dir = dot_git
+                break
+            if dot_git.is_file():
+                line = dot_git.read_text(encoding="utf-8").strip()
+                if not line.startswith("gitdir: ") or "\n" in line:
+                    return None
+                git_dir = (folder / line.removeprefix("gitdir: ")).resolve()
+                break
+            if folder.parent == folder or folder.parent.stat().st_dev != device:
+                return None
+            folder = folder.parent
+        common = git_dir
+        if (git_dir / "commondir").is_file():
+            common = git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()
+            common = common.resolve()
+        if not (
+            (git_dir / "HEAD").is_file()
+            and (common / "objects").is_dir()
+            and all(path.stat().st_uid == user for path in (folder, git_dir, common))
+            and not (git_dir / "config.worktree").exists()
+            and all(_plain_config(where / "config") for where in {git_dir, common})
+        ):
+            return None
+    except (OSError, UnicodeDecodeError):
+        return None
+    return folder, git_dir
+
+
+def _plain_config(path: Path) -> bool:
+    """A repository config that sets no work tree elsewhere and no bare repository."""
+    try:
+        text = "".join(path.read_text(encoding="utf-8", errors="replace").lower().split())
+    except FileNotFoundError:
+        return True
+    return "worktree" not in text and "bare=true" not in text
 
 
 def toplevel(start: Path) -> Path:
@@ -37,6 +114,9 @@ def toplevel(start: Path) -> Path:
 
 def absolute_git_dir(root: Path) -> Path:
     """The git dir of the work tree at `root` (each worktree has its own), read verbatim."""
+    found = found_without_git(root)
+    if found is not None:
+        return found[1]
     result = _git(root, "rev-parse", "--absolute-git-dir", verbatim=True)
     if not result.ok:
         raise GitError(f"{root}: not a git repository")

@@ -11,25 +11,53 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ci.core.errors import ToolNotFoundError
+from ci.core.frozen import Frozen
 
-if TYPE_CHECKING:  # logsafe is imported only for output that may hold a secret (`wait`)
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
+if TYPE_CHECKING:  # and logsafe is imported only for output that may hold a secret (`wait`)
     from logsafe import Redactor
 
 
-@dataclass(frozen=True)
-class ProcResult:
+class ProcResult(Frozen):
+    __slots__ = _fields = (
+        "argv",
+        "returncode",
+        "stdout",
+        "stderr",
+        "duration",
+        "timed_out",
+        "cancelled",
+    )
     argv: tuple[str, ...]
     returncode: int
     stdout: str
     stderr: str
     duration: float
-    timed_out: bool = False
-    cancelled: bool = False
+    timed_out: bool
+    cancelled: bool
+
+    def __init__(
+        self,
+        argv: tuple[str, ...],
+        returncode: int,
+        stdout: str,
+        stderr: str,
+        duration: float,
+        timed_out: bool = False,
+        cancelled: bool = False,
+    ) -> None:
+        self._set(
+            argv=argv,
+            returncode=returncode,
+            stdout=stdout,
+            stderr=stderr,
+            duration=duration,
+            timed_out=timed_out,
+            cancelled=cancelled,
+        )
 
     @property
     def ok(self) -> bool:

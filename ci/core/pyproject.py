@@ -26,16 +26,27 @@ def read(root: Path) -> str | None:
         raise ConfigError(f"{PYPROJECT}: cannot read it: {exc.strerror or exc}") from None
 
 
-def bottie_table(text: str | None) -> object:
-    """The `[tool.bottie]` table of a pyproject's text; {} when there is no file or table."""
+def parse(text: str | None) -> dict[str, object] | None:
+    """The whole document of a pyproject's text (None when there is no file)."""
     if text is None:
-        return {}
+        return None
     import tomllib  # only to parse: a remembered config (config_cache) needs no parsing
 
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{PYPROJECT}: not valid TOML: {exc}") from None
+
+
+def bottie_table(text: str | None) -> object:
+    """The `[tool.bottie]` table of a pyproject's text; {} when there is no file or table."""
+    return bottie_table_of(parse(text))
+
+
+def bottie_table_of(data: dict[str, object] | None) -> object:
+    """The `[tool.bottie]` table of a parsed pyproject (`parse`)."""
+    if data is None:
+        return {}
     tool = data.get("tool", {})
     if not isinstance(tool, dict):  # `[tool.bottie]` itself is the models' to judge
         raise ConfigError(f"{PYPROJECT}: [tool]: should be a table")

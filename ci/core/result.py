@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+
+from ci.core.frozen import Frozen
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Status(StrEnum):
@@ -19,14 +23,26 @@ class Status(StrEnum):
         return self in (Status.PASSED, Status.SKIPPED)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Frozen):
     """One problem a gate found, with where it is when the tool says."""
 
+    __slots__ = _fields = ("message", "file", "line", "rule")
     message: str
-    file: str | None = None
-    line: int | None = None
-    rule: str | None = None
+    file: str | None
+    line: int | None
+    rule: str | None
+
+    def __init__(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        rule: str | None = None,
+    ) -> None:
+        self._set(message=message, file=file, line=line, rule=rule)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "file": self.file, "line": self.line, "rule": self.rule}
 
     def render(self) -> str:
         """`file:line: [rule] message`, as far as the location is known."""
@@ -35,16 +51,47 @@ class Finding:
         return f"{where}: {rule}{self.message}" if where else f"{rule}{self.message}"
 
 
-@dataclass(frozen=True)
-class GateResult:
+class GateResult(Frozen):
+    __slots__ = _fields = (
+        "gate",
+        "status",
+        "summary",
+        "duration",
+        "findings",
+        "output",
+        "artifacts",
+        "sha",
+    )
     gate: str
     status: Status
     summary: str
-    duration: float = 0.0
-    findings: tuple[Finding, ...] = ()
-    output: str = ""  # the tools' output, already redacted
-    artifacts: dict[str, str] = field(default_factory=dict)  # name -> path relative to root
-    sha: str = ""  # the commit the gate checked; "" when the work tree had uncommitted changes
+    duration: float
+    findings: tuple[Finding, ...]
+    output: str  # the tools' output, already redacted
+    artifacts: dict[str, str]  # name -> path relative to root
+    sha: str  # the commit the gate checked; "" when the work tree had uncommitted changes
+
+    def __init__(
+        self,
+        gate: str,
+        status: Status,
+        summary: str,
+        duration: float = 0.0,
+        findings: tuple[Finding, ...] = (),
+        output: str = "",
+        artifacts: dict[str, str] | None = None,
+        sha: str = "",
+    ) -> None:
+        self._set(
+            gate=gate,
+            status=status,
+            summary=summary,
+            duration=duration,
+            findings=findings,
+            output=output,
+            artifacts={} if artifacts is None else artifacts,
+            sha=sha,
+        )
 
     @classmethod
     def failed(
@@ -65,9 +112,16 @@ class GateResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        return data
+        return {
+            "gate": self.gate,
+            "status": self.status.value,
+            "summary": self.summary,
+            "duration": self.duration,
+            "findings": [finding.to_dict() for finding in self.findings],
+            "output": self.output,
+            "artifacts": dict(self.artifacts),
+            "sha": self.sha,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GateResult:

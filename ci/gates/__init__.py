@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
+from ci.core.frozen import Frozen
 from ci.core.result import GateResult, Status
 from ci.gates.interface import Gate, GateContext
 
 
-@dataclass(frozen=True)
-class GateSpec:
+class GateSpec(Frozen):
     """A gate as `--list` shows it, and where its code lives (`module:Class`)."""
 
+    __slots__ = _fields = ("name", "description", "needs", "factory")
     name: str
     description: str
     needs: tuple[str, ...]
     factory: str
+
+    def __init__(self, name: str, description: str, needs: tuple[str, ...], factory: str) -> None:
+        self._set(name=name, description=description, needs=needs, factory=factory)
 
     def load(self) -> Gate:
         module, _, cls = self.factory.partition(":")

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
-import traceback
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import replace
 from pathlib import Path
 
 from ci.core.errors import CiError, UsageError
 from ci.core.result import GateResult, Status
 from ci.gates import GATES, Gate, GateContext
-from ci.report.interface import Reporter
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
+if TYPE_CHECKING:
+    from ci.report.interface import Reporter
 
 _NOT_RUN = "not run: an earlier gate failed (--fail-fast)"
 _CANCELLED = "cancelled: another gate failed (--fail-fast)"
@@ -42,27 +43,51 @@ def run_gates(
     for reporter in reporters:
         reporter.start([g.name for g in gates])
     results: dict[str, GateResult] = {}
-    workers = len(gates) if parallel else 1
+    # One thread per gate (all at once, or one thread running them in turn); each finished
+    # gate is handed to this thread, which saves and reports it. Plain threads, not
+    # concurrent.futures: its import (with logging) costs a lint run more than its own gate.
+    finished: list[tuple[Gate, GateResult | None, BaseException | None]] = []
+    handed = threading.Condition()
+
+    def work(batch: Sequence[Gate]) -> None:
+        for gate in batch:
+            try:
+                outcome: tuple[Gate, GateResult | None, BaseException | None]
+                outcome = (gate, _run_one(gate, ctx, reporters), None)
+            except BaseException as exc:  # raised again in the caller's thread, as a future would
+                outcome = (gate, None, exc)
+            with handed:
+                finished.append(outcome)
+                handed.notify()
+
+    batches = [[gate] for gate in gates] if parallel else [list(gates)]
+    threads = [
+        threading.Thread(target=work, args=(b,), name=f"gate-{i}") for i, b in enumerate(batches)
+    ]
     try:
-        with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="gate") as pool:
-            pending: dict[Future[GateResult], Gate] = {
-                pool.submit(_run_one, gate, ctx, reporters): gate for gate in gates
-            }
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    gate = pending.pop(future)
-                    result = future.result()
-                    results[gate.name] = result
-                    save(result, ctx.results_dir)
-                    for reporter in reporters:
-                        reporter.gate_finished(result)
-                    if fail_fast and not result.status.ok:
-                        ctx.cancel.set()
+        for thread in threads:
+            thread.start()
+        for _ in gates:
+            with handed:
+                while not finished:
+                    handed.wait()
+                gate, result, raised = finished.pop(0)
+            if raised is not None:
+                raise raised
+            assert result is not None
+            results[gate.name] = result
+            save(result, ctx.results_dir)
+            for reporter in reporters:
+                reporter.gate_finished(result)
+            if fail_fast and not result.status.ok:
+                ctx.cancel.set()
     except BaseException:  # Ctrl-C or a broken results dir: stop the other gates' tools
         ctx.cancel.set()
         raise
     finally:  # the summary prints (and a live display stops) whatever happened
+        for thread in threads:
+            if thread.is_alive():
+                thread.join()
         ordered = [results[g.name] for g in gates if g.name in results]
         for reporter in reporters:
             reporter.finish(ordered)
@@ -91,7 +116,7 @@ def _run_one(gate: Gate, ctx: GateContext, reporters: list[Reporter]) -> GateRes
     duration = time.monotonic() - start
     if ctx.cancel.is_set():  # interrupted by --fail-fast: its verdict cannot be trusted
         result = GateResult(gate.name, Status.SKIPPED, _CANCELLED)
-    return replace(result, duration=duration, sha=ctx.sha)
+    return result.replace(duration=duration, sha=ctx.sha)
 
 
 def _isolated(gate: Gate, ctx: GateContext) -> GateResult:
@@ -103,6 +128,8 @@ def _isolated(gate: Gate, ctx: GateContext) -> GateResult:
         summary = str(exc) + (f" (tip: {exc.tip})" if exc.tip else "")
         return GateResult(gate.name, Status.ERROR, summary)
     except Exception as exc:
+        import traceback  # only for a crash, as logsafe
+
         from logsafe import Redactor  # only for a crash: a gate's own output is redacted by proc
 
         text = Redactor.from_environ().redact(traceback.format_exc())

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from ci.core.result import GateResult
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # a reporter is any object with these methods
 
 
 class Reporter(Protocol):

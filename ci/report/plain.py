@@ -8,9 +8,12 @@ wrapped: a finding's file and line stay on one line for a person or a tool to fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TextIO
 
 from ci.core.result import GateResult
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs `run lint` more than json
+if TYPE_CHECKING:
+    from typing import TextIO
 
 _COLUMNS = ("gate", "status", "time", "summary")
 

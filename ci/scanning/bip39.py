@@ -10,12 +10,17 @@ a line holding only the quoted words of a list.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
-from typing import TypeVar
+
+from ci.core.frozen import Frozen
+
+TYPE_CHECKING = False  # `typing` only for the type checker: it costs a commit hook more than json
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    K = TypeVar("K")
 
 RULE = "bip39-seed-phrase"
 DESCRIPTION = "BIP39 wallet seed phrase (checksum valid)"
@@ -34,7 +39,6 @@ _BLANK = r"[^\S\n]"  # `\s` within a line: the same as `\s` on a line alone
 _LONE_WORD = rf"{_BLANK}*(?:(?:\d{{1,2}}[.):]|[-*]){_BLANK}*)?([a-z]{{3,8}}){_BLANK}*,?"
 _LONE = re.compile(rf"^{_LONE_WORD}$")
 _LONE_MAX = 24
-K = TypeVar("K")
 _BARE = re.compile(r"^[\"'`]?([a-z]+(?: [a-z]+){11,23})[\"'`]?[,;]?$")
 
 
@@ -65,7 +69,7 @@ def is_valid(words: Iterable[str]) -> bool:
     checksum_bits = len(phrase) * 11 // 33
     entropy_bits = bits[:-checksum_bits]
     entropy = int(entropy_bits, 2).to_bytes(len(entropy_bits) // 8, "big")
-    digest = format(int.from_bytes(hashlib.sha256(entropy).digest(), "big"), "0256b")
+    digest = format(int.from_bytes(_sha256(entropy), "big"), "0256b")
     return digest[:checksum_bits] == bits[-checksum_bits:]
 
 
@@ -74,17 +78,26 @@ def from_entropy(entropy: bytes) -> str:
     if len(entropy) not in (16, 20, 24, 28, 32):
         raise ValueError("BIP39 entropy is 16, 20, 24, 28 or 32 bytes")
     bits = format(int.from_bytes(entropy, "big"), f"0{len(entropy) * 8}b")
-    digest = format(int.from_bytes(hashlib.sha256(entropy).digest(), "big"), "0256b")
+    digest = format(int.from_bytes(_sha256(entropy), "big"), "0256b")
     bits += digest[: len(entropy) * 8 // 32]
     words = wordlist()
     return " ".join(words[int(bits[i : i + 11], 2)] for i in range(0, len(bits), 11))
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(Frozen):
+    __slots__ = _fields = ("line", "words", "lines")
     line: int  # 1-based, where the phrase starts
     words: int  # how many words the phrase has (never the words themselves)
-    lines: int = 1  # how many lines it covers (one word per line: as many as words)
+    lines: int  # how many lines it covers (one word per line: as many as words)
+
+    def __init__(self, line: int, words: int, lines: int = 1) -> None:
+        self._set(line=line, words=words, lines=lines)
+
+
+def _sha256(data: bytes) -> bytes:
+    import hashlib  # only for a candidate phrase: most scans check none
+
+    return hashlib.sha256(data).digest()
 
 
 def find(text: str) -> list[Match]:

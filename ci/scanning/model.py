@@ -3,18 +3,23 @@ fingerprint that `.gitleaksignore` takes to allow it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from ci.core.frozen import Frozen
 from ci.core.result import Finding
 
 IGNORE_FILE = ".gitleaksignore"
 
 
-@dataclass(frozen=True)
-class Scan:
-    findings: tuple[Finding, ...] = ()
-    fingerprints: tuple[str, ...] = ()  # one per finding, in order: what .gitleaksignore takes
+class Scan(Frozen):
+    __slots__ = _fields = ("findings", "fingerprints")
+    findings: tuple[Finding, ...]
+    fingerprints: tuple[str, ...]  # one per finding, in order: what .gitleaksignore takes
+
+    def __init__(
+        self, findings: tuple[Finding, ...] = (), fingerprints: tuple[str, ...] = ()
+    ) -> None:
+        self._set(findings=findings, fingerprints=fingerprints)
 
     def __add__(self, other: Scan) -> Scan:
         return Scan(self.findings + other.findings, self.fingerprints + other.fingerprints)

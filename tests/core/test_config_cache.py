@@ -85,3 +85,11 @@ def test_a_remembered_config_runs_the_lint_gate_without_pydantic_or_rich(repo: R
     )
     assert printed[0] == ["exit 0", "['pydantic']"]  # validated on the first run
     assert printed[1] == ["exit 0", "[]"]
+
+
+def test_the_ruff_facts_are_remembered_with_the_config(repo: Repo) -> None:
+    repo.write("pyproject.toml", '[tool.ruff.lint]\nselect = ["T20"]\n')
+    assert config_cache.ruff_facts(repo.path)["t20"] is True
+    assert json.loads(entry(repo).read_text())["ruff"]["t20"] is True
+    repo.write("pyproject.toml", '[tool.ruff.lint]\nselect = ["T20"]\nignore = ["T201"]\n')
+    assert config_cache.ruff_facts(repo.path)["t20"] is False  # new text: read again

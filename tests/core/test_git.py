@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,66 @@ def test_clean_head_started_in_a_subfolder_sees_the_whole_tree(repo: Repo) -> No
     assert git.start_clean_head(repo.path / "bot")() == sha
     repo.write("top.txt", "untracked, outside the folder")
     assert git.start_clean_head(repo.path / "bot")() == ""
+
+
+def rev_parse(where: Path) -> tuple[Path, Path] | None:
+    done = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel", "--absolute-git-dir"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = done.stdout.splitlines()
+    return (Path(lines[0]), Path(lines[1])) if done.returncode == 0 and len(lines) == 2 else None
+
+
+def test_the_file_system_answer_is_git_s_own(repo: Repo, tmp_path: Path) -> None:
+    # `locate` reads the plain case without a git process: it must say what git says, from
+    # the root, a subfolder, a linked worktree, a folder reached through a symbolic link, and
+    # a repository whose `.git` file points elsewhere with a relative path.
+    repo.commit("first")
+    (repo.path / "bot" / "deep").mkdir(parents=True)
+    repo.git("worktree", "add", "-q", str(tmp_path / "linked"), "-b", "linked")
+    (tmp_path / "alias").symlink_to(repo.path / "bot")
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    subprocess.run(
+        ["git", "init", "-q", "--separate-git-dir", str(tmp_path / "moved.git"), str(moved)],
+        check=True,
+    )
+    (moved / ".git").write_text("gitdir: ../moved.git\n")
+    places = [repo.path, repo.path / "bot" / "deep", tmp_path / "linked", tmp_path / "alias"]
+    for where in [*places, moved]:
+        found = git.found_without_git(where)
+        assert found is not None, where
+        assert found == rev_parse(where) == git.locate(where), where
+
+
+@pytest.mark.parametrize(
+    "case", ["GIT_DIR", "core.worktree", "bare", "inside .git", "other file system", "no repo"]
+)
+def test_anything_but_the_plain_case_is_left_to_git(
+    case: str, repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.commit("first")
+    where = repo.path
+    if case == "GIT_DIR":
+        monkeypatch.setenv("GIT_DIR", str(repo.path / ".git"))
+    elif case == "core.worktree":
+        repo.git("config", "core.worktree", str(repo.path))
+    elif case == "bare":
+        where = tmp_path / "bare.git"
+        subprocess.run(["git", "init", "-q", "--bare", str(where)], check=True)
+    elif case == "inside .git":
+        where = repo.path / ".git"
+    elif case == "other file system":
+        if Path("/proc/self").stat().st_dev == Path("/").stat().st_dev:
+            pytest.skip("needs /proc on a file system of its own")
+        where = Path("/proc/self")
+    else:
+        where = tmp_path / "plain"
+        where.mkdir()
+    assert git.found_without_git(where) is None
+    if case not in ("bare", "inside .git", "no repo", "other file system"):
+        assert git.locate(where) == rev_parse(where)  # git answers, as before

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -102,9 +103,7 @@ def test_sequential_runs_one_at_a_time(repo: Repo) -> None:
 
 
 def test_results_record_the_commit_they_checked(repo: Repo) -> None:
-    from dataclasses import replace as with_
-
-    ctx = with_(repo.context(), sha="a" * 40)
+    ctx = repo.context().replace(sha="a" * 40)
     (result,) = runner.run_gates([FakeGate("a")], ctx)
     assert result.sha == "a" * 40
     assert runner.load_results(ctx.results_dir)["a"].sha == "a" * 40
@@ -160,3 +159,27 @@ def test_an_unwritable_results_dir_is_one_clear_error(repo: Repo) -> None:
     )
     with pytest.raises(CiError, match=r"results directory .*results: cannot write there"):
         runner.run_gates([FakeGate("a")], ctx)
+
+
+def test_a_failure_of_the_runner_itself_stops_the_other_gates(repo: Repo) -> None:
+    # Ctrl-C, or a results folder that refuses a write: the gates still running are cancelled
+    # (their tools stopped) before the runner waits for them, not after.
+    stopped: list[bool] = []
+
+    @dataclass
+    class Waiting(FakeGate):
+        def run(self, ctx: GateContext) -> GateResult:
+            stopped.append(ctx.cancel.wait(timeout=30))
+            return GateResult(self.name, Status.SKIPPED, "cancelled")
+
+    class Failing:
+        def start(self, gates: Sequence[str]) -> None: ...
+        def gate_started(self, gate: str) -> None: ...
+        def finish(self, results: Sequence[GateResult]) -> None: ...
+
+        def gate_finished(self, result: GateResult) -> None:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_gates([FakeGate("quick"), Waiting("slow")], repo.context(), [Failing()])
+    assert stopped == [True]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import shutil
@@ -312,7 +311,7 @@ def test_clean_tree_as_the_cli_sees_it_still_scans_the_whole_history(bot_repo: R
     bot_repo.commit("notify")
     (bot_repo.path / "bot/notify.py").unlink()
     bot_repo.commit("remove")
-    ctx = dataclasses.replace(bot_repo.context(), sha=git.clean_head(bot_repo.path))
+    ctx = bot_repo.context().replace(sha=git.clean_head(bot_repo.path))
     assert ctx.sha == bot_repo.git("rev-parse", "HEAD").strip()
     assert_caught(SecretsGate().run(ctx), token, "telegram-bot-token")
 
@@ -327,7 +326,7 @@ def test_an_uncommitted_secret_is_found_when_the_cli_runs_the_gate(
     bot_repo.write(".env", f"TOKEN={token}\n")
     assert git.clean_head(bot_repo.path)
     bot_repo.write("scratch.py" if change == "untracked" else "bot/app.py", f'T = "{token}"\n')
-    ctx = dataclasses.replace(bot_repo.context(), sha=git.clean_head(bot_repo.path))
+    ctx = bot_repo.context().replace(sha=git.clean_head(bot_repo.path))
     assert ctx.sha == ""
     result = SecretsGate().run(ctx)
     assert_caught(result, token, "github-pat")
