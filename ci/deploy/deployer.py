@@ -6,7 +6,9 @@ healthy deploy gets a deploy tag. Releases beyond `keep_releases` are removed wh
 bot starts, never one that either outcome could need. Every attempt, refused or failed, goes
 to the target's deploy log, which is the authority on what was deployed: rollback returns
 only to a release that log records as deployed from a verified checklist, and whose tag
-agrees (`ci.deploy.rollback`).
+agrees (`ci.deploy.rollback`). A release runs under the environment built on the target from
+its own commit's lock (`[tool.bottie] python` unset or relative; ci/deploy/venvs.py), built or
+found before anything live is touched, and recorded with the release.
 
 Trading invariants held here: one bot per environment (the target stops the old one and
 checks the port is free before it starts the new one); a paused environment stays paused
