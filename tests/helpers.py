@@ -4,13 +4,16 @@ conftest.py; everything else a test imports is here."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
+import hashlib
 import io
 import os
 import socket
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,3 +187,25 @@ def shared_by_workers(factory: pytest.TempPathFactory, name: str) -> Iterator[Pa
         fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file is closed
         folder.mkdir(exist_ok=True)
         yield folder
+
+
+def wheel(folder: Path, name: str = "botdep", version: str = "1.0") -> Path:
+    """A minimal pure-Python wheel: one module, its metadata and RECORD."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    info = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}.py": "WHERE = 'the bot environment'\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = []
+    for rel, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+        record.append(f"{rel},sha256={digest.decode()},{len(text.encode())}")
+    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
+    with zipfile.ZipFile(path, "w") as archive:
+        for rel, text in files.items():
+            archive.writestr(rel, text)
+    return path

@@ -12,6 +12,12 @@ a configured environment that is not there must never fall back silently.
 `build` makes that environment (`bottie-ci bot-env`, and gate.yml in CI) from the same
 hash-locked files the audit gate checks, `[tool.bottie.audit] requirements`: what is
 audited is what runs.
+
+A deployed release outlives the checkout it came from (a runner's next job cleans its
+workspace), so the deploy does not use a relative setting as it stands: an absolute one is an
+environment the operator keeps on the host, used as is; a relative or unset one means the
+release runs under an environment the deploy builds from that release's own lock
+(`built_by_deploy`; ci/deploy/venvs.py).
 """
 
 from __future__ import annotations
@@ -57,11 +63,19 @@ def tool_beside(python: str, name: str) -> str | None:
 
 
 def for_deploy(python: str, environ: Mapping[str, str] | None = None) -> str:
-    """The interpreter a deployed release runs under: absolute, since a release starts in its
-    own folder ("" = the deploying interpreter). A relative setting is taken from where the
-    deploy runs, the repository's root, where the bot's environment was built."""
+    """The interpreter every release of a target runs under unless the release names its
+    own: an absolute setting (an environment the operator keeps on the bot's host), else ""
+    (the deploying interpreter, or the one the release's own environment has)."""
     setting = configured(python, environ)
-    return str(Path(setting).expanduser().absolute()) if setting else ""
+    path = Path(setting).expanduser() if setting else None
+    return str(path) if path is not None and path.is_absolute() else ""
+
+
+def built_by_deploy(python: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a deploy builds the release's environment from the release's own lock: the
+    setting is unset or relative to the repository. A relative interpreter lives in the work
+    tree, which the next checkout cleans; a release must never run from there."""
+    return not for_deploy(python, environ)
 
 
 def default_venv(root: Path, python: str, environ: Mapping[str, str] | None = None) -> Path:
@@ -71,9 +85,17 @@ def default_venv(root: Path, python: str, environ: Mapping[str, str] | None = No
     return (path if path.is_absolute() else root / path).parent.parent
 
 
-def build(root: Path, requirements: list[str], into: Path, *, timeout: float = 900) -> str:
+def build(
+    root: Path,
+    requirements: list[str],
+    into: Path,
+    *,
+    timeout: float = 900,
+    env: Mapping[str, str] | None = None,
+) -> str:
     """Create a virtual environment at `into` and install the bot's hash-locked requirement
-    files into it (`--require-hashes`: nothing unpinned or unhashed); its interpreter."""
+    files into it (`--require-hashes`: nothing unpinned or unhashed); its interpreter. `env`:
+    the installer's environment (default: this process's)."""
     missing = [r for r in requirements if not (root / r).is_file()]
     if not requirements or missing:
         raise ConfigError(
@@ -89,7 +111,7 @@ def build(root: Path, requirements: list[str], into: Path, *, timeout: float = 9
     # that here, the environment gets its own pip as before.
     pipeline_pip = _pip_that_installs_elsewhere()
     venv = [sys.executable, "-m", "venv", *(["--without-pip"] if pipeline_pip else []), str(into)]
-    created = proc.run(venv, cwd=root, timeout=timeout)
+    created = proc.run(venv, cwd=root, timeout=timeout, env=env)
     if not created.ok:
         raise ToolError(f"could not create the bot's environment {into}: {created.describe()}")
     if pipeline_pip:
@@ -98,7 +120,7 @@ def build(root: Path, requirements: list[str], into: Path, *, timeout: float = 9
         pip = [str(python), "-m", "pip", "install"]
     pip += ["--require-hashes", "--no-input", "--disable-pip-version-check", "--quiet"]
     pip += [arg for r in requirements for arg in ("-r", r)]
-    installed = proc.run(pip, cwd=root, timeout=timeout)
+    installed = proc.run(pip, cwd=root, timeout=timeout, env=env)
     if not installed.ok:
         last = installed.output.strip().splitlines()[-1:] or [""]
         raise ToolError(

@@ -54,6 +54,7 @@ MODULES = (
     "ci/deploy/journal.py",
     "ci/deploy/lock.py",
     "ci/deploy/paths.py",
+    "ci/deploy/venvs.py",  # a target's lock end sweeps environments (none on an ssh host)
     "ci/deploy/targets/__init__.py",
     "ci/deploy/targets/interface.py",
     "ci/deploy/targets/local.py",

@@ -6,7 +6,9 @@ healthy deploy gets a deploy tag. Releases beyond `keep_releases` are removed wh
 bot starts, never one that either outcome could need. Every attempt, refused or failed, goes
 to the target's deploy log, which is the authority on what was deployed: rollback returns
 only to a release that log records as deployed from a verified checklist, and whose tag
-agrees (`ci.deploy.rollback`).
+agrees (`ci.deploy.rollback`). A release runs under the environment built on the target from
+its own commit's lock (`[tool.bottie] python` unset or relative; ci/deploy/venvs.py), built or
+found before anything live is touched, and recorded with the release.
 
 Trading invariants held here: one bot per environment (the target stops the old one and
 checks the port is free before it starts the new one); a paused environment stays paused
@@ -27,9 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ci.core import actions, git, proc, settings
+from ci.core import actions, botenv, git, proc, settings
 from ci.core.config import Config
-from ci.core.errors import CiError, RefusedError
+from ci.core.errors import CiError, GitError, RefusedError
 from ci.core.profile import KillSwitch
 from ci.deploy import envfile, rollback, tags
 from ci.deploy.targets.interface import Release, Target
@@ -109,7 +111,8 @@ class Deployer:
         with self.target.lock(sha=sha, message=f"deploy {tag} by {approver}"):
             self._finish_interrupted()
             values = self._kill_switch_held(values)
-            release = Release(release.id, sha, self.env, envfile.digest(values))
+            python = self._interpreter(sha)  # before anything live is touched
+            release = Release(release.id, sha, self.env, envfile.digest(values), python)
             previous = self.target.live()
             self.target.backup_state(release.id)
             reuse = self._release_of(sha)
@@ -156,6 +159,50 @@ class Deployer:
         except RefusedError as exc:
             self.target.record("refused", sha=sha, reason=str(exc))
             raise
+
+    def _interpreter(self, sha: str) -> str:
+        """The interpreter the release of `sha` runs under: with `[tool.bottie] python` unset
+        or relative, the environment built on the target from that commit's own lock
+        (`[tool.bottie.audit] requirements`, what the audit gate checked), or the one already
+        built from the same lock; "" for the target's own otherwise (an absolute setting: an
+        environment the operator keeps on the host; with the setting unset, a commit with
+        none of the lock files). A lock that does not install refuses, in one line naming it."""
+        if not botenv.built_by_deploy(self.config.python, self.environ):
+            return ""
+        files = list(self.config.audit.requirements)
+        lock = self._lock_at(sha, files)
+        named = ", ".join(files) or "(none)"
+        if not lock and not botenv.configured(self.config.python, self.environ):
+            return ""  # no lock of its own: nothing to build it from (the audit gate says so)
+        missing = [name for name in files if name not in lock] or ([] if files else ["(none)"])
+        try:
+            if missing:
+                raise RefusedError(f"{missing[0]} is not in that commit")
+            built = self.target.environment(lock)
+        except (CiError, OSError) as exc:
+            reason = (
+                f"the environment of {sha[:12]} could not be built from its lock {named} "
+                f"([tool.bottie.audit] requirements): {exc}; nothing live was touched"
+            )
+            self.target.record("refused", sha=sha, reason=reason)
+            raise RefusedError(reason) from None
+        if built is None:
+            return ""
+        if built.built:
+            self.notes.append(f"built the environment of {sha[:12]} from {named}: {built.python}")
+        return built.python
+
+    def _lock_at(self, sha: str, files: list[str]) -> dict[str, str]:
+        """Those of `files` that commit `sha` has: path -> content, as committed."""
+        found: dict[str, str] = {}
+        for name in files:
+            try:
+                found[name] = git.output(
+                    self.root, "cat-file", "blob", f"{sha}:{name}", verbatim=True
+                )
+            except GitError:
+                continue  # not in that commit
+        return found
 
     def _kill_switch_held(self, values: dict[str, str]) -> dict[str, str]:
         """A paused environment stays paused: the kill switch goes out off."""

@@ -114,5 +114,8 @@ def _start(
         env_values = {**env_values, switch["name"]: switch["off"]}
     when = datetime.now(UTC)
     release_id = tags.release_id(tags.tag_name(env, release.sha, when))
-    target.start_ahead(release_id, release.sha, env_values, target.layout.release(release.id))
+    folder = target.layout.release(release.id)
+    # Under the environment the release recorded: the deployer's choice for a release of the
+    # same lock, built then (ci/deploy/venvs.py).
+    target.start_ahead(release_id, release.sha, env_values, folder, release.python)
     return Started(target, when)

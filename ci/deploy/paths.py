@@ -2,6 +2,8 @@
 `ssh` target runs the same code on the bot's host).
 
 <base>/releases/<id>/         one tree per deploy (git archive of the SHA) + .release.json
+<base>/venvs/<key>            the environment releases built from one lock run under (a link
+                              to the complete build; ci/deploy/venvs.py)
 <base>/current                symlink to the live release, switched atomically
 <base>/shared/env/<id>.env    each release's environment file (mode 0600), never in a release
 <base>/shared/state/          the bot's JSON state (STATE_DIR)
@@ -30,6 +32,10 @@ class Layout:
 
     def release(self, release_id: str) -> Path:
         return self.releases / release_id
+
+    @property
+    def venvs(self) -> Path:
+        return self.base / "venvs"
 
     @property
     def current(self) -> Path:

@@ -7,41 +7,17 @@ lock itself), so the tests run offline with real `venv` and real pip.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from ci.core.errors import ExitCode
-from tests.helpers import Repo, invoke_ci
+from tests.helpers import Repo, invoke_ci, wheel
 
 PYPROJECT = '[tool.bottie]\npython = ".venv/bin/python"\n'
-
-
-def wheel(folder: Path, name: str = "botdep", version: str = "1.0") -> Path:
-    """A minimal pure-Python wheel: one module, its metadata and RECORD."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}-{version}-py3-none-any.whl"
-    info = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}.py": "WHERE = 'the bot environment'\n",
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = []
-    for rel, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
-        record.append(f"{rel},sha256={digest.decode()},{len(text.encode())}")
-    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
-    with zipfile.ZipFile(path, "w") as archive:
-        for rel, text in files.items():
-            archive.writestr(rel, text)
-    return path
 
 
 def lock(repo: Repo, *, hashed: bool = True) -> None:

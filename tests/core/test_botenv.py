@@ -44,9 +44,16 @@ class TestResolve:
             botenv.bot_python(tmp_path, ".venv/bin/python", {})
         assert caught.value.tip is not None and "bottie-ci bot-env" in caught.value.tip
 
-    def test_a_deploy_gets_an_absolute_path(self, tmp_path: Path) -> None:
-        assert Path(botenv.for_deploy(".venv/bin/python", {})).is_absolute()
-        assert botenv.for_deploy("", {}) == ""
+    def test_a_deploy_uses_only_an_absolute_setting_as_it_stands(self, tmp_path: Path) -> None:
+        """A relative interpreter lives in the work tree, which the next checkout cleans: the
+        deploy builds the release's own environment instead (tests/deploy/test_venvs.py)."""
+        kept = str(tmp_path / "bot-venv/bin/python")
+        assert botenv.for_deploy(kept, {}) == kept
+        assert not botenv.built_by_deploy(kept, {})
+        for setting in (".venv/bin/python", ""):
+            assert botenv.for_deploy(setting, {}) == ""
+            assert botenv.built_by_deploy(setting, {})
+        assert not botenv.built_by_deploy(".venv/bin/python", {botenv.PYTHON_ENV: kept})
 
 
 class TestBuild:

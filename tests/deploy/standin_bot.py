@@ -3,7 +3,8 @@ loopback, started by the deploy targets as `python -m standin_bot --port PORT` f
 
 It honours what the pipeline reads of a bot, as the example bot's profile in pyproject.toml
 describes it: the health route (status, network from the exchange URL's host as the profile's
-`exchange_url` names them, the kill switch TRADE_ENABLED, BOT_VERSION), the status route
+`exchange_url` names them, the kill switch TRADE_ENABLED, BOT_VERSION, and the interpreter it
+runs under), the status route
 (500 when a state file under STATE_DIR is not JSON), and an order route that refuses while the
 kill switch is off. It never places anything and never prints an environment value.
 
@@ -107,6 +108,7 @@ def main(argv: list[str]) -> int:
         "network": _network(profile),
         "trade_enabled": _kill_switch_on(profile),
         "version": os.environ.get("BOT_VERSION", "dev"),
+        "python": sys.executable,  # the environment the deploy started it under
     }
     _Bot.state_dir = Path(os.environ.get("STATE_DIR", "state"))
     _Bot.state_dir.mkdir(parents=True, exist_ok=True)

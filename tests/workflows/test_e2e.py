@@ -325,11 +325,14 @@ BOTH_ATTESTED = ("--var", "BOTTIE_TESTNET_ATTEST=toggle-card,rollback-target")
 @dataclass
 class Live:
     """The testnet target right after a run: the live release's commit, whether the
-    environment is paused, and the kill switch the live release went out with."""
+    environment is paused, the kill switch the live release went out with, and where the
+    running bot's compiled libraries come from (`site_packages`: the site-packages folders
+    of the shared objects its process maps, relative to the deploy root when under it)."""
 
     sha: str
     paused: bool
     trade_enabled: str
+    site_packages: list[str] = dataclasses.field(default_factory=list)
 
     @classmethod
     def read(cls, deploy_root: Path) -> Live:
@@ -341,7 +344,25 @@ class Live:
         sha = str(json.loads(meta.read_text(encoding="utf-8"))["sha"])
         release = (target / "current").resolve().name
         env = envfile.read(target / "shared" / "env" / f"{release}.env")
-        return cls(sha, paused, env.get("TRADE_ENABLED", ""))
+        return cls(sha, paused, env.get("TRADE_ENABLED", ""), _site_packages(target, deploy_root))
+
+
+def _site_packages(target: Path, deploy_root: Path) -> list[str]:
+    """The site-packages folders whose shared objects the target's bot maps (pydantic's
+    core, for the example bot): the environment it really runs under."""
+    try:
+        pid = (target / "shared" / "bot.pid").read_text(encoding="utf-8").strip()
+        maps = Path(f"/proc/{pid}/maps").read_text(encoding="utf-8")
+    except OSError:
+        return []  # nothing runs
+    found = set()
+    for line in maps.splitlines():
+        path = line.split(maxsplit=5)[-1]
+        if "/site-packages/" in path:
+            folder = Path(path.split("/site-packages/")[0] + "/site-packages")
+            inside = folder.is_relative_to(deploy_root)
+            found.add(str(folder.relative_to(deploy_root)) if inside else str(folder))
+    return sorted(found)
 
 
 @dataclass
@@ -466,6 +487,11 @@ def test_a_clean_push_deploys_testnet_and_pushes_the_deploy_tag(story: Story) ->
     assert re.fullmatch(rf"deploy/testnet/\d{{8}}T\d{{9}}Z-{head[:7]}", tag), tag
     assert _git(clean_push.origin, "rev-parse", f"{tag}^{{commit}}") == head
     assert story.live["first"].sha == head
+    # The bot runs under the environment the deploy built from the commit's own lock, under
+    # the deploy root, which outlives the job: not the pipeline's venv in $RUNNER_TEMP (it
+    # lacks FastAPI) and not the test venv.
+    (libraries,) = story.live["first"].site_packages
+    assert libraries.startswith("testnet/venvs/py"), libraries
 
 
 @in_story
@@ -497,6 +523,10 @@ def test_rollback_redeploys_the_prior_tag(story: Story) -> None:
     assert newest not in tags
     assert _git(rolled.origin, "rev-parse", f"{newest}^{{commit}}") == story.shas["first"]
     assert story.live["rollback"].sha == story.shas["first"]
+    # One lock, one environment: built by the first deploy, reused by the second and the
+    # rollback, each in a job of its own.
+    assert story.live["rollback"].site_packages == story.live["first"].site_packages
+    assert story.live["second"].site_packages == story.live["first"].site_packages
 
 
 def test_mainnet_refuses_without_a_second_persons_approval(sandbox: Sandbox) -> None:

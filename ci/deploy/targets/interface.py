@@ -30,6 +30,9 @@ class Release:
     sha: str
     env: str
     env_digest: dict[str, str] = field(default_factory=dict)  # names -> value hashes
+    # The interpreter the release runs under: its own environment, built from its lock
+    # (`Target.environment`), or "" for the target's (the configured or deploying one).
+    python: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,7 +44,16 @@ class Release:
             sha=str(data["sha"]),
             env=str(data["env"]),
             env_digest={str(k): str(v) for k, v in dict(data.get("env_digest", {})).items()},
+            python=str(data.get("python") or ""),
         )
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The environment built on a target from one lock."""
+
+    python: str  # its interpreter, the `{python}` of the releases built from that lock
+    built: bool  # built now (else it was there, complete, and is shared)
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,13 @@ class Target(Protocol):
     def record(self, outcome: str, **fields: Any) -> None:
         """Append an entry to the deploy log."""
 
+    def environment(self, lock: dict[str, str]) -> Interpreter | None:
+        """The environment a release built from `lock` (hash-locked requirement files: path
+        in the repository -> content) runs under, built on the target now unless the one of
+        the same lock and Python is there complete; refuses (CiError) when the lock does not
+        install, leaving nothing. None: this target builds none, and runs every release
+        under its own interpreter (the `ssh` target: the host's configured python)."""
+
     def prepare(
         self, release: Release, tree: bytes, env_values: dict[str, str], reuse: str | None = None
     ) -> None:
@@ -130,4 +149,5 @@ class Target(Protocol):
 
     def remove(self, release_id: str) -> None:
         """Delete a release that is not live, with its env file (the env file at once; the
-        folder may be deleted beside later calls, and is gone when the lock is let go)."""
+        folder may be deleted beside later calls, and is gone when the lock is let go, with
+        the environments no remaining release runs under)."""

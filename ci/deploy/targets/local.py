@@ -6,6 +6,7 @@ Standard library only: on a bot's host it needs nothing but Python 3.11+.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from ci.core import runtime
 from ci.deploy import envfile, journal
 from ci.deploy.lock import deploy_lock
 from ci.deploy.paths import Layout
-from ci.deploy.targets.interface import Collected, Health, Release, TargetError
+from ci.deploy.targets.interface import Collected, Health, Interpreter, Release, TargetError
 
 # Only these of the deployer's own environment reach the bot; the rest comes from its env file.
 _BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
@@ -41,7 +42,9 @@ class Spec:
     health_timeout: float
     state_files: list[str] = field(default_factory=list)
     status_path: str = ""  # a route that must answer 2xx too (the bot's state is readable)
-    python: str = ""  # the interpreter for {python} ("" = the one running this code)
+    # The interpreter for {python} of a release that names none of its own ("" = the one
+    # running this code).
+    python: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -177,6 +180,18 @@ class LocalTarget:
         self._create()
         journal.record(self.layout.deploy_log, outcome, **fields)
 
+    def environment(self, lock: dict[str, str]) -> Interpreter | None:
+        # Here: the build needs the pipeline's pip, which the deploy agent on an ssh host
+        # neither has nor is asked for (its target builds nothing).
+        from ci.deploy import venvs
+        from logsafe import is_secret_name
+
+        self._create()
+        # The installer runs without the deploy's secrets: a package's build runs its code.
+        env = {k: v for k, v in os.environ.items() if not is_secret_name(k)}
+        python, built = venvs.ensure(self.layout.venvs, lock, env)
+        return Interpreter(python, built)
+
     def prepare(
         self, release: Release, tree: bytes, env_values: dict[str, str], reuse: str | None = None
     ) -> None:
@@ -194,7 +209,7 @@ class LocalTarget:
                 # folder while the new one is made of hard links, not a second extraction.
                 written = envfile.read(self.layout.env_file(release.id))
                 folder = self.layout.release(source.id)
-                self.start_ahead(release.id, release.sha, written, folder)
+                self.start_ahead(release.id, release.sha, written, folder, release.python)
                 shutil.copytree(folder, staging, copy_function=os.link)
             else:
                 import io  # here: a rollback reuses a release and extracts nothing
@@ -311,12 +326,20 @@ class LocalTarget:
         self._removing.append(thread)
 
     def _removed(self) -> None:
-        """Wait for the folders `remove` is deleting (and sweep any a killed deploy left)."""
+        """Wait for the folders `remove` is deleting (and sweep any a killed deploy left),
+        then remove the environments no remaining release runs under."""
         while self._removing:
             self._removing.pop().join()
         if self.layout.releases.is_dir():
             for left in self.layout.releases.glob(".*.removing"):
                 shutil.rmtree(left, ignore_errors=True)
+        if self.layout.venvs.is_dir():
+            from ci.deploy import venvs  # here: only a target with environments has them
+
+            used = (self.release(r) for r in self.releases())
+            names = (venvs.name_of(self.layout.venvs, r.python) for r in used if r is not None)
+            with contextlib.suppress(OSError):  # the next lock's end sweeps again
+                venvs.sweep(self.layout.venvs, {n for n in names if n})
 
     # -- inside ------------------------------------------------------------------------
     def _create(self) -> None:
@@ -338,13 +361,18 @@ class LocalTarget:
         self.layout.pid_file.write_text(str(child.pid), encoding="utf-8")
 
     def start_ahead(
-        self, release_id: str, sha: str, env_values: dict[str, str], folder: Path
+        self,
+        release_id: str,
+        sha: str,
+        env_values: dict[str, str],
+        folder: Path,
+        python: str = "",
     ) -> None:
-        """Start the bot of release `release_id` (commit `sha`) in `folder` (the same commit's
-        files), waiting for go, as it will be started once its own folder is ready with
-        `env_values` in its env file. A bot already waiting that was started exactly so is
-        kept; any other is stopped first."""
-        argv, env = self._command_of(sha, env_values)
+        """Start the bot of release `release_id` (commit `sha`, run under `python`, "" for
+        the target's) in `folder` (the same commit's files), waiting for go, as it will be
+        started once its own folder is ready with `env_values` in its env file. A bot already
+        waiting that was started exactly so is kept; any other is stopped first."""
+        argv, env = self._command_of(sha, env_values, python)
         if self._ahead is not None and self._ahead.waits_as(release_id, argv, env):
             return
         self._drop_ahead()
@@ -388,15 +416,18 @@ class LocalTarget:
         """The bot's argv and environment for a release folder."""
         meta = self.release(release.name)
         env_values = envfile.read(self.layout.env_file(release.name))
-        return self._command_of(meta.sha if meta else "", env_values)
+        return self._command_of(meta.sha if meta else "", env_values, meta.python if meta else "")
 
-    def _command_of(self, sha: str, env_values: dict[str, str]) -> tuple[list[str], dict[str, str]]:
-        """The argv and environment of commit `sha`'s bot with `env_values` as its env file."""
+    def _command_of(
+        self, sha: str, env_values: dict[str, str], python: str
+    ) -> tuple[list[str], dict[str, str]]:
+        """The argv and environment of commit `sha`'s bot with `env_values` as its env file,
+        under `python` (its release's own; "" for the target's)."""
         env = {
             **{k: v for k, v in os.environ.items() if k in _BASE_ENV},
             **env_values,
             "STATE_DIR": str(self.layout.state),
             "BOT_VERSION": sha,
         }
-        python = self.spec.python or sys.executable
+        python = python or self.spec.python or sys.executable
         return runtime.app_command(self.spec.command, port=self.spec.port, python=python), env

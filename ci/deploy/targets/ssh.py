@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ci.core.errors import ConfigError
-from ci.deploy.targets.interface import Collected, Health, Release
+from ci.deploy.targets.interface import Collected, Health, Interpreter, Release
 from ci.deploy.targets.local import Spec
 from ci.deploy.targets.ssh_session import Session, SshSettings
 
@@ -160,6 +160,12 @@ class SshTarget:
 
     def record(self, outcome: str, **fields: Any) -> None:
         self._call("record", outcome=outcome, **fields)
+
+    def environment(self, lock: dict[str, str]) -> Interpreter | None:
+        """None: every release runs under the host's `[tool.bottie.deploy.ssh] python`, an
+        environment the operator keeps there (building one on the host needs a pip there)."""
+        del lock
+        return None
 
     def prepare(
         self, release: Release, tree: bytes, env_values: dict[str, str], reuse: str | None = None
