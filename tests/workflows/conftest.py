@@ -23,6 +23,16 @@ LOCKS = (
 )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly has shuffled
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tests first, in the order they came: each makes act runs of minutes, so
+    a pytest-xdist worker that starts one late leaves the run waiting on it alone at the end.
+    With `--dist loadgroup` the story's group (the largest) goes first anyway; this puts the
+    other e2e tests right behind it, so the fast tests fill the workers around them. (A
+    conftest's collection hook sees the whole session's items, not only this folder's.)"""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable
+
+
 @pytest.fixture(scope="session")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The pins of LOCKS as wheels, hash-checked, fetched once per test run (from the

@@ -271,7 +271,9 @@ def test_the_install_script_is_the_same_on_github_as_under_the_e2e_tests() -> No
     assert '--require-hashes -r "$pipeline/requirements/uv.txt"' in code
     assert '"${uv[@]}" --require-hashes -r "$pipeline/requirements/ci.txt"' in code
     assert '-r "$pipeline/requirements/build.txt"' in code
-    assert '"${uv[@]}" --no-deps --no-build-isolation "$source"' in code
+    # The pipeline: its wheel built with the locked build backend, then installed alone.
+    assert '"$venv/bin/uv" build --quiet --wheel --no-build-isolation' in code
+    assert '"${uv[@]}" --no-deps "$dist"/*.whl' in code
     assert '"${uv[@]}" --require-hashes -r "$requirements"' in code
     # Every job that installs the pipeline sets up Python (the double's hook) just before.
     for name, wf in ALL.items():
