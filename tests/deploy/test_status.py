@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 from ci.core.errors import ExitCode
-from tests.deploy.conftest import BotRepo
+from tests.deploy.conftest import BotRepo, stop_bot
 from tests.helpers import Repo
 
 
@@ -27,7 +27,8 @@ def test_a_deployed_environment_that_is_gone_is_an_alarm_naming_its_tag(
     standin.commit_green("first")
     assert standin.deploy().code == ExitCode.OK
     [tag] = standin.tags()
-    shutil.rmtree(standin.root)  # the host lost the deploy root, bot and all
+    stop_bot(standin.base)  # the host lost the bot and its deploy root (with the pid file
+    shutil.rmtree(standin.root)  # the fixture would stop the bot by)
     done = standin.ci("status", "testnet")
     assert done.code == ExitCode.FAILED
     assert done.stdout.splitlines() == [f"testnet: nothing live, but {tag} says it was deployed"]
