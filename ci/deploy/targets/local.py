@@ -318,6 +318,9 @@ class LocalTarget:
             for left in self.layout.releases.glob(".*.removing"):
                 shutil.rmtree(left, ignore_errors=True)
 
+    def close(self) -> None:
+        """Nothing stays open between calls: the lock is let go where it is taken."""
+
     # -- inside ------------------------------------------------------------------------
     def _create(self) -> None:
         try:
