@@ -104,11 +104,27 @@ class BotRepo:
     def ci(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
         if not self.in_process:
             return run_ci(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
+        return self.ci_here(*args, env=env)
+
+    def ci_here(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
+        """The CLI in this process, whatever `in_process` says."""
         # The bots an in-process command starts inherit this process's environment: an
         # unmeasured one goes without coverage's start-up (conftest.py: unmeasured_children;
         # an empty value starts nothing).
         quiet = {} if self.measured else {"COVERAGE_PROCESS_CONFIG": ""}
         return invoke_ci(*args, cwd=self.repo.path, env={**self.env, **quiet, **(env or {})})
+
+    def deployed(self, *messages: str) -> list[str]:
+        """Set-up, not the behaviour under test: a green commit per message, each deployed
+        and healthy, by the CLI in this process (a real `python -m ci` costs a Python and a
+        coverage start-up and the imports each time); the commands under test keep
+        `in_process` as the test set it. The commits' SHAs."""
+        shas = []
+        for message in messages:
+            shas.append(self.commit_green(message))
+            done = self.ci_here("deploy", "testnet", "--approver", "alice")
+            assert done.code == 0, done.stderr
+        return shas
 
     def deploy_in_background(self) -> subprocess.Popen[bytes]:
         """`ci deploy testnet` as a process of its own group, for a test to watch or kill."""

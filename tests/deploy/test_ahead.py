@@ -19,10 +19,7 @@ def bot_pid(bot: BotRepo) -> int:
 
 
 def test_the_bot_started_ahead_serves_from_the_new_release(bot: BotRepo) -> None:
-    first = bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
+    first, _ = bot.deployed("first", "second")
     done = bot.ci("rollback", "testnet")
     assert done.code == ExitCode.OK, done.stderr
     live = bot.base / "releases" / bot.live()
@@ -33,10 +30,7 @@ def test_the_bot_started_ahead_serves_from_the_new_release(bot: BotRepo) -> None
 
 
 def test_a_refused_rollback_stops_the_bot_it_started_ahead(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
+    bot.deployed("first", "second")
     live, pid = bot.live(), bot_pid(bot)
     # The pre-deploy hook runs once the release is prepared, its bot started ahead: it counts
     # the bots then, and refuses.

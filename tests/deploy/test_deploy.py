@@ -117,10 +117,7 @@ def test_missing_required_variable_is_named_never_valued(standin: BotRepo) -> No
 
 
 def test_rollback_redeploys_the_previous_tag_and_marks_the_bad_one(bot: BotRepo) -> None:
-    first = bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
+    first, _ = bot.deployed("first", "second")
     result = bot.ci("rollback", "testnet")
     assert result.code == ExitCode.OK, result.stderr
     assert health(bot)["version"] == first
@@ -150,8 +147,7 @@ def test_rollback_refusals_are_clear(standin: BotRepo) -> None:
 
 
 def test_pause_turns_trading_off_at_once_and_resume_needs_a_flag(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
+    bot.deployed("first")
     assert health(bot)["trade_enabled"] is True
     assert bot.ci("pause", "testnet").code == ExitCode.OK
     assert health(bot)["trade_enabled"] is False

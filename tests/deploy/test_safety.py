@@ -116,8 +116,7 @@ class TestKillSwitch:
             "bot/app.py",
             app.replace('"trade_enabled": settings.trade_enabled', '"trade_enabled": True'),
         )
-        bot.commit_green("a bot that never reads its kill switch")
-        assert bot.deploy().code == ExitCode.OK
+        bot.deployed("a bot that never reads its kill switch")
         paused = bot.ci("pause", "testnet")
         assert paused.code == ExitCode.ERROR
         assert "but the bot does not report trade_enabled: false" in paused.stderr
@@ -229,10 +228,7 @@ def test_the_next_bot_starts_early_and_never_runs_beside_the_old_one(
 ) -> None:
     app = bot.repo.path / "bot" / "app.py"
     bot.repo.write("bot/app.py", app.read_text() + _FACTORY_PROOF)
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
+    bot.deployed("first", "second")
     old = int((bot.base / "shared" / "bot.pid").read_text())
     done = bot.ci(command, "testnet")
     assert done.code == ExitCode.OK, done.stderr
@@ -324,8 +320,7 @@ def _die_holding(path: str) -> None:
 def test_a_deploy_killed_after_the_switch_is_undone_by_the_next_command(bot: BotRepo) -> None:
     import signal
 
-    bot.commit_green("good")
-    assert bot.deploy().code == ExitCode.OK
+    bot.deployed("good")
     good = bot.live()
     slow = "import time\ntime.sleep(60)\n" + (bot.repo.path / "bot" / "app.py").read_text()
     bot.repo.write("bot/app.py", slow)
