@@ -116,15 +116,15 @@ def test_missing_required_variable_is_named_never_valued(standin: BotRepo) -> No
     assert SECRETS["BINANCE_API_KEY"] not in result.stderr
 
 
-def test_rollback_redeploys_the_previous_tag_and_marks_the_bad_one(bot: BotRepo) -> None:
-    first, _ = bot.deployed("first", "second")
-    result = bot.ci("rollback", "testnet")
+def test_rollback_redeploys_the_previous_tag_and_marks_the_bad_one(standin: BotRepo) -> None:
+    first, _ = standin.deployed("first", "second")
+    result = standin.ci("rollback", "testnet")
     assert result.code == ExitCode.OK, result.stderr
-    assert health(bot)["version"] == first
-    newest = bot.tags()[-1]
-    message = bot.repo.git("tag", "-l", "--format=%(contents)", newest)
+    assert health(standin)["version"] == first
+    newest = standin.tags()[-1]
+    message = standin.repo.git("tag", "-l", "--format=%(contents)", newest)
     assert "rolled-back-from: deploy/testnet/" in message
-    assert log_outcomes(bot)[-1] == "marked-bad"
+    assert log_outcomes(standin)[-1] == "marked-bad"
     assert "python -m ci restore testnet --from " in result.stderr  # the state can follow
 
 
@@ -151,7 +151,7 @@ def test_pause_turns_trading_off_at_once_and_resume_needs_a_flag(bot: BotRepo) -
     assert health(bot)["trade_enabled"] is True
     assert bot.ci("pause", "testnet").code == ExitCode.OK
     assert health(bot)["trade_enabled"] is False
-    refused = bot.ci("resume", "testnet")
+    refused = bot.ci_here("resume", "testnet")  # a usage error: no bot is touched
     assert refused.code == ExitCode.USAGE
     assert bot.ci("resume", "testnet", "--yes-trade").code == ExitCode.OK
     assert health(bot)["trade_enabled"] is True
