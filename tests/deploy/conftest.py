@@ -84,9 +84,10 @@ class BotRepo:
     bot_toml: str = EXAMPLE_BOT_TOML  # how the bot starts, and its profile
     app_file: str = "bot/app.py"  # the module the bot's command runs (a test may break it)
     # The CLI called in the test's process (invoke_ci) rather than as `python -m ci`: for
-    # what a command decides and records; the exit-code and output contract of each command,
-    # and bots outliving the command, are tested with real processes (the example bot's
-    # tests, test_safety.py, the ssh target's every-command test).
+    # what a command decides and records; the exit-code and output contract of the deploy
+    # commands, and bots outliving the command, are tested with real processes (the example
+    # bot's tests, a killed deploy in test_safety.py, the ssh target's deploy whose bot
+    # outlives its session and the second runner refused beside a first).
     in_process: bool = False
     measured: bool = True  # the bot's code is measured by coverage (the stand-in's is not)
 
