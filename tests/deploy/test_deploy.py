@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -179,8 +180,12 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     assert standin.deploy().code == ExitCode.OK
     old = standin.live()
     # The pre-deploy hook runs after the new release is prepared, before the switch.
-    marker = tmp_path / "in-hook"
-    hook = ["python3", "-c", f"open({str(marker)!r}, 'w').close(); import time; time.sleep(60)"]
+    marker = tmp_path / "in-hook"  # the hook's pid
+    hook = [
+        "python3",
+        "-c",
+        f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(60)",
+    ]
     standin.repo.write("pyproject.toml", standin.pyproject(pre_deploy=hook))
     standin.commit_green("second")
     first = standin.deploy_in_background()
@@ -198,6 +203,8 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError, ValueError):  # the hook outlives the killed deploy
+            os.kill(int(marker.read_text()), signal.SIGKILL)
     assert standin.live() == old
     assert health(standin)["status"] == "ok"  # the old release still serves
     standin.repo.write("pyproject.toml", standin.pyproject())
