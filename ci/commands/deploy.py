@@ -34,11 +34,14 @@ def _deployer(env: str, root: Path | None = None, started: early.Started | None 
 
 
 @contextmanager
-def _with_notes(deployer: Deployer) -> Iterator[Deployer]:
-    """The deployer, and whatever it has to tell the operator, printed even when it fails."""
+def _for_command(deployer: Deployer) -> Iterator[Deployer]:
+    """The deployer for one command. Whatever it has to tell the operator is printed even
+    when it fails, and its target is closed when the command ends: the ssh target's session
+    (with the host's lock) ends with the command, not with the process that ran it."""
     try:
         yield deployer
     finally:
+        deployer.target.close()
         for note in deployer.notes:
             click.echo(f"note: {note}", err=True)
 
@@ -74,7 +77,7 @@ _push = click.option(
 @_push
 def deploy_command(env: str, sha: str, checklist: Path, approver: str, push: bool) -> int:
     """Verify the checklist, deploy SHA to ENV, health-check it, tag it (or roll back)."""
-    with _with_notes(_deployer(env)) as deployer:
+    with _for_command(_deployer(env)) as deployer:
         outcome = deployer.deploy(sha, checklist=checklist, approver=approver, push=push)
     click.echo(f"deployed {outcome.release} to {env}: tagged {outcome.tag}")
     return ExitCode.OK
@@ -98,7 +101,7 @@ def rollback_command(
     own_env = not with_current_env
     with (
         early.rollback_bot(root, git_dir, env, to, os.environ, own_env=own_env) as started,
-        _with_notes(_deployer(env, root, started)) as deployer,
+        _for_command(_deployer(env, root, started)) as deployer,
     ):
         when = started.when if started else None
         outcome = deployer.rollback(
@@ -116,7 +119,7 @@ def pause_command(env: str) -> int:
     """Kill switch: turn ENV's bot's trading off and restart it, now (no checklist).
 
     The pause holds through later deploys, rollbacks and restores until `resume`."""
-    with _with_notes(_deployer(env)) as deployer:
+    with _for_command(_deployer(env)) as deployer:
         deployer.pause()
     switch = deployer.config.profile.kill_switch
     assert switch is not None  # pause refused otherwise
@@ -134,7 +137,7 @@ def pause_command(env: str) -> int:
 )
 def resume_command(env: str, yes_trade: bool) -> int:
     """Undo `pause`: restore the kill switch as it was before the pause."""
-    with _with_notes(_deployer(env)) as deployer:
+    with _for_command(_deployer(env)) as deployer:
         before = deployer.resume()
     switch = deployer.config.profile.kill_switch
     click.echo(f"{env} resumed: {switch.name if switch else 'kill switch'}={before}")
@@ -146,7 +149,7 @@ def resume_command(env: str, yes_trade: bool) -> int:
 @click.option("--from", "release", default=None, help="Backup (release id); default: newest.")
 def restore_command(env: str, release: str | None) -> int:
     """Put a state backup (taken before a deploy) back and restart the bot."""
-    with _with_notes(_deployer(env)) as deployer:
+    with _for_command(_deployer(env)) as deployer:
         chosen = deployer.restore(release)
     click.echo(f"{env}: state restored from the backup taken before {chosen}")
     return ExitCode.OK
@@ -156,7 +159,9 @@ def restore_command(env: str, release: str | None) -> int:
 @click.argument("env")
 def history_command(env: str) -> int:
     """Every deploy attempt on ENV: when, outcome, tag, SHA, approver."""
-    for entry in _deployer(env).target.history():
+    with _for_command(_deployer(env)) as deployer:
+        history = deployer.target.history()
+    for entry in history:
         sha = str(entry.get("sha") or "")[:12]
         what = entry.get("tag") or entry.get("release") or entry.get("backup") or ""
         extra = entry.get("reason") or (
@@ -170,19 +175,19 @@ def history_command(env: str) -> int:
 @click.argument("env")
 def status_command(env: str) -> int:
     """What is live on ENV, and whether it is healthy on ENV's network (exit 1 when not)."""
-    deployer = _deployer(env)
-    target, expected = deployer.target, deployer.config.environments[env].network
-    live = target.live()
-    if live is None:
-        return _nothing_live(deployer)
-    health = target.health() if target.running() else None
+    with _for_command(_deployer(env)) as deployer:
+        target, expected = deployer.target, deployer.config.environments[env].network
+        live = target.live()
+        if live is None:
+            return _nothing_live(deployer)
+        health = target.health() if target.running() else None
+        paused = " (paused)" if target.paused() is not None else ""
     state = health.detail if health else "not running"
     good = bool(health and health.ok and health.network == expected)
     if health and health.ok:
         state = f"healthy on {health.network}"
         if not good:
             state += f", but {env} is {expected}"
-    paused = " (paused)" if target.paused() is not None else ""
     click.echo(f"{env}: {live}{paused}: {state}")
     return ExitCode.OK if good else ExitCode.FAILED
 

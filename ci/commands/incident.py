@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,7 +57,8 @@ def snapshot_command(
     with tempfile.TemporaryDirectory(prefix="bottie-collect-") as tmp:
         collected = Collected(None, None)
         if logs is None or deploy_log is None:
-            collected = open_target(cfg, env).collect(Path(tmp))
+            with closing(open_target(cfg, env)) as target:  # a session ends here
+                collected = target.collect(Path(tmp))
         sources = Sources(
             logs=logs or collected.logs, deploy_log=deploy_log or collected.deploy_log
         )

@@ -84,9 +84,10 @@ class BotRepo:
     bot_toml: str = EXAMPLE_BOT_TOML  # how the bot starts, and its profile
     app_file: str = "bot/app.py"  # the module the bot's command runs (a test may break it)
     # The CLI called in the test's process (invoke_ci) rather than as `python -m ci`: for
-    # what a command decides and records; the exit-code and output contract of each command,
-    # and bots outliving the command, are tested with real processes (the example bot's
-    # tests, test_safety.py, the ssh target's every-command test).
+    # what a command decides and records; the exit-code and output contract of the deploy
+    # commands, and bots outliving the command, are tested with real processes (the example
+    # bot's tests, a killed deploy in test_safety.py, the ssh target's deploy whose bot
+    # outlives its session and the second runner refused beside a first).
     in_process: bool = False
     measured: bool = True  # the bot's code is measured by coverage (the stand-in's is not)
 
@@ -104,11 +105,31 @@ class BotRepo:
     def ci(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
         if not self.in_process:
             return run_ci(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
+        return self.ci_here(*args, env=env)
+
+    def ci_here(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
+        """The CLI in this process, whatever `in_process` says."""
         # The bots an in-process command starts inherit this process's environment: an
         # unmeasured one goes without coverage's start-up (conftest.py: unmeasured_children;
         # an empty value starts nothing).
         quiet = {} if self.measured else {"COVERAGE_PROCESS_CONFIG": ""}
         return invoke_ci(*args, cwd=self.repo.path, env={**self.env, **quiet, **(env or {})})
+
+    def deployed(self, *messages: str) -> list[str]:
+        """Set-up, not the behaviour under test: a green commit per message, each deployed
+        and healthy, by the CLI in this process (a real `python -m ci` costs a Python and a
+        coverage start-up and the imports each time); the commands under test keep
+        `in_process` as the test set it. The commits' SHAs.
+
+        The bots these deploys start go unmeasured (the example bot's start-up costs 0.23 s
+        of CPU more under coverage): the bots of the commands under test are measured."""
+        shas = []
+        for message in messages:
+            shas.append(self.commit_green(message))
+            unmeasured = {"COVERAGE_PROCESS_CONFIG": ""}
+            done = self.ci_here("deploy", "testnet", "--approver", "alice", env=unmeasured)
+            assert done.code == 0, done.stderr
+        return shas
 
     def deploy_in_background(self) -> subprocess.Popen[bytes]:
         """`ci deploy testnet` as a process of its own group, for a test to watch or kill."""

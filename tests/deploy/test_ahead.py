@@ -1,6 +1,9 @@
 """A rollback starts its bot while it links the release's folder, for real: the bot serves from
-the new release's own folder with that release's environment, and a bot started ahead for a
-rollback that is then refused is stopped with it, the live bot untouched."""
+the new release's own folder with that release's environment (the example bot, its app named
+`bot.app:from_environment` as the launcher reads it, and the rollback a real process), and a
+bot started ahead for a rollback that is then refused is stopped with it, the live bot
+untouched (the stand-in, the rollback in this process: nothing but the target's own stop
+ends that bot while the process that started it lives on)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from ci.core.errors import ExitCode
-from tests.deploy.conftest import BotRepo, pyproject
+from tests.deploy.conftest import BotRepo
 from tests.deploy.test_safety import bot_processes
 
 
@@ -19,10 +22,7 @@ def bot_pid(bot: BotRepo) -> int:
 
 
 def test_the_bot_started_ahead_serves_from_the_new_release(bot: BotRepo) -> None:
-    first = bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
+    first, _ = bot.deployed("first", "second")
     done = bot.ci("rollback", "testnet")
     assert done.code == ExitCode.OK, done.stderr
     live = bot.base / "releases" / bot.live()
@@ -32,24 +32,21 @@ def test_the_bot_started_ahead_serves_from_the_new_release(bot: BotRepo) -> None
     assert bot_processes(bot.base) == [bot_pid(bot)]
 
 
-def test_a_refused_rollback_stops_the_bot_it_started_ahead(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
-    live, pid = bot.live(), bot_pid(bot)
+def test_a_refused_rollback_stops_the_bot_it_started_ahead(standin: BotRepo) -> None:
+    standin.deployed("first", "second")
+    live, pid = standin.live(), bot_pid(standin)
     # The pre-deploy hook runs once the release is prepared, its bot started ahead: it counts
     # the bots then, and refuses.
-    seen = bot.root / "seen"
-    hook = [sys.executable, "-c", COUNT_AND_REFUSE, str(bot.base / "releases"), str(seen)]
-    bot.repo.write("pyproject.toml", pyproject(bot.ports, pre_deploy=hook))
-    bot.repo.commit("a hook that refuses")
-    refused = bot.ci("rollback", "testnet")
+    seen = standin.root / "seen"
+    hook = [sys.executable, "-c", COUNT_AND_REFUSE, str(standin.base / "releases"), str(seen)]
+    standin.repo.write("pyproject.toml", standin.pyproject(pre_deploy=hook))
+    standin.repo.commit("a hook that refuses")
+    refused = standin.ci("rollback", "testnet")
     assert refused.code == ExitCode.FAILED
     assert "pre_deploy hook failed" in refused.stderr
     assert seen.read_text() == "2"  # the live bot and the one waiting for go
-    assert bot.live() == live and bot_pid(bot) == pid
-    assert bot_processes(bot.base) == [pid]
+    assert standin.live() == live and bot_pid(standin) == pid
+    assert bot_processes(standin.base) == [pid]
 
 
 # argv: the releases folder, a file to write the count of processes running in it to.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -116,18 +117,15 @@ def test_missing_required_variable_is_named_never_valued(standin: BotRepo) -> No
     assert SECRETS["BINANCE_API_KEY"] not in result.stderr
 
 
-def test_rollback_redeploys_the_previous_tag_and_marks_the_bad_one(bot: BotRepo) -> None:
-    first = bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
-    result = bot.ci("rollback", "testnet")
+def test_rollback_redeploys_the_previous_tag_and_marks_the_bad_one(standin: BotRepo) -> None:
+    first, _ = standin.deployed("first", "second")
+    result = standin.ci("rollback", "testnet")
     assert result.code == ExitCode.OK, result.stderr
-    assert health(bot)["version"] == first
-    newest = bot.tags()[-1]
-    message = bot.repo.git("tag", "-l", "--format=%(contents)", newest)
+    assert health(standin)["version"] == first
+    newest = standin.tags()[-1]
+    message = standin.repo.git("tag", "-l", "--format=%(contents)", newest)
     assert "rolled-back-from: deploy/testnet/" in message
-    assert log_outcomes(bot)[-1] == "marked-bad"
+    assert log_outcomes(standin)[-1] == "marked-bad"
     assert "python -m ci restore testnet --from " in result.stderr  # the state can follow
 
 
@@ -150,12 +148,11 @@ def test_rollback_refusals_are_clear(standin: BotRepo) -> None:
 
 
 def test_pause_turns_trading_off_at_once_and_resume_needs_a_flag(bot: BotRepo) -> None:
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
+    bot.deployed("first")
     assert health(bot)["trade_enabled"] is True
     assert bot.ci("pause", "testnet").code == ExitCode.OK
     assert health(bot)["trade_enabled"] is False
-    refused = bot.ci("resume", "testnet")
+    refused = bot.ci_here("resume", "testnet")  # a usage error: no bot is touched
     assert refused.code == ExitCode.USAGE
     assert bot.ci("resume", "testnet", "--yes-trade").code == ExitCode.OK
     assert health(bot)["trade_enabled"] is True
@@ -183,8 +180,12 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     assert standin.deploy().code == ExitCode.OK
     old = standin.live()
     # The pre-deploy hook runs after the new release is prepared, before the switch.
-    marker = tmp_path / "in-hook"
-    hook = ["python3", "-c", f"open({str(marker)!r}, 'w').close(); import time; time.sleep(60)"]
+    marker = tmp_path / "in-hook"  # the hook's pid
+    hook = [
+        "python3",
+        "-c",
+        f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(60)",
+    ]
     standin.repo.write("pyproject.toml", standin.pyproject(pre_deploy=hook))
     standin.commit_green("second")
     first = standin.deploy_in_background()
@@ -202,6 +203,8 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError, ValueError):  # the hook outlives the killed deploy
+            os.kill(int(marker.read_text()), signal.SIGKILL)
     assert standin.live() == old
     assert health(standin)["status"] == "ok"  # the old release still serves
     standin.repo.write("pyproject.toml", standin.pyproject())

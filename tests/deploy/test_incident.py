@@ -1,6 +1,6 @@
 """`python -m ci incident snapshot`: redacted, and refused when gitleaks still finds a secret.
 The command runs in the test's process (what it collects and refuses is the point); the ssh
-target's every-command test runs it as a real process."""
+target's every-command test fetches the logs from the host through it."""
 
 from __future__ import annotations
 

@@ -2,10 +2,11 @@
 a forged tag cannot reach live, a pause survives a deploy, a foreign process on the port is
 refused, one bot per environment, the lock admits one holder, a failure says what it left.
 
-Where the pipeline's rules are the point (tags, the kill switch kept across deploys, one bot,
-faults) the stand-in bot serves and the CLI runs in process (tests/deploy/conftest.py); the
-example bot and real `python -m ci` processes stay where its own code or a process is the
-point (a bot that ignores its kill switch, the next bot started early, a killed deploy)."""
+Where the pipeline's rules are the point (tags, the kill switch kept across deploys and
+checked in the bot's own report, one bot, faults) the stand-in bot serves and the CLI runs in
+process (tests/deploy/conftest.py); the example bot and real `python -m ci` processes stay
+where its own code or a process is the point (the next bot started early: its app factory
+and lifespan; a deploy killed mid-way)."""
 
 from __future__ import annotations
 
@@ -108,17 +109,15 @@ class TestKillSwitch:
         assert health(standin)["trade_enabled"] is True
 
     def test_pause_fails_loudly_when_the_bot_does_not_report_trading_stopped(
-        self, bot: BotRepo
+        self, standin: BotRepo
     ) -> None:
         # A bot that ignores its kill switch: it reports trade_enabled true whatever it is given.
-        app = (bot.repo.path / "bot" / "app.py").read_text()
-        bot.repo.write(
-            "bot/app.py",
-            app.replace('"trade_enabled": settings.trade_enabled', '"trade_enabled": True'),
-        )
-        bot.commit_green("a bot that never reads its kill switch")
-        assert bot.deploy().code == ExitCode.OK
-        paused = bot.ci("pause", "testnet")
+        app = (standin.repo.path / standin.app_file).read_text()
+        reads = '"trade_enabled": _kill_switch_on(profile)'
+        assert reads in app
+        standin.repo.write(standin.app_file, app.replace(reads, '"trade_enabled": True'))
+        standin.deployed("a bot that never reads its kill switch")
+        paused = standin.ci("pause", "testnet")
         assert paused.code == ExitCode.ERROR
         assert "but the bot does not report trade_enabled: false" in paused.stderr
 
@@ -229,17 +228,16 @@ def test_the_next_bot_starts_early_and_never_runs_beside_the_old_one(
 ) -> None:
     app = bot.repo.path / "bot" / "app.py"
     bot.repo.write("bot/app.py", app.read_text() + _FACTORY_PROOF)
-    bot.commit_green("first")
-    assert bot.deploy().code == ExitCode.OK
-    bot.commit_green("second")
-    assert bot.deploy().code == ExitCode.OK
+    releases = ["first", "second"] if command == "rollback" else ["first"]  # one to go back to
+    bot.deployed(*releases)
     old = int((bot.base / "shared" / "bot.pid").read_text())
     done = bot.ci(command, "testnet")
     assert done.code == ExitCode.OK, done.stderr
     new = int((bot.base / "shared" / "bot.pid").read_text())
     proof = (bot.base / "shared" / "state" / "proof.log").read_text().splitlines()
     factories = [line for line in proof if line.startswith("factory")]
-    assert len(factories) == 3 and all(line.endswith(" alone") for line in factories), proof
+    assert len(factories) == len(releases) + 1, proof
+    assert all(line.endswith(" alone") for line in factories), proof
     assert factories[-1] == f"factory {new} alone"
     (old_exit,) = [float(line.split()[2]) for line in proof if line.startswith(f"exit {old} ")]
     # The next bot's process was up before the old one exited: started in advance, and yet
@@ -321,30 +319,32 @@ def _die_holding(path: str) -> None:
         os._exit(9)
 
 
-def test_a_deploy_killed_after_the_switch_is_undone_by_the_next_command(bot: BotRepo) -> None:
+def test_a_deploy_killed_after_the_switch_is_undone_by_the_next_command(
+    standin: BotRepo,
+) -> None:
     import signal
 
-    bot.commit_green("good")
-    assert bot.deploy().code == ExitCode.OK
-    good = bot.live()
-    slow = "import time\ntime.sleep(60)\n" + (bot.repo.path / "bot" / "app.py").read_text()
-    bot.repo.write("bot/app.py", slow)
-    bot.commit_green("a release that is slow to become healthy")
-    deploy = bot.deploy_in_background()
+    # The deploy that is killed is a real process; the next command runs in this one.
+    standin.deployed("good")
+    good = standin.live()
+    slow = "import time\ntime.sleep(60)\n" + (standin.repo.path / standin.app_file).read_text()
+    standin.repo.write(standin.app_file, slow)
+    standin.commit_green("a release that is slow to become healthy")
+    deploy = standin.deploy_in_background()
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and bot.live() == good:
+        while time.monotonic() < deadline and standin.live() == good:
             time.sleep(0.05)
-        assert bot.live() != good, "the deploy never switched"
+        assert standin.live() != good, "the deploy never switched"
         os.killpg(deploy.pid, signal.SIGKILL)  # dies while waiting for the new bot's health
         deploy.wait(timeout=10)
     finally:
         if deploy.poll() is None:
             os.killpg(deploy.pid, signal.SIGKILL)
-    assert outcomes(bot)[-1] == "switching"
-    paused = bot.ci("pause", "testnet")
+    assert outcomes(standin)[-1] == "switching"
+    paused = standin.ci("pause", "testnet")
     assert paused.code == ExitCode.OK, paused.stderr
     assert f"switched back to {good}; serves again" in paused.stderr
-    assert bot.live() == good
-    assert outcomes(bot)[-2:] == ["recovered", "paused"]
-    assert len(bot_processes(bot.base)) == 1
+    assert standin.live() == good
+    assert outcomes(standin)[-2:] == ["recovered", "paused"]
+    assert len(bot_processes(standin.base)) == 1

@@ -151,3 +151,8 @@ class Target(Protocol):
         """Delete a release that is not live, with its env file (the env file at once; the
         folder may be deleted beside later calls, and is gone when the lock is let go, with
         the environments no remaining release runs under)."""
+
+    # -- ending: the command is done with the target ---------------------------------------
+    def close(self) -> None:
+        """Let go of what the target holds open for the command (the ssh target's session,
+        and the host's lock with it); nothing is asked of it afterwards."""

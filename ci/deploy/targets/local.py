@@ -341,6 +341,9 @@ class LocalTarget:
             with contextlib.suppress(OSError):  # the next lock's end sweeps again
                 venvs.sweep(self.layout.venvs, {n for n in names if n})
 
+    def close(self) -> None:
+        """Nothing stays open between calls: the lock is let go where it is taken."""
+
     # -- inside ------------------------------------------------------------------------
     def _create(self) -> None:
         try:

@@ -75,9 +75,14 @@ class SshTarget:
         self.session = Session(settings, spec.to_dict(), dict(environ or {}))
         self.locked = False
         self.switched = False
-        atexit.register(self.close)
+        atexit.register(self.close)  # for a caller that never closes it
 
     def close(self) -> None:
+        """End the session now: the agent lets go of the host's lock, and the private
+        folder goes. The commands close their target when they end, so a caller that runs
+        several commands in one process (tests, a library user) holds no session between
+        them."""
+        atexit.unregister(self.close)
         self.session.close()
 
     def _call(self, name: str, **args: Any) -> Any:

@@ -78,19 +78,23 @@ class Sshd:
         return self.log.count("Accepted publickey")
 
 
-def install_ops_key(server: Sshd, root: Path) -> Path:
-    """An operations key for `server`'s host: the agent installed on the host, the key's
-    public half in authorized_keys behind the forced command `python -m ci ops-agent`
-    prints (kill switch TRADE_ENABLED, off "0"). Returns the private key's path."""
+def install_ops_key(server: Sshd, root: Path, key: Path | None = None) -> Path:
+    """An operations key for `server`'s host (`key`, or one made now): the agent installed
+    on the host, the key's public half in authorized_keys behind the forced command
+    `python -m ci ops-agent` prints (kill switch TRADE_ENABLED, off "0"). Returns the
+    private key's path."""
     installed = server.folder / "bottie-agent.pyz"
     installed.write_bytes(agent.bundle())
-    public = keygen(server.folder / "ops_key")
+    if key is None:
+        key = server.folder / "ops_key"
+        keygen(key)
+    public = key.with_name(key.name + ".pub").read_text(encoding="utf-8").strip()
     options = authorized_keys_options(
         sys.executable, str(installed), str(root), "TRADE_ENABLED", "0"
     )
     with (server.folder / "authorized_keys").open("a", encoding="utf-8") as keys:
         keys.write(f"{options} {public}\n")
-    return server.folder / "ops_key"
+    return key
 
 
 def user() -> str:
@@ -99,12 +103,47 @@ def user() -> str:
     return pwd.getpwuid(os.getuid()).pw_name
 
 
-def start_sshd(folder: Path) -> Sshd:
+# What a connection costs is the tests' price, not the behaviour under test; the client's
+# options (ci/deploy/targets/ssh_session.py: ssh_argv) are untouched. Measured per session
+# (`ssh ... true`, CPU of client, sshd and shell): 0.198 s as sshd comes, 0.105 s without
+# the shell's start-up files, 0.038 s with the classic key exchange too.
+# - The login shell of whoever runs the tests reads their ~/.bashrc for a command sshd starts
+#   (bash does so unless it is nested, which SHLVL says): a developer's rc files (93 ms of
+#   CPU a connection where measured) are not the bot's host, as their global git config is
+#   not the repository.
+# - curve25519-sha256 alone: the post-quantum hybrid exchange the client prefers
+#   (sntrup761x25519) costs 67 ms of CPU per connection; the host key and client key
+#   checks, which the tests are about, are the same either way.
+SPEED = ("SetEnv SHLVL=1", "KexAlgorithms curve25519-sha256")
+
+
+_SPEED_KNOWN: dict[str, str] = {}  # sshd binary -> the SPEED options it takes
+
+
+def speed_options(binary: str, config: Path) -> str:
+    """SPEED, less what this sshd does not know (SetEnv came with OpenSSH 8.7): `sshd -t`
+    reads a finished config (`config`, without them) with each, once per process."""
+    if binary not in _SPEED_KNOWN:
+        trial, kept = config.with_name("sshd_config.trial"), []
+        for option in SPEED:
+            trial.write_text(f"{config.read_text(encoding='utf-8')}{option}\n", encoding="utf-8")
+            checked = subprocess.run([binary, "-t", "-f", str(trial)], capture_output=True)
+            kept += [option] if checked.returncode == 0 else []
+        trial.unlink()
+        _SPEED_KNOWN[binary] = "".join(f"{option}\n" for option in kept)
+    return _SPEED_KNOWN[binary]
+
+
+def start_sshd(folder: Path, client_key: Path | None = None) -> Sshd:
+    """An sshd with a host key of its own, authorizing `client_key` (or one made now)."""
     binary = sshd_binary()
     folder.mkdir(parents=True, exist_ok=True)
     host_pub = keygen(folder / "host_key")
-    client_pub = keygen(folder / "client_key")
-    (folder / "authorized_keys").write_text(client_pub + "\n", encoding="utf-8")
+    if client_key is None:
+        client_key = folder / "client_key"
+        keygen(client_key)
+    client_pub = client_key.with_name(client_key.name + ".pub").read_text(encoding="utf-8")
+    (folder / "authorized_keys").write_text(client_pub.strip() + "\n", encoding="utf-8")
     port = free_port()
     config = folder / "sshd_config"
     config.write_text(
@@ -129,6 +168,8 @@ LogLevel VERBOSE
     )
     if os.getuid() == 0:
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation dir
+    with config.open("a", encoding="utf-8") as extra:
+        extra.write(speed_options(binary, config))
     log = (folder / "sshd.log").open("wb")
     process = subprocess.Popen(
         [binary, "-D", "-e", "-f", str(config)], stdout=log, stderr=log, start_new_session=True
@@ -141,13 +182,13 @@ LogLevel VERBOSE
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.05)
-    return Sshd(folder, port, process, host_pub.rsplit(" ", 1)[0], folder / "client_key")
+    return Sshd(folder, port, process, host_pub.rsplit(" ", 1)[0], client_key)
 
 
 @contextmanager
-def running_sshd(folder: Path) -> Iterator[Sshd]:
+def running_sshd(folder: Path, client_key: Path | None = None) -> Iterator[Sshd]:
     """An sshd for the length of the block (the end-to-end tests' bot host, too)."""
-    server = start_sshd(folder)
+    server = start_sshd(folder, client_key)
     try:
         yield server
     finally:
@@ -155,9 +196,30 @@ def running_sshd(folder: Path) -> Iterator[Sshd]:
         server.process.wait(timeout=10)
 
 
+def _key_of_this_worker(factory: pytest.TempPathFactory, name: str) -> Path:
+    path = factory.mktemp(name) / name
+    keygen(path)
+    return path
+
+
+# Client keys are made once per pytest worker, host keys once per test. Where a command
+# shows output, its redactor spells out every secret value in the environment, the key in
+# BOTTIE_SSH_KEY too, and compiles them into one pattern the first time (about 0.2 s of
+# CPU for an SSH key, remembered per process): one key per worker is compiled once. The
+# tests of a wrong key or host key make a key of their own.
+@pytest.fixture(scope="session")
+def client_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _key_of_this_worker(tmp_path_factory, "client_key")
+
+
+@pytest.fixture(scope="session")
+def ops_private_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _key_of_this_worker(tmp_path_factory, "ops_key")
+
+
 @pytest.fixture
-def sshd(tmp_path: Path) -> Iterator[Sshd]:
-    with running_sshd(tmp_path / "sshd") as server:
+def sshd(tmp_path: Path, client_key: Path) -> Iterator[Sshd]:
+    with running_sshd(tmp_path / "sshd", client_key) as server:
         yield server
 
 

@@ -29,10 +29,10 @@ def refused(what: str) -> list[str]:
 
 
 @pytest.fixture
-def ops_key(ssh_bot: BotRepo, sshd: Sshd) -> str:
+def ops_key(ssh_bot: BotRepo, sshd: Sshd, ops_private_key: Path) -> Path:
     """The operations key's private half; its public half is in authorized_keys behind the
     forced command, the agent installed on the host beside it."""
-    return install_ops_key(sshd, ssh_bot.root).read_text(encoding="utf-8")
+    return install_ops_key(sshd, ssh_bot.root, ops_private_key)
 
 
 def health(bot: BotRepo) -> dict[str, object]:
@@ -54,7 +54,7 @@ def ssh_with(
 
 
 def test_the_ops_key_pauses_and_reads_but_never_deploys(
-    ssh_bot: BotRepo, sshd: Sshd, ops_key: str
+    ssh_bot: BotRepo, sshd: Sshd, ops_key: Path
 ) -> None:
     ssh_bot.commit_green("first")
     assert ssh_bot.deploy().code == ExitCode.OK  # the deploy key
@@ -63,7 +63,7 @@ def test_the_ops_key_pauses_and_reads_but_never_deploys(
     assert ssh_bot.deploy().code == ExitCode.OK
     second = ssh_bot.live()
     assert health(ssh_bot)["trade_enabled"] is True
-    ops = {"BOTTIE_SSH_KEY": ops_key}
+    ops = {"BOTTIE_SSH_KEY": ops_key.read_text(encoding="utf-8")}
 
     status = ssh_bot.ci("status", "testnet", env=ops)
     assert status.code == ExitCode.OK, status.stderr
@@ -104,14 +104,13 @@ def test_the_ops_key_pauses_and_reads_but_never_deploys(
 
 
 def test_the_ops_key_gets_no_shell_and_its_code_never_runs(
-    ssh_bot: BotRepo, sshd: Sshd, ops_key: str, tmp_path: Path
+    ssh_bot: BotRepo, sshd: Sshd, ops_key: Path, tmp_path: Path
 ) -> None:
     ssh_bot.commit_green("first")
     assert ssh_bot.deploy().code == ExitCode.OK
-    key = sshd.folder / "ops_key"
     proof = tmp_path / "pwned"
 
-    shell = ssh_with(sshd, key, f"touch {proof}; echo shell-ran", b"")
+    shell = ssh_with(sshd, ops_key, f"touch {proof}; echo shell-ran", b"")
     assert b"shell-ran" not in shell.stdout and not proof.exists()
 
     # A zipapp whose agent would leave the proof behind, then a spec whose app command
@@ -137,7 +136,7 @@ def test_the_ops_key_gets_no_shell_and_its_code_never_runs(
     ]
     stdin = b"%d\n" % len(code) + code + json.dumps({"spec": spec}).encode() + b"\n"
     stdin += b"".join(json.dumps(c).encode() + b"\n" for c in calls)
-    done = ssh_with(sshd, key, "ignored", stdin)
+    done = ssh_with(sshd, ops_key, "ignored", stdin)
     replies = [json.loads(line) for line in done.stdout.splitlines()]
     assert replies[0]["hello"]["mode"] == "ops"
     assert replies[1]["error"]["kind"] == "Refused"  # restart without the pause lock

@@ -27,8 +27,8 @@ known_hosts = "bot.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPinned"
 KEY = "canary-private-key-0123456789abcdef"  # not parsed here: only carried
 
 
-def test_the_local_target_refuses_a_github_hosted_runner(bot: BotRepo) -> None:
-    result = bot.ci("status", "testnet", env=HOSTED)
+def test_the_local_target_refuses_a_github_hosted_runner(standin: BotRepo) -> None:
+    result = standin.ci("status", "testnet", env=HOSTED)
     assert result.code == ExitCode.FAILED
     assert result.stderr.splitlines() == [
         "error: the local target would deploy onto this GitHub-hosted runner, which is "

@@ -44,6 +44,8 @@ def agents(sshd: Sshd) -> list[int]:
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes()
+                if b"bottie-agent-" not in cmdline:
+                    continue
                 environ = (entry / "environ").read_bytes()
             except OSError:
                 continue
@@ -51,13 +53,14 @@ def agents(sshd: Sshd) -> list[int]:
                 b"SSH_CONNECTION=" in environ
                 and environ.split(b"SSH_CONNECTION=")[1].split(b"\0")[0].endswith(b" " + port)
             )
-            if b"bottie-agent-" in cmdline and ours:
+            if ours:
                 found.append(int(entry.name))
     return found
 
 
 def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
-    ssh_bot.in_process = False  # each command's exit code and output, as a real process
+    # The commands run in this process: each must end its session itself, as this process
+    # outlives them all (test_the_bot_outlives_the_session... runs one as a real process).
     first_sha = ssh_bot.commit_green("first")
     deployed = ssh_bot.deploy()
     assert deployed.code == ExitCode.OK, deployed.stderr
@@ -66,6 +69,7 @@ def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
     env_file = ssh_bot.base / "shared" / "env" / f"{first}.env"
     assert oct(env_file.stat().st_mode & 0o777) == "0o600"
     assert sshd.accepted() == 1  # the whole deploy: one connection
+    assert agents(sshd) == []  # ended with the command
 
     second_sha = ssh_bot.commit_green("second")
     assert ssh_bot.deploy().code == ExitCode.OK
@@ -116,7 +120,6 @@ def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
     assert "incident-testnet/logs/bot.log" in names  # fetched from the host over SSH
     assert [e["outcome"] for e in fetched] == outcomes(ssh_bot)
     assert not any(v.encode() in t for v in SECRETS.values() for t in texts)
-    assert agents(sshd) == []  # every session ended with its command
 
     # status fails, visibly, when the bot reports another network or is down
     pyproject = ssh_bot.repo.path / "pyproject.toml"
@@ -133,6 +136,7 @@ def test_every_command_works_through_ssh(ssh_bot: BotRepo, sshd: Sshd) -> None:
     # running"), or killed but not yet reaped by init ("the bot exited")
     states = ("not running", "the bot is not running", "the bot exited")
     assert down.stdout in {f"testnet: {ssh_bot.live()}: {state}\n" for state in states}
+    assert agents(sshd) == []  # every session ended with its command
 
 
 def children(pid: int) -> list[int]:
@@ -192,7 +196,6 @@ def test_the_bot_outlives_the_session_and_secrets_stay_off_proc(
                 continue
             try:
                 cmdline = (entry / "cmdline").read_bytes()
-                environ = (entry / "environ").read_bytes()
             except OSError:
                 continue
             argv0 = Path(cmdline.split(b"\0", 1)[0].decode(errors="replace")).name
@@ -203,9 +206,15 @@ def test_the_bot_outlives_the_session_and_secrets_stay_off_proc(
                 kind = "agent"
             if kind is None:
                 continue
+            try:
+                environ = (entry / "environ").read_bytes()  # only of these: /proc is large
+            except OSError:
+                continue
             seen[kind] += 1
             leaks += [f"{kind} {entry.name}" for n in needles if n in cmdline + environ]
-        time.sleep(0.02)
+        # Each look reads all of /proc: every 50 ms, the session's processes (which live as
+        # long as it does) are seen many times, and the watch costs less the slower it is.
+        time.sleep(0.05)
     _, err = deploy.communicate()
     assert deploy.returncode == ExitCode.OK, err
     assert seen["ssh"] and seen["agent"] and seen["sshd"], seen  # the watch saw them all
