@@ -3,7 +3,9 @@ commands the way a person runs them, side by side in one run.
 
 Run: `./dev python benchmarks/deploy.py [--rounds N] [--against REV]`. Works in a temporary
 clone with a temporary deploy root. Each round times, in turn: a cold start of the app alone
-(its command from `[tool.bottie.app]`), `python -m ci deploy testnet` of a new commit, and
+(its command from `[tool.bottie.app]`, under the interpreter the deployed release runs under:
+the environment the first, untimed deploy built from the bot's lock), `python -m ci deploy
+testnet` of a new commit, and
 `python -m ci rollback testnet`; with `--against REV`, a second cold start, deploy and rollback
 follow with REV's pipeline doing the rollback (the "before"), the two alternating which goes
 first. The checklist each deploy needs is built before the clock starts.
@@ -21,6 +23,7 @@ counted. Prints each round's figures, their ratios to the cold start beside it a
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -122,11 +125,11 @@ def green_checklist(repo: Path) -> None:
     ci(repo, ROOT, "checklist", "build", "--env", "testnet", *attest)
 
 
-def cold_start(repo: Path) -> Timing:
-    """From starting the app alone to its first healthy answer."""
+def cold_start(repo: Path, python: str) -> Timing:
+    """From starting the app alone, under `python`, to its first healthy answer."""
     cfg = config.load(repo)
     port = runtime.free_port()
-    argv = runtime.app_command(cfg.app.command, port=port, python=sys.executable)
+    argv = runtime.app_command(cfg.app.command, port=port, python=python)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, **SECRETS, "STATE_DIR": tmp, "TRADE_ENABLED": "0"}
         start = time.perf_counter()
@@ -143,9 +146,17 @@ def cold_start(repo: Path) -> Timing:
             app.wait()
 
 
-def one_rollback(repo: Path, pipeline: Path, n: int) -> tuple[Timing, Timing, Timing]:
+def release_python(root: Path) -> str:
+    """The interpreter the live release runs under: the environment the deploy built from the
+    bot's lock (recorded in its `.release.json`), or this one when it recorded none. The cold
+    start runs under the same, so both sides start the same bot from the same packages."""
+    meta = json.loads((root / "testnet" / "current" / ".release.json").read_text())
+    return str(meta.get("python") or sys.executable)
+
+
+def one_rollback(repo: Path, pipeline: Path, n: int, python: str) -> tuple[Timing, Timing, Timing]:
     """A cold start, a deploy of a new commit, and the rollback `pipeline` makes of it."""
-    cold = cold_start(repo)
+    cold = cold_start(repo, python)
     git(repo, "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-q",
         "--allow-empty", "-m", f"round {n}")  # fmt: skip
     green_checklist(repo)
@@ -185,14 +196,17 @@ def main() -> None:
         compiled(*(p / d for p in pipelines.values() for d in ("ci", "logsafe")), repo / "bot")
         os.environ.update({**SECRETS, "BOTTIE_DEPLOY_ROOT": str(Path(tmp) / "target")})
         green_checklist(repo)
-        ci(repo, ROOT, "deploy", "testnet", "--no-push")  # the release the rollbacks return to
+        # The release the rollbacks return to; it builds the bot's environment (not timed).
+        ci(repo, ROOT, "deploy", "testnet", "--no-push")
+        python = release_python(Path(tmp) / "target")
+        print(f"the bot runs under {python}")
         rows: dict[str, list[tuple[Timing, Timing, Timing]]] = {name: [] for name in pipelines}
         try:
             for n in range(args.rounds):
                 names = list(pipelines) if n % 2 == 0 else list(reversed(pipelines))
                 load = os.getloadavg()[0]
                 for name in names:
-                    rows[name].append(one_rollback(repo, pipelines[name], n))
+                    rows[name].append(one_rollback(repo, pipelines[name], n, python))
                     print(f"round {n + 1} {row(name, *rows[name][-1])}")
                 print(f"  load {load:.1f} -> {os.getloadavg()[0]:.1f}")
         finally:
