@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from ci.core.errors import ExitCode
-from tests.helpers import PROJECT_ROOT, Repo
+from tests.helpers import PROJECT_ROOT, Repo, shared_by_workers
 
 ADOPTER_APP = """\
 import os
@@ -74,8 +74,18 @@ order = "/orders"
 
 @pytest.fixture(scope="module")
 def tool(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`bottie-ci` installed into a fresh virtual environment from a copy of this checkout."""
-    base = tmp_path_factory.mktemp("install")
+    """`bottie-ci` installed into a fresh virtual environment from a copy of this checkout,
+    once per run: the workers that run these tests share it (about 3 s of CPU each)."""
+    with shared_by_workers(tmp_path_factory, "installed-tool") as base:
+        installed = base / "venv" / "bin" / "bottie-ci"
+        if not installed.exists():
+            for part in ("source", "venv"):  # what a worker that failed half-way left
+                shutil.rmtree(base / part, ignore_errors=True)
+            _install(base)
+        return installed
+
+
+def _install(base: Path) -> None:
     source = base / "source"
     for part in ("ci", "logsafe", "pyproject.toml", "README.md"):
         copy = shutil.copytree if (PROJECT_ROOT / part).is_dir() else shutil.copy2
@@ -99,7 +109,6 @@ def tool(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run(
         [*pip, "--no-deps", "--no-build-isolation", str(source)], check=True, env=_clean_env()
     )
-    return venv / "bin" / "bottie-ci"
 
 
 def _clean_env() -> dict[str, str]:

@@ -101,6 +101,9 @@ class AppConfig(Section):
 
 class SmokeConfig(Section):
     env: dict[str, str] = Field(default={}, description="extra non-secret env for the smoke run")
+    probe_timeout: float = Field(
+        default=5, gt=0, description="seconds each probe waits for an answer before it fails"
+    )
 
 
 class EnvironmentConfig(Section):

@@ -119,7 +119,7 @@ def run_smoke(
         for attempt in range(1, _BIND_ATTEMPTS + 1):
             tried = SmokeReport()
             with running_app(root, app, env, Path(tmp) / "app.log", python=python) as running:
-                seen = _probe(running, app, profile, tried, cancel)
+                seen = _probe(running, app, smoke, profile, tried, cancel)
                 lost_its_port = _lost_its_port(running)
                 logs = running.log_text()  # the log file gathers every attempt (append)
             if attempt == _BIND_ATTEMPTS or not lost_its_port:
@@ -167,6 +167,7 @@ def _unusable(app: AppConfig, profile: Profile) -> str | None:
 def _probe(
     running: _Running,
     app: AppConfig,
+    smoke: SmokeConfig,
     profile: Profile,
     report: SmokeReport,
     cancel: threading.Event | None,
@@ -179,7 +180,7 @@ def _probe(
         return ""
     report.checks.append(f"healthy at {probes.health}")
     seen: list[str] = []
-    with httpx.Client(base_url=running.base_url, timeout=5.0) as client:
+    with httpx.Client(base_url=running.base_url, timeout=smoke.probe_timeout) as client:
         for path in [probes.health, *probes.routes]:
             response = _request(client, "GET", path, report)
             if response is None:

@@ -14,7 +14,7 @@ import pytest
 
 from ci.core.errors import ExitCode
 from ci.deploy import agent
-from tests.helpers import EXAMPLE_BOT_TOML, Repo, run_ci
+from tests.helpers import EXAMPLE_BOT_TOML, Repo, invoke_ci
 
 SSH_DEPLOY = """
 [tool.bottie.deploy]
@@ -28,7 +28,7 @@ python = "/home/bottie/venv/bin/python"
 def test_it_writes_the_agent_and_prints_the_forced_command(repo: Repo, tmp_path: Path) -> None:
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML + SSH_DEPLOY)
     output = tmp_path / "agent.pyz"
-    done = run_ci("ops-agent", "~/bottie-agent.pyz", "--output", str(output), cwd=repo.path)
+    done = invoke_ci("ops-agent", "~/bottie-agent.pyz", "--output", str(output), cwd=repo.path)
     assert done.code == ExitCode.OK, done.stderr
     assert done.stdout.splitlines() == [
         'restrict,command="exec /home/bottie/venv/bin/python -I -S ~/bottie-agent.pyz '
@@ -55,7 +55,7 @@ def test_the_same_code_bundles_to_the_same_bytes_at_any_time(
 def test_the_local_target_has_no_operations_agent(repo: Repo, tmp_path: Path) -> None:
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML)
     output = tmp_path / "agent.pyz"
-    done = run_ci("ops-agent", "~/bottie-agent.pyz", "--output", str(output), cwd=repo.path)
+    done = invoke_ci("ops-agent", "~/bottie-agent.pyz", "--output", str(output), cwd=repo.path)
     assert done.code == ExitCode.ERROR
     assert done.stderr.splitlines() == [
         'error: the operations agent is for [tool.bottie.deploy] target = "ssh"'
@@ -66,7 +66,7 @@ def test_the_local_target_has_no_operations_agent(repo: Repo, tmp_path: Path) ->
 def test_a_path_that_needs_a_double_quote_is_refused(repo: Repo, tmp_path: Path) -> None:
     repo.write("pyproject.toml", EXAMPLE_BOT_TOML + SSH_DEPLOY)
     output = tmp_path / "agent.pyz"
-    done = run_ci("ops-agent", 'agent".pyz', "--output", str(output), cwd=repo.path)
+    done = invoke_ci("ops-agent", 'agent".pyz', "--output", str(output), cwd=repo.path)
     assert done.code == ExitCode.ERROR
     assert done.stderr.splitlines() == [
         "error: the ops key's forced command cannot hold a double quote or a line break: "

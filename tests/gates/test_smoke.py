@@ -13,7 +13,8 @@ from contextlib import contextmanager
 import pytest
 
 from ci.core import runtime
-from ci.core.config import AppConfig, Config
+from ci.core.config import AppConfig, Config, SmokeConfig, parse
+from ci.core.errors import ConfigError
 from ci.core.result import Status
 from ci.gates.smoke import SmokeGate
 from ci.gates.smoke_probe import run_smoke
@@ -49,7 +50,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/health":
             return self._send(500 if MODE == "unhealthy" else 200, {"status": "ok"})
         if MODE == "hangs":
-            time.sleep(60)
+            time.sleep(3)  # beyond the probe timeout the test sets, within the default 5 s
         if MODE == "drops" and self.path == "/status":
             self.close_connection = True  # no answer at all
             return None
@@ -163,9 +164,18 @@ def test_an_order_route_that_drops_the_connection_fails_naming_it(repo: Repo) ->
 
 
 def test_a_route_that_never_answers_fails_naming_it(repo: Repo) -> None:
-    """Each probe waits 5 s at most: a hanging route fails the gate instead of hanging it."""
-    status, summary, _ = run_fake(repo, "hangs")
+    """Each probe waits [tool.bottie.smoke] probe_timeout at most (5 s unless set): a route
+    that does not answer in time fails the gate instead of hanging it."""
+    config = fake_config("hangs")
+    config = config.model_copy(update={"smoke": SmokeConfig(probe_timeout=0.5)})
+    status, summary, _ = run_fake(repo, "hangs", config=config)
     assert (status, summary) == (Status.FAILED, "GET /status failed: ReadTimeout")
+
+
+def test_the_probe_timeout_is_five_seconds_unless_set() -> None:
+    assert SmokeConfig().probe_timeout == 5
+    with pytest.raises(ConfigError, match=r"\[tool\.bottie\.smoke\.probe_timeout\]"):
+        parse({"smoke": {"probe_timeout": 0}})
 
 
 def test_a_cancelled_run_stops_waiting_for_health(repo: Repo) -> None:
@@ -269,8 +279,8 @@ def test_an_encoded_secret_is_a_leak_too(repo: Repo, mode: str, summary: str) ->
 def first_port_taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Another process holds the first port the gate picks; later picks are really free."""
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
+        taken.bind(("127.0.0.1", 0))  # held, not listening: the app cannot bind it, and a
+        # health request is refused at once instead of waiting on a listener that never answers
         ports = iter([taken.getsockname()[1]])
         real = runtime.free_port
         monkeypatch.setattr(runtime, "free_port", lambda: next(ports, None) or real())
@@ -303,8 +313,8 @@ def test_an_app_that_keeps_losing_its_port_fails(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
+        taken.bind(("127.0.0.1", 0))  # held, not listening: the app cannot bind it, and a
+        # health request is refused at once instead of waiting on a listener that never answers
         monkeypatch.setattr(runtime, "free_port", lambda: taken.getsockname()[1])
         status, summary, output = run_fake(repo, "good")
     assert starts(repo) == 3

@@ -187,7 +187,7 @@ def test_an_unreachable_api_is_one_line_without_the_token(tmp_path: Path) -> Non
 
 def test_a_missing_token_is_named(tmp_path: Path) -> None:
     env = {"GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": "", "GH_TOKEN": ""}
-    done = run_ci("approval", "verify", "--run-id", "1", cwd=tmp_path, env=env)
+    done = invoke_ci("approval", "verify", "--run-id", "1", cwd=tmp_path, env=env)
     assert done.code == 3
     assert "GITHUB_TOKEN" in done.stderr
 

@@ -90,7 +90,7 @@ def test_rendered_bodies_are_json_heredocs(tmp_path: Path) -> None:
 
 
 def test_a_bad_repository_is_one_line_and_usage_exit(tmp_path: Path) -> None:
-    done = run_ci("github", "setup", "--repo", "not a repo", cwd=tmp_path, env={})
+    done = invoke_ci("github", "setup", "--repo", "not a repo", cwd=tmp_path)
     assert done.code == 2
     assert "--repo: expected OWNER/REPO" in done.stderr
 
