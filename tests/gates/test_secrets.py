@@ -351,3 +351,19 @@ def test_an_uncommitted_secret_is_found_when_the_cli_runs_the_gate(
     assert [f.file for f in result.findings] == [
         "scratch.py" if change == "untracked" else "bot/app.py"
     ]
+
+
+def test_the_configured_gitleaks_config_is_the_one_applied(bot_repo: Repo) -> None:
+    """`[tool.bottie.secrets] config` names the rules: a rule only that file has catches its
+    secret, though gitleaks would pick up the root `.gitleaks.toml` by itself."""
+    bot_repo.write(
+        "security/leaks.toml",
+        '[extend]\nuseDefault = true\n\n[[rules]]\nid = "house-token"\n'
+        "regex = '''HOUSE-[0-9a-f]{32}'''\n",
+    )
+    secret = "HOUSE-" + uuid.uuid4().hex
+    bot_repo.write("bot/house.py", f'TOKEN = "{secret}"\n')
+    bot_repo.commit("house token")
+    config = Config(secrets=SecretsConfig(config="security/leaks.toml"))
+    result = SecretsGate().run(bot_repo.context(config))
+    assert_caught(result, secret, "house-token")
