@@ -32,6 +32,7 @@ from tests.helpers import PROJECT_ROOT, Repo
 
 ADVISORIES = PROJECT_ROOT / "tests" / "fixtures" / "advisories"
 CCXT_WEBHOOK = "ccxt-trading-webhook"
+CCXT_LOCK = PROJECT_ROOT / "tests" / "fixtures" / "locks" / f"{CCXT_WEBHOOK}.txt"
 
 ORDER_BODY = (
     '{ exchange = "bybit", apiKey = "x", secret = "y", symbol = "BTC/USDT", side = "buy", '
@@ -104,8 +105,9 @@ CCXT_WEBHOOK_EDITS = [
         append("tests/conftest.py", TESTS_ENV),
     ),
     Edit(
-        "requirements.txt: pytest-cov, which the tests gate runs",
-        append("requirements.txt", "pytest-cov\n"),
+        "requirements.txt locked with hashes (uv pip compile --generate-hashes), with pytest-cov, "
+        "which the tests gate runs: a deploy builds the release's environment from it",
+        lambda root: _lock_ccxt(root),
     ),
     Edit(
         "decisions made: exchange bybit, kill switch, order body, no state files",
@@ -258,6 +260,12 @@ def _binance_testnet_mode(root: Path) -> None:
     )(root)
     replace("main.py", FUTURES_CLIENT, FUTURES_CLIENT[:-1] + ", host=config.FUTURES_URL)")(root)
     replace("main.py", HEALTH, NETWORK)(root)
+
+
+def _lock_ccxt(root: Path) -> None:
+    upstream = (root / "requirements.txt").read_text(encoding="utf-8")
+    (root / "requirements.in").write_text(upstream + "pytest-cov\n", encoding="utf-8")
+    (root / "requirements.txt").write_text(CCXT_LOCK.read_text(encoding="utf-8"), "utf-8")
 
 
 def _lock(root: Path) -> None:
