@@ -29,6 +29,22 @@ _HEALTH_POLL_SECONDS = 0.025  # starting: between requests the app answered (not
 _CONNECT_POLL_SECONDS = 0.005  # starting: between connects nobody accepted (about 20 us each)
 
 
+# What a child gets of our environment when its own comes from elsewhere (the bot: its env
+# file) or it runs code we did not write (a deploy hook, a package's build): a list of what to
+# keep, never one of what to drop, so a secret whose name does not look like one (a DSN, a
+# webhook URL) does not reach it either.
+BASIC_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
+
+
+def trimmed_env(
+    keep: Sequence[str] = (), prefixes: Sequence[str] = (), environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """`environ` (default: ours) cut down to `BASIC_ENV`, `keep` and names starting `prefixes`."""
+    names = {*BASIC_ENV, *keep}
+    source = os.environ if environ is None else environ
+    return {k: v for k, v in source.items() if k in names or k.startswith(tuple(prefixes))}
+
+
 def free_port() -> int:
     """A loopback port free right now (the caller must still cope with losing a race for it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

