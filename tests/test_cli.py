@@ -183,7 +183,8 @@ def test_the_commit_hooks_and_run_without_options_do_not_import_click(repo: Repo
     repo.write(".env.example", "")
     repo.write(".gitignore", ".env\n")
     repo.commit()
-    for argv in (["run", "lint"], ["hook", "lint", "bot/calc.py"], ["hook", "env"]):
+    hooks = (["hook", "lint", "bot/calc.py"], ["hook", "env"], ["hook", "all", "bot/calc.py"])
+    for argv in (["run", "lint"], *hooks):
         printed = heavy_imports_of_two_runs(repo.path, argv, {"click"})
         assert printed[1] == ["exit 0", "[]"], argv
     printed = heavy_imports_of_two_runs(repo.path, ["run", "--json", "lint"], {"click"})
@@ -198,10 +199,12 @@ def test_hook_arguments_are_checked_as_click_would(repo: Repo) -> None:
     assert refused.code == ExitCode.USAGE
     assert refused.stderr == "error: hook secrets takes no argument, not 'extra'\n"
     assert invoke_ci("hook", "lint", "--fix", cwd=repo.path).code == ExitCode.USAGE
+    assert invoke_ci("hook", "all", "--fix", cwd=repo.path).code == ExitCode.USAGE
     assert invoke_ci("hook", "nope", cwd=repo.path).code == ExitCode.USAGE
     helped = invoke_ci("hook", "--help", cwd=repo.path)
     assert helped.code == ExitCode.OK
-    assert [line.split()[0] for line in helped.stdout.splitlines()[-3:]] == [
+    assert [line.split()[0] for line in helped.stdout.splitlines()[-4:]] == [
+        "all",
         "secrets",
         "lint",
         "env",

@@ -50,7 +50,7 @@ def plan(
         _pyproject(root, description),
         _gitignore(root),
         _new(root, ".env.example", _env_example(found), "the variables the bot reads"),
-        _new(root, PRE_COMMIT, PRE_COMMIT_TEXT, "hooks calling the installed bottie-ci"),
+        _new(root, PRE_COMMIT, PRE_COMMIT_TEXT, "a hook calling the installed bottie-ci"),
     ]
     if pipeline is not None:
         text = workflow(pipeline, has_tests=found.has_tests)
@@ -102,8 +102,9 @@ def _env_example(found: Findings) -> str:
 
 PRE_COMMIT_TEXT = pre_commit_config(
     "bottie-ci",
-    "Local hooks calling the installed pipeline (pipx/uv tool install bottie-pipeline): offline.\n"
-    "Set up once with `pre-commit install`.",
+    "A local hook calling the installed pipeline (pipx/uv tool install bottie-pipeline): offline.\n"
+    "Set up once with `pre-commit install`. One hook, three parts (secrets, lint, env):\n"
+    "`SKIP=bottie-lint git commit` skips one part (bottie-secrets, bottie-env), `SKIP=bottie` all.",
 )
 
 

@@ -1,20 +1,22 @@
-"""`python -m ci hook secrets|lint|env`: the pre-commit entries, on what is staged.
+"""`python -m ci hook all|secrets|lint|env`: the pre-commit entries, on what is staged.
 
-The history and work-tree scans of the secrets gate are too broad for a commit hook;
-this scans exactly what is about to be committed, with the same gitleaks and config.
-The lint hook lints the files pre-commit passes, as the lint gate would, with ruff's cache.
-The env hook runs the env gate and prints its findings.
+`hook all FILES` is the one hook a config needs (`ci.commands.hook_all`): the three checks in
+one process. `hook secrets`, `hook lint FILES` and `hook env` are each one of them, as separate
+hooks; configs written before `hook all` call them, and they stay as they were. The checks
+themselves are in `ci.commands.hook_checks`.
 
-Each commit starts the three, so they take no option and parse their own arguments (the
-files pre-commit passes): `ci.cli` calls `main` without importing click.
+Each commit starts them, so they take no option and parse their own arguments (the files
+pre-commit passes): `ci.cli` calls `main` without importing click.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ci.commands import hook_checks
 from ci.core import config_cache, git
 from ci.core.errors import ExitCode, UsageError
 from ci.core.result import GateResult
@@ -23,44 +25,23 @@ TYPE_CHECKING = False  # `typing` only for the type checker: it costs a commit h
 if TYPE_CHECKING:
     from typing import TextIO
 
-    from ci.scanning.model import Scan
 
-# The secrets hook's tools are imported when it runs: the lint hook, run on every commit of
-# Python code, needs neither gitleaks' wrapper nor the seed detector's wordlist.
+def all_parts(*files: str) -> int:
+    """Secrets, lint (of FILES) and env in one process; SKIP=bottie-<part> skips a part."""
+    from ci.commands import hook_all
+
+    code, lines = hook_all.run(files, os.environ)
+    _say(*lines)
+    return code
 
 
 def staged_secrets() -> int:
     """Scan the staged changes for secrets (gitleaks and BIP39 seed phrases)."""
-    import threading
-
-    from ci.scanning import gitleaks
-
     root, git_dir = git.locate(Path.cwd())
-    path = root / config_cache.values(root, git_dir)["secrets"]["config"]
-    # gitleaks is most of the hook's time: it starts first, the seed pass runs beside it.
-    staged: list[Scan | BaseException] = []
-
-    def scan() -> None:
-        try:
-            mode = ["git", "--pre-commit", "--staged", str(root)]
-            staged.append(gitleaks.scan(mode, root=root, config=path if path.is_file() else None))
-        except BaseException as exc:  # raised again below, as the scan's own error
-            staged.append(exc)
-
-    scanning = threading.Thread(target=scan, name="gitleaks")
-    scanning.start()
-    try:
-        from ci.scanning import seeds
-
-        phrases = seeds.scan_staged(root)
-    finally:
-        scanning.join()
-    if isinstance(staged[0], BaseException):
-        raise staged[0]
-    found = staged[0] + phrases
+    found = hook_checks.staged_scan(root, config_cache.values(root, git_dir))
     if not found.findings:
         return ExitCode.OK
-    lines = [f"secret staged: {finding.render()}" for finding in found.findings]
+    lines = hook_checks.secret_lines(found)
     lines.append("error: commit refused: remove the secret and rotate it if it was real")
     _say(*lines, found.allow_hint())
     return ExitCode.FAILED
@@ -68,27 +49,15 @@ def staged_secrets() -> int:
 
 def staged_lint(*files: str) -> int:
     """Lint FILES (ruff check + format --check, T20 on the bot's code) as the lint gate does."""
-    from ci.gates.lint import lint
-
     root, git_dir = git.locate(Path.cwd())
-    cfg = config_cache.values(root, git_dir)["lint"]
-    named = [_relative(root, Path.cwd() / f) for f in files]
-    paths = [f for f in named if _under(f, cfg["paths"])]
-    if not paths:
-        return ExitCode.OK
-    print_free = [f for f in paths if _under(f, cfg["print_free"])]
-    return _verdict(lint("lint", root, paths, print_free, force_exclude=True))
+    result = hook_checks.lint_files(root, config_cache.values(root, git_dir), files)
+    return ExitCode.OK if result is None else _verdict(result)
 
 
 def env_gate() -> int:
     """Check that .env stays out of git and .env.example is current, as the env gate does."""
-    from ci.gates.env import EnvGate
-    from ci.gates.interface import GateContext
-
     root, git_dir = git.locate(Path.cwd())
-    settings = config_cache.values(root, git_dir)
-    folder = git.results_dir(root, settings["results_dir"], git_dir)  # the gate writes none
-    return _verdict(EnvGate().run(GateContext(root=root, settings=settings, results_dir=folder)))
+    return _verdict(hook_checks.env_check(root, git_dir, config_cache.values(root, git_dir)))
 
 
 def _verdict(result: GateResult) -> int:
@@ -101,6 +70,7 @@ def _verdict(result: GateResult) -> int:
 
 # name: (what it runs, whether it takes FILES)
 HOOKS: dict[str, tuple[Callable[..., int], bool]] = {
+    "all": (all_parts, True),
     "secrets": (staged_secrets, False),
     "lint": (staged_lint, True),
     "env": (env_gate, False),
@@ -108,7 +78,7 @@ HOOKS: dict[str, tuple[Callable[..., int], bool]] = {
 
 
 def main(args: Sequence[str]) -> int:
-    """Run the hook named first in `args`, given the files that follow (only `lint` takes any)."""
+    """Run the hook named first in `args`, given the files that follow (`all` and `lint`)."""
     name, rest = (args[0], list(args[1:])) if args else ("", [])
     if name in ("-h", "--help") or "-h" in rest or "--help" in rest:
         _say(_help(name if name in HOOKS else ""), stream=sys.stdout)
@@ -140,12 +110,3 @@ def _say(*lines: str, stream: TextIO | None = None) -> None:
     out = stream or sys.stderr
     out.write("".join(f"{line}\n" for line in lines))
     out.flush()
-
-
-def _relative(root: Path, path: Path) -> str:
-    resolved = path.resolve()
-    return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(path)
-
-
-def _under(path: str, folders: list[str]) -> bool:
-    return any(folder in (".", "") or Path(path).is_relative_to(Path(folder)) for folder in folders)

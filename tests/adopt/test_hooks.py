@@ -1,5 +1,5 @@
-"""The commit hooks are defined once (ci/adopt/hooks.py): what `ci init` writes for a bot and
-this repository's own hooks differ only in how they start the pipeline."""
+"""The commit hook is defined once (ci/adopt/hooks.py): what `ci init` writes for a bot and
+this repository's own hook differ only in how they start the pipeline."""
 
 from __future__ import annotations
 
@@ -29,11 +29,15 @@ def test_this_repository_runs_the_hooks_a_bot_gets() -> None:
     assert adopters == hooks(ours)
 
 
-def test_the_lint_hook_is_given_the_staged_python_files_only() -> None:
-    # pre-commit passes the staged files' names; a whole-repository lint would cost every commit.
-    [lint] = [h for h in hooks(PRE_COMMIT_TEXT) if h["id"] == "bottie-lint"]
-    assert lint["entry"] == "bottie-ci hook lint"
-    assert lint["types"] == ["python"] and "pass_filenames" not in lint and "always_run" not in lint
+def test_one_hook_runs_every_part_on_the_staged_python_files() -> None:
+    # pre-commit passes the staged Python files' names (a whole-repository lint would cost every
+    # commit), runs the hook when there are none (secrets and env still check), never beside
+    # itself (the secrets and env parts would run twice at once), and shows its part lines.
+    [hook] = hooks(PRE_COMMIT_TEXT)
+    assert hook["id"] == "bottie" and hook["entry"] == "bottie-ci hook all"
+    assert hook["types"] == ["python"] and "pass_filenames" not in hook
+    assert hook["always_run"] is True and hook["require_serial"] is True
+    assert hook["verbose"] is True
 
 
 def test_every_hook_calls_the_installed_pipeline() -> None:

@@ -154,7 +154,7 @@ class TestWhatItInfers:
     def test_hooks_call_the_installed_tool(self, bybit_bot: Repo) -> None:
         init(bybit_bot)
         hooks = (bybit_bot.path / ".pre-commit-config.yaml").read_text()
-        assert "entry: bottie-ci hook secrets" in hooks
+        assert "entry: bottie-ci hook all" in hooks
         assert "language: unsupported" in hooks
         assert "./dev" not in hooks
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,36 @@ def commit(
     )
 
 
-def test_clean_commit_passes_every_hook(hooked: tuple[Repo, dict[str, str]]) -> None:
+def all_files(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run --all-files`, on everything staged."""
+    repo.git("add", "-A")
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("pre-commit")), "run", "--all-files"],
+        cwd=repo.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def output_of(done: subprocess.CompletedProcess[str]) -> str:
+    return done.stdout + done.stderr
+
+
+def test_clean_commit_passes_every_part(hooked: tuple[Repo, dict[str, str]]) -> None:
     repo, env = hooked
     done = commit(repo, env)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "secrets (gitleaks on staged changes)....." in done.stdout + done.stderr
+    assert done.returncode == 0, output_of(done)
+    lines = output_of(done).splitlines()
+    assert any(
+        line.startswith("bottie (secrets, lint, env on what is staged)....") for line in lines
+    )
+    # One line a part, shown on a commit that passes too (the hook is verbose).
+    assert "secrets: passed: no secret in the staged changes" in lines
+    assert "lint: passed: ruff check and format clean (the pipeline's ruff)" in lines
+    assert "env: passed: .env kept out of git; .env.example is current" in lines
 
 
 def test_staged_secret_blocks_the_commit_without_showing_it(
@@ -65,15 +91,21 @@ def test_staged_secret_blocks_the_commit_without_showing_it(
 ) -> None:
     repo, env = hooked
     key = samples.binance_key(41)
-    repo.write("bot/keys.py", f'BINANCE_API_SECRET = "{key}"\n')
+    repo.write("config/keys.txt", f'BINANCE_API_SECRET = "{key}"\n')
     done = commit(repo, env)
     assert done.returncode != 0
-    output = done.stdout + done.stderr
-    assert "secret staged: bot/keys.py:1: [binance-api-key]" in output
+    output = output_of(done)
+    assert "secret staged: config/keys.txt:1: [binance-api-key]" in output
+    assert "secrets: failed: 1 secret(s) staged: remove them, and rotate any that were real" in (
+        output.splitlines()
+    )
+    assert "  config/keys.txt:binance-api-key:1" in output.splitlines()  # how to allow it
+    assert "lint: passed: " in output and "env: passed: " in output  # the other parts ran
     assert key not in output
+    assert "Traceback" not in output
 
 
-def test_lint_hook_lints_only_the_staged_files(hooked: tuple[Repo, dict[str, str]]) -> None:
+def test_lint_part_lints_only_the_staged_files(hooked: tuple[Repo, dict[str, str]]) -> None:
     repo, env = hooked
     repo.git("add", "-A")  # committed without hooks: all of them on a clean commit is a test above
     repo.git("commit", "-q", "--no-verify", "-m", "initial")
@@ -81,14 +113,176 @@ def test_lint_hook_lints_only_the_staged_files(hooked: tuple[Repo, dict[str, str
     repo.write("bot/unstaged.py", "import os\n")  # not staged: not this commit's business
     repo.write("bot/calc.py", 'def add(a, b):\n    print("debug")\n    return a+b\n')
     done = commit(repo, env, stage="bot/calc.py")
-    output = done.stdout + done.stderr
+    output = output_of(done)
     assert done.returncode != 0
     assert "bot/calc.py:2: [T201] `print` found" in output
     assert "bot/calc.py:3: [unformatted]" in output
+    assert "lint: failed: 2 problem(s) (the pipeline's ruff) in bot/calc.py" in output.splitlines()
     assert "unstaged.py" not in output
     repo.write("bot/calc.py", "def add(a, b):\n    return a + b\n")
     done = commit(repo, env, stage="bot/calc.py")
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 0, output_of(done)
+
+
+def test_env_part_refuses_an_example_that_is_not_current(
+    hooked: tuple[Repo, dict[str, str]],
+) -> None:
+    repo, env = hooked
+    repo.write(".env.example", "LOG_LEVEL=INFO\nSTALE_NAME=\n")
+    done = commit(repo, env)
+    assert done.returncode != 0
+    lines = output_of(done).splitlines()
+    stale = ".env.example:2: [stale] STALE_NAME is documented but no code reads it (stale)"
+    assert lines[lines.index(stale) + 1] == "env: failed: 1 problem(s)"
+    assert "secrets: passed: no secret in the staged changes" in lines
+
+
+# A change each part refuses: (file, its text, the line that part prints when it refuses it).
+REFUSED = {
+    "secrets": ("config/keys.txt", 'BINANCE_API_SECRET = "{key}"\n', "secrets: failed: "),
+    "lint": ("bot/calc.py", 'print("debug")\n', "lint: failed: "),
+    "env": (".env.example", "LOG_LEVEL=INFO\nSTALE_NAME=\n", "env: failed: "),
+}
+
+
+@pytest.mark.parametrize("part", sorted(REFUSED))
+def test_skip_names_one_part_by_its_hook_id(hooked: tuple[Repo, dict[str, str]], part: str) -> None:
+    repo, env = hooked
+    name, text, refused = REFUSED[part]
+    repo.write(name, text.format(key=samples.binance_key(45)))
+    done = commit(repo, env)
+    assert done.returncode != 0 and refused in output_of(done), output_of(done)
+    done = commit(repo, {**env, "SKIP": f"other-hook, bottie-{part}"})
+    assert done.returncode == 0, output_of(done)
+    lines = output_of(done).splitlines()
+    assert f"{part}: skipped: bottie-{part} is in SKIP" in lines
+    others = [other for other in REFUSED if other != part]
+    assert all(any(line.startswith(f"{other}: passed: ") for line in lines) for other in others)
+
+
+def test_skip_of_the_hook_id_skips_every_part(hooked: tuple[Repo, dict[str, str]]) -> None:
+    repo, env = hooked
+    repo.write("bot/calc.py", 'print("debug")\n')
+    done = commit(repo, {**env, "SKIP": "bottie"})
+    assert done.returncode == 0, output_of(done)
+    assert "Skipped" in output_of(done) and "lint: " not in output_of(done)
+
+
+def test_a_part_whose_tool_is_missing_fails_closed(repo: Repo, tmp_path: Path) -> None:
+    # A python with neither ruff nor gitleaks beside it or on PATH (only git and the system).
+    shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+    repo.write(".gitignore", ".env\n")
+    repo.write(".env.example", "")
+    repo.write("bot/calc.py", "VALUE = 1\n")
+    repo.git("add", "-A")
+    bare = tmp_path / "bare-bin"
+    bare.mkdir()
+    (bare / "python").symlink_to(sys.executable)
+    site = sysconfig.get_paths()["purelib"]
+    env = {
+        **os.environ,
+        "PATH": f"{bare}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "PYTHONPATH": f"{PROJECT_ROOT}{os.pathsep}{site}",
+    }
+    assert not any(shutil.which(tool, path=env["PATH"]) for tool in ("ruff", "gitleaks"))
+    done = subprocess.run(
+        [str(bare / "python"), "-m", "ci", "hook", "all", "bot/calc.py"],
+        cwd=repo.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == ExitCode.ERROR
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("secrets: could not run: executable `gitleaks` not found (pip ")
+    assert lines[1].startswith("lint: could not run: executable `ruff` not found (pip install ruff")
+    assert lines[2].startswith("env: passed: ")
+    assert len(lines) == 3 and done.stdout == ""
+
+
+def test_one_invocation_for_many_files(hooked: tuple[Repo, dict[str, str]]) -> None:
+    # pre-commit splits more than 4 files across its CPUs unless a hook is serial: the secrets
+    # and env parts must not run beside themselves.
+    repo, env = hooked
+    for number in range(12):
+        repo.write(f"bot/part{number}.py", f"VALUE = {number}\n")
+    done = all_files(repo, env)
+    assert done.returncode == 0, output_of(done)
+    assert output_of(done).count("secrets: passed") == 1
+
+
+def test_a_list_too_long_for_one_command_line_loses_no_result(
+    hooked: tuple[Repo, dict[str, str]],
+) -> None:
+    # pre-commit cuts a command line at 128 KiB: with `--all-files` on enough files the hook
+    # runs more than once, one run after another, and every run's verdict counts.
+    repo, env = hooked
+    deep = "/".join(["d" * 200] * 5)  # a path of about 1 KiB: 160 files fill two command lines
+    for number in range(160):
+        repo.write(f"bot/{deep}/m{number:03}.py", f"VALUE = {number}\n")
+    last = f"bot/{deep}/m159.py"
+    repo.write(last, 'print("debug")\n')
+    done = all_files(repo, env)
+    output = output_of(done)
+    assert done.returncode != 0
+    runs = output.count("secrets: passed")
+    assert runs >= 2  # the list was split
+    assert output.count("env: passed") == runs
+    assert f"{last}:1: [T201] `print` found" in output
+    assert output.count("lint: failed: ") == 1 and output.count("lint: passed: ") == runs - 1
+
+
+# The three hooks `ci init` wrote before `hook all`: bot repositories keep this file.
+SEPARATE_HOOKS = """\
+minimum_pre_commit_version: "4.4.0"
+repos:
+  - repo: local
+    hooks:
+      - id: bottie-secrets
+        name: secrets (gitleaks on staged changes)
+        entry: python -m ci hook secrets
+        language: unsupported
+        pass_filenames: false
+        always_run: true
+      - id: bottie-lint
+        name: lint (ruff check + format, staged files)
+        entry: python -m ci hook lint
+        language: unsupported
+        types: [python]
+      - id: bottie-env
+        name: env (.env ignored, .env.example current)
+        entry: python -m ci hook env
+        language: unsupported
+        pass_filenames: false
+        always_run: true
+"""
+
+
+def test_a_config_with_the_separate_hooks_works_as_before(
+    hooked: tuple[Repo, dict[str, str]],
+) -> None:
+    repo, env = hooked
+    repo.write(".pre-commit-config.yaml", SEPARATE_HOOKS)
+    done = commit(repo, env)
+    assert done.returncode == 0, output_of(done)
+    for name in (
+        "secrets (gitleaks on staged changes)",
+        "lint (ruff check + format, staged files)",
+    ):
+        assert f"{name}....." in output_of(done)
+    key = samples.binance_key(46)
+    repo.write("config/keys.txt", f'BINANCE_API_SECRET = "{key}"\n')
+    repo.write("bot/calc.py", 'print("debug")\n')
+    done = commit(repo, {**env, "SKIP": "bottie-env"})
+    output = output_of(done)
+    assert done.returncode != 0
+    assert "error: commit refused: remove the secret and rotate it if it was real" in output
+    assert "bot/calc.py:1: [T201] `print` found" in output
+    assert "error: lint: 1 problem(s) (the pipeline's ruff)" in output
+    assert "env (.env ignored, .env.example current)" in output and "Skipped" in output
+    assert key not in output and "secrets: " not in output
 
 
 def test_hook_names_the_fingerprint_that_allows_a_staged_false_positive(repo: Repo) -> None:
