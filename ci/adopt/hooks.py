@@ -9,18 +9,18 @@ in one process. It runs the installed pipeline directly (`language: unsupported`
 
 What pre-commit does with these keys (pre-commit 4.x, `pre_commit/commands/run.py`,
 `lang_base.run_xargs`, `xargs.partition`), which the hook relies on:
-- `types: [python]`: the files passed are the staged files (with `--all-files`, all tracked
-  files; deleted ones never) that are Python by extension or shebang. Only the lint part reads
-  them; the secrets part scans the staged changes and the env part the tree, whatever is passed.
+- `types: [python]`: the files passed are the staged files (with `--all-files`, every file in
+  git's index; a deleted one never) that are Python by extension or shebang. Only the lint part
+  reads them; the secrets part scans the staged changes and the env part the tree, whatever is
+  passed.
 - `always_run: true`: the hook runs when no such file is staged too, then with no file: a
   commit of a README is still scanned for secrets.
-- `require_serial: true`: one invocation at a time. Without it pre-commit splits any list of
-  more than 4 files into as many parts as there are CPUs and runs them at once, and the secrets
-  and env parts would run beside themselves. With it, the list is split only when a command
-  line would pass 128 KiB (`--all-files` on thousands of files); the invocations then run one
-  after another, each running every part, and pre-commit prints every one's output and fails
-  the hook with the worst exit code: a split repeats the secrets and env parts, and loses no
-  result.
+- `require_serial: true`: one invocation at a time. Without it pre-commit splits a list of
+  more than 4 files into up to one part a CPU and runs the parts at once: the secrets and env
+  parts would run beside themselves. With it, the list is split only where a command line
+  would pass 128 KiB (`--all-files` on thousands of files); the invocations then run one after
+  another, each running every part, and pre-commit prints every one's output and fails the
+  hook with the worst exit code: a split repeats the secrets and env parts, and loses no result.
 - `SKIP` (hook ids, comma-separated): pre-commit skips a hook whose id is listed, and hands
   SKIP to the hooks it runs, so `SKIP=bottie` skips the whole hook and the hook itself skips a
   part listed by its own id (`bottie-secrets`, `bottie-lint`, `bottie-env`: the ids of the
