@@ -1,8 +1,8 @@
 """The entry point: run a command, and map every error to one line and an exit code.
 
 The command line is defined once, with click, in `ci.cli_group`. Two shapes skip click's
-import (about 19 ms, a fifth of a lint run's start-up): `hook ...`, the three commit hooks,
-which take no option and parse their own arguments, and `run [GATE ...]` with no option
+import (about 19 ms, a fifth of a lint run's start-up): `hook ...`, the commit hooks, which
+take no option and parse their own arguments, and `run [GATE ...]` with no option
 (`./dev run lint`), which is `run` with every option at its default (tests/test_cli.py
 holds both to click's answers). Anything else goes through click. Only this module exits.
 """

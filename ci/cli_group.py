@@ -102,7 +102,7 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-# Commands that parse their own arguments, with no click: `hook ... ` (each commit starts three).
+# Commands that parse their own arguments, with no click: `hook ...` (each commit starts one).
 PLAIN = frozenset({"hook"})
 
 
