@@ -8,6 +8,7 @@ Python 3.11+.
 from __future__ import annotations
 
 import json
+import math
 import os
 import select
 import signal
@@ -159,13 +160,21 @@ def wait_gone(pid: int, timeout: float) -> bool:
                 return False
             if notice is None:
                 time.sleep(min(_POLL_SECONDS, left))
-            elif select.select([notice], [], [], left)[0]:
+            elif _readable(notice, left):
                 os.close(notice)  # it exited: `alive` says so now (else polling asks again)
                 notice = None
     finally:
         if notice is not None:
             os.close(notice)
     return True
+
+
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether `fd` becomes readable within `timeout` seconds (poll(2): any descriptor number,
+    where select(2) stops at 1024)."""
+    waiting = select.poll()
+    waiting.register(fd, select.POLLIN)
+    return bool(waiting.poll(max(1, math.ceil(timeout * 1000))))
 
 
 def _exit_notice(pid: int) -> int | None:
