@@ -314,8 +314,9 @@ class LocalTarget:
         and is deleted beside what the deploy does next, finished before the lock is let go.
 
         By `rm -rf`, a process of its own: a thread of ours deleting a release's hundreds of
-        files got the interpreter lock only between the deploy's own steps, and a rollback
-        waited for it at the end (0.1 to 0.7 s here, more the busier the machine)."""
+        files got the interpreter lock only between the deploy's own steps, and the command
+        waited for it once its bot was healthy (0.1 to 0.7 s here, more the busier the
+        machine)."""
         if release_id == self.live():
             raise TargetError(f"refusing to delete the live release {release_id}")
         self.layout.env_file(release_id).unlink(missing_ok=True)
