@@ -4,7 +4,8 @@
 the deployer (about 0.25 s of CPU here) before its bot could start. None of that is needed to
 know which bot the rollback will start: the remembered validated config (`config_cache`: only
 values the models accepted), the target's deploy log and the deploy tags choose the release
-(`ci.deploy.rollback.target`, the deployer's own choice), and the release's env file holds
+(`ci.deploy.rollback.target`, the deployer's own choice; the tag is checked while the bot's
+interpreter starts, before anything can go live), and the release's env file holds
 its environment, with the kill switch forced off while the environment is paused. So the
 command takes the deploy lock, starts that bot waiting for go (libraries only:
 ci/core/launcher.py), and only then imports the rest. (In a clone whose config was never
@@ -102,7 +103,7 @@ def _start(
     history = target.history()
     if history and history[-1].get("outcome") == "switching":
         return None  # the deployer first recovers the interrupted switch
-    chosen = rollback.target(history, root, env, to, target.live())
+    chosen = rollback.chosen(history, env, to, target.live())
     release = target.release(chosen["release"])
     env_values = target.release_env(chosen["release"])
     if release is None or env_values is None or release.sha != chosen["sha"]:
@@ -118,4 +119,7 @@ def _start(
     # Under the environment the release recorded: the deployer's choice for a release of the
     # same lock, built then (ci/deploy/venvs.py).
     target.start_ahead(release_id, release.sha, env_values, folder, release.python)
+    # Its tag is asked of git while that interpreter starts (it runs no code of the release
+    # before go): a tag missing or moved refuses here, and the waiting bot goes with the lock.
+    rollback.verified(chosen, root, env)
     return Started(target, when)

@@ -34,6 +34,11 @@ def good_releases(history: list[Entry]) -> list[Entry]:
 
 def target(history: list[Entry], root: Path, env: str, to: str | None, live: str | None) -> Entry:
     """The deploy-log entry to return to, or a refusal saying why there is none."""
+    return verified(chosen(history, env, to, live), root, env)
+
+
+def chosen(history: list[Entry], env: str, to: str | None, live: str | None) -> Entry:
+    """The entry the deploy log alone chooses (its tag not checked yet: `verified`)."""
     good = [e for e in good_releases(history) if e["release"] != live]
     if to is not None:
         parsed = tags.parse(to, "")
@@ -49,12 +54,16 @@ def target(history: list[Entry], root: Path, env: str, to: str | None, live: str
             )
     if not good:
         raise RefusedError(f"no earlier good deploy of {env} to roll back to")
-    chosen = good[0]
+    return good[0]
+
+
+def verified(entry: Entry, root: Path, env: str) -> Entry:
+    """`entry`, once its deploy tag here points at the commit the log records."""
     found = {t.name: t for t in tags.deploy_tags(root, env)}
-    tag = found.get(str(chosen.get("tag")))
-    if tag is None or tag.sha != chosen.get("sha"):
+    tag = found.get(str(entry.get("tag")))
+    if tag is None or tag.sha != entry.get("sha"):
         raise RefusedError(
-            f"{chosen.get('tag')}: the deploy tag is missing here or points at another "
+            f"{entry.get('tag')}: the deploy tag is missing here or points at another "
             "commit than the deploy log records; refusing to roll back to it"
         )
-    return chosen
+    return entry

@@ -3,6 +3,9 @@ the one the target started."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -71,3 +74,28 @@ def test_a_group_that_is_gone_listens_nowhere() -> None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
     assert runtime.group_listens(child.pid, port) is False
+
+
+def test_waiting_for_a_process_ends_when_it_exits_whoever_started_it() -> None:
+    # Not our child: a shell starts it in the background and exits, so the bot a deploy stops
+    # is met as a deploy meets it (started by an earlier command).
+    shell = subprocess.run(
+        ["sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid = int(shell.stdout)
+    try:
+        assert runtime.wait_gone(pid, 0.2) is False  # still running when the time is up
+        os.kill(pid, signal.SIGTERM)
+        assert runtime.wait_gone(pid, 30) is True
+        assert not runtime.alive(pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    # Our own child: it is reaped by the wait.
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert runtime.wait_gone(child.pid, 30) is True
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)

@@ -169,3 +169,27 @@ def test_a_config_changed_since_the_early_start_is_refused(standin: BotRepo) -> 
         )
         with pytest.raises(RefusedError, match="the configuration changed"):
             started.target_for(moved, "testnet", standin.env)
+
+
+def test_a_moved_tag_found_while_the_bot_starts_stops_it_and_nothing_else_runs(
+    standin: BotRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_releases(standin)
+    (first, _) = standin.tags()
+    live, pid = standin.live(), bot_pid(standin)
+    standin.repo.git("tag", "-f", first, standin.repo.commit("never gated"))
+    starts = counting_starts(monkeypatch)
+    root, git_dir = git.locate(standin.repo.path)
+    with early.rollback_bot(root, git_dir, "testnet", None, standin.env) as started:
+        assert started is None  # refused: nothing is handed to the deployer, no lock held
+        assert len(starts) == 1  # its interpreter was started before git was asked
+        assert bot_processes(standin.base) == [pid]  # and stopped again, with the lock
+        with deploy_lock(standin.base / "deploy.lock", sha="", message=""):
+            pass
+    refused = standin.ci("rollback", "testnet")
+    assert refused.code == ExitCode.FAILED
+    assert refused.stderr.count("\n") == 1, refused.stderr  # one line, no traceback
+    assert f"{first}: the deploy tag is missing here or points at another commit" in (
+        refused.stderr
+    )
+    assert standin.live() == live and bot_processes(standin.base) == [pid]

@@ -1,5 +1,6 @@
-"""Old releases go while the new bot starts, for real: never one that a failed deploy's
-rollback still needs, and none left half-deleted when the command returns. The pipeline's
+"""Old releases go while a deploy's new bot starts, for real: never one that a failed deploy's
+rollback still needs, none left half-deleted when the command returns, and none in a rollback
+(the next deploy prunes). The pipeline's
 bookkeeping is the point: the stand-in bot serves (tests/deploy/conftest.py)."""
 
 from __future__ import annotations
@@ -45,4 +46,21 @@ def test_failed_deploys_keep_what_a_rollback_returns_to_and_removals_finish(
     # theirs is left, not even a folder on its way out.
     kept = folders(bot)
     assert len(kept) == 4 and second not in kept and first in kept, kept
+    assert {p.stem for p in (bot.base / "shared" / "env").iterdir()} == kept
+
+
+def test_a_rollback_removes_no_release_and_the_next_deploy_prunes(standin: BotRepo) -> None:
+    bot = standin
+    # keep_releases is 3 here: three deploys fill it, the rollback's release is a fourth.
+    for n in range(3):
+        bot.commit_green(f"release {n}")
+        assert bot.deploy().code == ExitCode.OK
+    oldest = sorted(folders(bot))[0]
+    back = bot.ci("rollback", "testnet")
+    assert back.code == ExitCode.OK, back.stderr
+    assert len(folders(bot)) == 4 and oldest in folders(bot)  # nothing removed, nothing leaving
+    bot.commit_green("next")
+    assert bot.deploy().code == ExitCode.OK
+    kept = folders(bot)
+    assert oldest not in kept and len(kept) == 4, kept  # the rollback's target stays protected
     assert {p.stem for p in (bot.base / "shared" / "env").iterdir()} == kept

@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,7 +77,7 @@ class LocalTarget:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.layout = Layout(Path(spec.base))
-        self._removing: list[threading.Thread] = []  # release folders being deleted
+        self._removing: list[subprocess.Popen[bytes]] = []  # release folders being deleted
         self._ahead: _Ahead | None = None
         self._locked = False  # this target holds the deploy lock
 
@@ -312,7 +311,12 @@ class LocalTarget:
 
     def remove(self, release_id: str) -> None:
         """The release's env file goes now; its folder leaves the releases at once (a rename)
-        and is deleted beside what the deploy does next, finished before the lock is let go."""
+        and is deleted beside what the deploy does next, finished before the lock is let go.
+
+        By `rm -rf`, a process of its own: a thread of ours deleting a release's hundreds of
+        files got the interpreter lock only between the deploy's own steps, and the command
+        waited for it once its bot was healthy (0.1 to 0.7 s here, more the busier the
+        machine)."""
         if release_id == self.live():
             raise TargetError(f"refusing to delete the live release {release_id}")
         self.layout.env_file(release_id).unlink(missing_ok=True)
@@ -323,17 +327,23 @@ class LocalTarget:
             return
         except OSError:
             leaving = self.layout.release(release_id)  # cannot move it: delete it where it is
-        thread = threading.Thread(
-            target=shutil.rmtree, args=(leaving,), kwargs={"ignore_errors": True}
-        )
-        thread.start()
-        self._removing.append(thread)
+        try:
+            deleting = subprocess.Popen(
+                ["rm", "-rf", "--", str(leaving)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:  # no `rm` here: this process deletes it, now
+            shutil.rmtree(leaving, ignore_errors=True)
+            return
+        self._removing.append(deleting)
 
     def _removed(self) -> None:
-        """Wait for the folders `remove` is deleting (and sweep any a killed deploy left),
-        then remove the environments no remaining release runs under."""
+        """Wait for the folders `remove` is deleting (and sweep what it could not delete, or a
+        killed deploy left), then remove the environments no remaining release runs under."""
         while self._removing:
-            self._removing.pop().join()
+            self._removing.pop().wait()
         if self.layout.releases.is_dir():
             for left in self.layout.releases.glob(".*.removing"):
                 shutil.rmtree(left, ignore_errors=True)
