@@ -175,6 +175,13 @@ def test_json_stays_json_where_a_secret_name_holds_no_secret() -> None:
     }
 
 
+@pytest.mark.parametrize("literal", ["true", "false", "null", "True", "False", "None"])
+def test_a_literal_under_a_secret_name_stays_but_a_longer_word_does_not(literal: str) -> None:
+    assert Redactor().redact(f"password={literal}") == f"password={literal}"
+    assert Redactor().redact(f"password={literal}x") == f"password={MASK}"
+    assert Redactor().redact(f"password=x{literal}") == f"password={MASK}"
+
+
 def test_a_value_after_a_secret_name_in_a_list_stays() -> None:
     """Only a (name, value) pair is a field: in a list the next item is not a value."""
     text = '["api_key", "symbol"] {"name": "BINANCE_API_KEY", "value": "set"}'
