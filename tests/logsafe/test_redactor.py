@@ -182,6 +182,12 @@ def test_a_literal_under_a_secret_name_stays_but_a_longer_word_does_not(literal:
     assert Redactor().redact(f"password=x{literal}") == f"password={MASK}"
 
 
+def test_a_header_value_right_after_its_colon_is_masked_to_the_end_of_its_line() -> None:
+    redactor = Redactor()
+    assert redactor.redact("h x-mbx-apikey:abc def\nnext") == f"h x-mbx-apikey:{MASK}\nnext"
+    assert redactor.redact("Authorization:Bearer abc123 x") == f"Authorization:{MASK}"
+
+
 def test_a_value_after_a_secret_name_in_a_list_stays() -> None:
     """Only a (name, value) pair is a field: in a list the next item is not a value."""
     text = '["api_key", "symbol"] {"name": "BINANCE_API_KEY", "value": "set"}'
