@@ -38,6 +38,7 @@ class _Snapshot(NamedTuple):  # a tuple: unpacked in one step on every record
     data: dict[Any, Any]
     length: int
     last_key: object
+    newest: Callable[[], Any]  # data.__reversed__: the keys from the last one added
     secret_values: Callable[[Any], object]  # the secret variables' values, from the dict
     remembered: object  # what secret_values returned at the read
     redactor: Redactor
@@ -69,7 +70,14 @@ def _read(environ: os._Environ[str], data: dict[Any, Any]) -> _Snapshot:
     values = tuple(sorted(environ.decodevalue(by_key[k]) for k in keys))
     last_key = items[-1][0] if items else None
     return _Snapshot(
-        environ, data, len(items), last_key, getter, getter(by_key), _redactor_for(values)
+        environ,
+        data,
+        len(items),
+        last_key,
+        data.__reversed__,
+        getter,
+        getter(by_key),
+        _redactor_for(values),
     )
 
 
@@ -78,12 +86,12 @@ def current() -> Redactor:
     global _snapshot
     environ = os.environ
     if _snapshot is not None:
-        seen, data, length, last_key, secret_values, remembered, redactor = _snapshot
+        seen, data, length, last_key, newest, secret_values, remembered, redactor = _snapshot
         try:
             if (
                 seen is environ
                 and len(data) == length
-                and next(reversed(data), None) is last_key
+                and next(newest(), None) is last_key
                 and secret_values(data) == remembered
             ):
                 return redactor

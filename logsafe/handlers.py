@@ -68,7 +68,7 @@ class RedactingFilter(logging.Filter):
             if len(spans) == 1:
                 start, stop = spans[0]
                 piece = text[start:stop]
-                text = text[:start] + MASK + text[stop:]
+                text = f"{text[:start]}{MASK}{text[stop:]}"
                 found = piece in msg
                 if found:
                     fields["msg"] = msg.replace(piece, MASK)

@@ -116,23 +116,30 @@ class Redactor:
             while hit is not None:
                 family = family_of[hit.lastgroup or ""]
                 if family == "field":  # the commonest hit
-                    spelt = hit.group()
+                    start, resume = hit.span()
+                    spelt = reversed_text[start:resume]
                     kind = _FIELD_KINDS.get(spelt)
                     if kind is None:
                         kind = _field_kind(spelt)
                     if kind:
-                        at = end - hit.start()  # the value starts after the separator
-                        plain = PLAIN_VALUE.match(text, at)
-                        if plain is None:
-                            _find_value(text, at, kind, found)
+                        at = end - start  # the value starts after the separator
+                        # A value to the end of the line (a signature, last in its query):
+                        # what PLAIN_VALUE would read, without a match.
+                        if end - at <= _NEAR_END and text[at:].isalnum():
+                            stop = end
                         else:
+                            plain = _plain_value(text, at)
+                            if plain is None:  # quoted, escaped, after `:=`...
+                                _find_value(text, at, kind, found)
+                                hit = search(reversed_text, resume)
+                                continue
                             stop = plain.end()
-                            # true, null...: JSON stays JSON (none is longer than five letters)
-                            if stop - at > 5 or text[at:stop] not in _LITERALS:
-                                if kind is _HEADER:
-                                    stop = _header_end(text, at)
-                                found.append((at, stop))
-                    hit = search(reversed_text, hit.end())
+                        # true, null...: JSON stays JSON (none is longer than five letters)
+                        if stop - at > 5 or text[at:stop] not in _LITERALS:
+                            if kind is _HEADER:
+                                stop = _header_end(text, at)
+                            found.append((at, stop))
+                    hit = search(reversed_text, resume)
                     continue
                 anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
                 position = hit.end()
@@ -206,6 +213,9 @@ def _find_known_across_lines(known: _Known, text: str, found: list[Span]) -> Non
 
 
 _HEADER, _FIELD = 2, 1
+_plain_value = PLAIN_VALUE.match
+# How close to the end a value is checked for running to it (the check copies the rest).
+_NEAR_END = 256
 _BARE = FIELD_VALUE.groupindex["bare"]  # an unquoted value
 # What the scan read for a field (its separator, then its name backwards): 0 not a
 # secret, _FIELD, or _HEADER.
