@@ -19,6 +19,14 @@ So "same length, same last key object, same secret values" means the secrets are
 `os.putenv` and C code calling setenv() bypass os.environ entirely; Python does not see
 those either. Anything other than os._Environ (a test that swapped os.environ for a
 dict, another interpreter) is re-read on every call: correct, only slower.
+
+Why no change notification instead (the check is about a twentieth of a plain log call):
+since Python 3.9 `__setitem__` and `__delitem__` call the module's `putenv`/`unsetenv`,
+not callbacks of the instance; the instance's only hooks, `encodekey` and `encodevalue`,
+run before the write to `_data` (and `encodekey` on every read too). A record logged by
+another thread between such a hook and the write would be read as unchanged and would
+stay so: a secret set then would go unmasked. Wrapping module functions or replacing
+os.environ would change process-wide objects. So every record asks the dict itself.
 """
 
 from __future__ import annotations
