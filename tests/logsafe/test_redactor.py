@@ -190,6 +190,16 @@ def test_a_header_value_right_after_its_colon_is_masked_to_the_end_of_its_line()
     assert redactor.redact("Authorization:Bearer abc123 x") == f"Authorization:{MASK}"
 
 
+@pytest.mark.parametrize(
+    "last", ['"token": "t0k3n-v4lue"', "token='t0k3n-v4lue'", 'token=\\"t0k3n\\"']
+)
+def test_a_quoted_value_does_not_end_the_scan(last: str) -> None:
+    """The scan reads the line backwards: after a quoted (or escaped) value at the end, the
+    fields before it are still read."""
+    masked = Redactor().redact(f"password=hunter22 signature=ab12cd34 {last}")
+    assert "hunter22" not in masked and "ab12cd34" not in masked and "t0k" not in masked
+
+
 # Letters, digits (ASCII or not: é, ², ٣), a leading `b` (as of b"..."), and characters
 # that end a value or are part of one.
 VALUE_LETTERS = "ab9Zé²٣_-.%:&\"' =\\"
