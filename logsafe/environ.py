@@ -19,6 +19,14 @@ So "same length, same last key object, same secret values" means the secrets are
 `os.putenv` and C code calling setenv() bypass os.environ entirely; Python does not see
 those either. Anything other than os._Environ (a test that swapped os.environ for a
 dict, another interpreter) is re-read on every call: correct, only slower.
+
+Why no change notification instead (the check is about a twentieth of a plain log call):
+since Python 3.9 `__setitem__` and `__delitem__` call the module's `putenv`/`unsetenv`,
+not callbacks of the instance; the instance's only hooks, `encodekey` and `encodevalue`,
+run before the write to `_data` (and `encodekey` on every read too). A record logged by
+another thread between such a hook and the write would be read as unchanged and would
+stay so: a secret set then would go unmasked. Wrapping module functions or replacing
+os.environ would change process-wide objects. So every record asks the dict itself.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ class _Snapshot(NamedTuple):  # a tuple: unpacked in one step on every record
     data: dict[Any, Any]
     length: int
     last_key: object
+    newest: Callable[[], Any]  # data.__reversed__: the keys from the last one added
     secret_values: Callable[[Any], object]  # the secret variables' values, from the dict
     remembered: object  # what secret_values returned at the read
     redactor: Redactor
@@ -69,7 +78,14 @@ def _read(environ: os._Environ[str], data: dict[Any, Any]) -> _Snapshot:
     values = tuple(sorted(environ.decodevalue(by_key[k]) for k in keys))
     last_key = items[-1][0] if items else None
     return _Snapshot(
-        environ, data, len(items), last_key, getter, getter(by_key), _redactor_for(values)
+        environ,
+        data,
+        len(items),
+        last_key,
+        data.__reversed__,
+        getter,
+        getter(by_key),
+        _redactor_for(values),
     )
 
 
@@ -78,12 +94,12 @@ def current() -> Redactor:
     global _snapshot
     environ = os.environ
     if _snapshot is not None:
-        seen, data, length, last_key, secret_values, remembered, redactor = _snapshot
+        seen, data, length, last_key, newest, secret_values, remembered, redactor = _snapshot
         try:
             if (
                 seen is environ
                 and len(data) == length
-                and next(reversed(data), None) is last_key
+                and next(newest(), None) is last_key
                 and secret_values(data) == remembered
             ):
                 return redactor

@@ -57,25 +57,61 @@ class RedactingFilter(logging.Filter):
         fields = record.__dict__
         if len(fields) > _STANDARD_COUNT:
             _redact_extras(record, redactor)
-        # The message: rendered once, redacted once (one function, as it runs per record).
         msg, args = fields["msg"], fields["args"]
-        if type(msg) is str and not args:
-            text = msg
-        else:
-            try:  # a plain record with a str template: what getMessage does, without the call
-                plain = type(msg) is str and type(record) is logging.LogRecord
-                text = msg % args if plain else record.getMessage()
+        if type(msg) is str and type(args) is tuple and type(record) is logging.LogRecord:
+            # The commonest record, in line: rendered as getMessage would, without the call.
+            try:
+                text = msg % args if args else msg
             except Exception:  # a bad format string: the formatter would fail on it too
-                text = f"{_text(msg)} {_text(args)}"
-        spans = redactor.spans(text)
-        if spans:
-            text = _mask_message(record, text, spans)
-        if text is not msg and type(record) in _RENDERABLE:
-            fields["message"] = text
-            record.__class__ = RenderedRecord
+                text = f"{msg} {_text(args)}"
+            spans = redactor.spans(text)
+            if len(spans) == 1:
+                start, stop = spans[0]
+                piece = text[start:stop]
+                text = f"{text[:start]}{MASK}{text[stop:]}"
+                found = piece in msg
+                if found:
+                    fields["msg"] = msg.replace(piece, MASK)
+                cleaned = []
+                for value in args:
+                    if type(value) is str and piece in value:
+                        value = value.replace(piece, MASK)
+                        found = True
+                    cleaned.append(value)
+                if found:
+                    fields["args"] = tuple(cleaned)
+                else:  # in no string: assembled, or inside a number or an object's text
+                    fields["msg"], fields["args"] = text, ()
+            elif spans:
+                text = _mask_message(record, text, spans)
+            if text is not msg:  # the formatter takes it from here (RenderedRecord.getMessage)
+                fields["message"] = text
+                record.__class__ = RenderedRecord
+        else:
+            _redact_message(record, redactor)
         if fields["exc_info"] or fields["exc_text"] or fields["stack_info"]:
             _redact_tracebacks(record, redactor)
         return True
+
+
+def _redact_message(record: logging.LogRecord, redactor: Redactor) -> None:
+    """The message of any other record: a template that is no str, arguments in a dict,
+    a LogRecord subclass (its getMessage may do more: it renders the message)."""
+    fields = record.__dict__
+    msg, args = fields["msg"], fields["args"]
+    if type(msg) is str and not args:
+        text = msg
+    else:
+        try:
+            text = record.getMessage()
+        except Exception:  # a bad format string: the formatter would fail on it too
+            text = f"{_text(msg)} {_text(args)}"
+    spans = redactor.spans(text)
+    if spans:
+        text = _mask_message(record, text, spans)
+    if text is not msg and type(record) in _RENDERABLE:
+        fields["message"] = text
+        record.__class__ = RenderedRecord
 
 
 def _mask_message(record: logging.LogRecord, text: str, spans: list[Span]) -> str:
@@ -83,24 +119,6 @@ def _mask_message(record: logging.LogRecord, text: str, spans: list[Span]) -> st
     masked. A piece found in no single part was assembled from several: then msg becomes
     the masked text and the arguments go, as their shape can no longer be kept safely."""
     msg, args = record.msg, record.args
-    if len(spans) == 1 and type(msg) is str and type(args) is tuple:  # the common case
-        start, stop = spans[0]
-        piece = text[start:stop]
-        masked = text[:start] + MASK + text[stop:]
-        found = piece in msg
-        if found:
-            record.msg = msg.replace(piece, MASK)
-        cleaned = []
-        for value in args:
-            if type(value) is str and piece in value:
-                value = value.replace(piece, MASK)
-                found = True
-            cleaned.append(value)
-        if found:
-            record.args = tuple(cleaned)
-        else:  # in no string: assembled, or inside a number or an object's text
-            record.msg, record.args = masked, ()
-        return masked
     masked = apply(text, spans)
     # Longest first, so that a piece inside another is not masked first.
     pieces = sorted({text[start:stop] for start, stop in spans}, key=len, reverse=True)

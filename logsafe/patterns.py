@@ -249,5 +249,10 @@ FIELD_VALUE = re.compile(
     r"[^\s&\"'<>,;)}\]\\]*(?:\\(?![\"'])[^\s&\"'<>,;)}\]\\]*)*)"
     r")"
 )
+# The commonest value, FIELD_VALUE's bare one, in a pattern that costs a third less: it
+# starts with a character none of FIELD_VALUE's other ways can start with (no `=` or `>`
+# of `:=` and `=>`, no space, quote, `b` of `b"`, backslash, `{` or `[`) and ends before no
+# backslash (possessive: a shorter run is no way round one). FIELD_VALUE reads the rest.
+PLAIN_VALUE = re.compile(r"[^\s&\"'<>,;)}\]\\=>b{\[][^\s&\"'<>,;)}\]\\]*+(?!\\)")
 # A header's unquoted value runs to the end of the line: "Authorization: Bearer abc".
 HEADER_VALUE = re.compile(r"[^'\"\r\n,)}\]]*[^'\"\s,)}\]]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -21,6 +21,7 @@ from logsafe.patterns import (
     FAMILIES,
     FIELD_VALUE,
     HEADER_VALUE,
+    PLAIN_VALUE,
     SECRET_HEADERS,
     Trigger,
     anchors,
@@ -88,6 +89,10 @@ class Redactor:
         return trigger(self._known.needles if self._known is not None else ())
 
     @cached_property
+    def _scan(self) -> tuple[Callable[..., re.Match[str] | None], dict[str, str]]:
+        return self._trigger.regex.search, self._trigger.family_of
+
+    @cached_property
     def _anchors(self) -> frozenset[str]:
         return anchors(self._known.needles if self._known is not None else ())
 
@@ -96,15 +101,68 @@ class Redactor:
         return apply(text, self.spans(text))
 
     def spans(self, text: str) -> list[Span]:
-        """Where the secrets are in `text`: sorted, non-overlapping (start, end) pairs."""
+        """Where the secrets are in `text`: sorted, non-overlapping (start, end) pairs.
+
+        Each hit of the backwards scan says what to mask; the loop is inline, as it runs
+        for every log record."""
         found: list[Span] = []
         # Until the scan is compiled, text with none of its anchors skips it (see anchors()).
         if "_trigger" in self.__dict__ or not self._anchors.isdisjoint(text):
             reversed_text = text[::-1]
-            scan = self._trigger
-            hit = scan.regex.search(reversed_text)
-            if hit is not None:
-                _find_hits(self._known, text, reversed_text, scan, hit, found)
+            search, family_of = self._scan
+            hit = search(reversed_text)
+            end = len(text)
+            families: tuple[str, ...] = ()  # matched already (a tuple: clean text pays nothing)
+            while hit is not None:
+                family = family_of[hit.lastgroup or ""]
+                if family == "field":  # the commonest hit
+                    start, resume = hit.span()
+                    spelt = reversed_text[start:resume]
+                    kind = _FIELD_KINDS.get(spelt)
+                    if kind is None:
+                        kind = _field_kind(spelt)
+                    if kind:
+                        at = end - start  # the value starts after the separator
+                        # A value to the end of the line (a signature, last in its query):
+                        # what PLAIN_VALUE would read, without a match.
+                        if end - at <= _NEAR_END and text[at:].isalnum():
+                            stop = end
+                        else:
+                            plain = _plain_value(text, at)
+                            if plain is None:  # quoted, escaped, after `:=`...
+                                _find_value(text, at, kind, found)
+                                hit = search(reversed_text, resume)
+                                continue
+                            stop = plain.end()
+                        # true, null...: JSON stays JSON (none is longer than five letters)
+                        if stop - at > 5 or text[at:stop] not in _LITERALS:
+                            if kind is _HEADER:
+                                stop = _header_end(text, at)
+                            found.append((at, stop))
+                    hit = search(reversed_text, resume)
+                    continue
+                anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
+                position = hit.end()
+                if family == "userinfo":
+                    start, stop = hit.span("userinfo_password")
+                    found.append((end - stop, end - start))
+                elif family == "telegram":
+                    found.append((anchor + 1, anchor + 36))
+                elif family == "exchange":
+                    key = EXCHANGE_KEY.match(text, anchor)
+                    if key is not None:
+                        found.append(key.span("secret"))
+                elif family == "known" and self._known is not None:
+                    # Masked wherever they are: the scan skips them, tokens as they are.
+                    before = len(found)
+                    _find_known(self._known, text, found)
+                    for start, stop in found[before:]:
+                        if start <= anchor < stop:
+                            position = max(position, end - start)
+                elif family not in families:
+                    families += (family,)
+                    _find_family(family, text, found)
+                hit = search(reversed_text, position)
         if ("\n" in text or "\r" in text) and self._known is not None:
             _find_known_across_lines(self._known, text, found)
         return _merged(found) if len(found) > 1 else found
@@ -154,64 +212,10 @@ def _find_known_across_lines(known: _Known, text: str, found: list[Span]) -> Non
         found.extend((kept[start], kept[stop - 1] + 1) for start, stop in spans)
 
 
-def _find_hits(
-    known: _Known | None,
-    text: str,
-    reversed_text: str,
-    scan: Trigger,
-    hit: re.Match[str] | None,
-    found: list[Span],
-) -> None:
-    """Each hit of the backwards scan, from the first one on: what to mask in `text`."""
-    end = len(text)
-    search, family_of = scan.regex.search, scan.family_of
-    families: set[str] = set()
-    while hit is not None:
-        family = family_of[hit.lastgroup or ""]
-        if family == "field":  # inline, as the commonest hit
-            kind = _FIELD_KINDS.get(hit.group())
-            if kind is None:
-                kind = _field_kind(hit.group())
-            # The value starts after the separator, the hit's first character.
-            value = FIELD_VALUE.match(text, end - hit.start()) if kind else None
-            if value is not None:
-                group = value.lastindex
-                assert group is not None  # the pattern always ends in one of its value groups
-                start, stop = value.span(group)
-                if group != _BARE:
-                    if stop > start:
-                        found.append((start, stop))
-                elif text[start:stop] not in _LITERALS:  # true, null...: JSON stays JSON
-                    if kind is _HEADER:
-                        stop = _header_end(text, start)
-                    found.append((start, stop))
-            hit = search(reversed_text, hit.end())
-            continue
-        anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
-        position = hit.end()
-        if family == "userinfo":
-            start, stop = hit.span("userinfo_password")
-            found.append((end - stop, end - start))
-        elif family == "telegram":
-            found.append((anchor + 1, anchor + 36))
-        elif family == "exchange":
-            key = EXCHANGE_KEY.match(text, anchor)
-            if key is not None:
-                found.append(key.span("secret"))
-        elif family == "known" and known is not None:
-            # Masked wherever they are: the scan skips them, tokens as they are.
-            before = len(found)
-            _find_known(known, text, found)
-            for start, stop in found[before:]:
-                if start <= anchor < stop:
-                    position = max(position, end - start)
-        elif family not in families:
-            families.add(family)
-            _find_family(family, text, found)
-        hit = search(reversed_text, position)
-
-
 _HEADER, _FIELD = 2, 1
+_plain_value = PLAIN_VALUE.match
+# How close to the end a value is checked for running to it (the check copies the rest).
+_NEAR_END = 256
 _BARE = FIELD_VALUE.groupindex["bare"]  # an unquoted value
 # What the scan read for a field (its separator, then its name backwards): 0 not a
 # secret, _FIELD, or _HEADER.
@@ -227,6 +231,22 @@ def _field_kind(spelt: str) -> int:
     if len(_FIELD_KINDS) < 4096:  # names come from code, but do not let a flood grow it
         _FIELD_KINDS[spelt] = kind
     return kind
+
+
+def _find_value(text: str, at: int, kind: int, found: list[Span]) -> None:
+    """A field's value that PLAIN_VALUE does not take: quoted, escaped, after `:=`..."""
+    value = FIELD_VALUE.match(text, at)
+    if value is not None:
+        group = value.lastindex
+        assert group is not None  # the pattern always ends in one of its value groups
+        start, stop = value.span(group)
+        if group != _BARE:
+            if stop > start:
+                found.append((start, stop))
+        elif text[start:stop] not in _LITERALS:
+            if kind is _HEADER:
+                stop = _header_end(text, start)
+            found.append((start, stop))
 
 
 def _header_end(text: str, start: int) -> int:

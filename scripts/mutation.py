@@ -129,25 +129,40 @@ EQUIVALENT: dict[str, str] = {
     **{f"logsafe.patterns.x__known_backwards__mutmut_{n}": _ANCHOR for n in (6, 8)},
     "logsafe.redactor.x_apply__mutmut_9": "text[None:start] is text[0:start]",
     **{
-        f"logsafe.redactor.x__find_hits__mutmut_{n}": (
+        f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
             "the field-kind cache is skipped: the kind is worked out again, the same, only slower"
         )
-        for n in (11, 12)
+        for n in (25, 26)
     },
-    "logsafe.redactor.x__find_hits__mutmut_7": (
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_19": (
         "every alternative of the scan is a named group, so lastgroup is never None"
     ),
-    "logsafe.redactor.x__find_hits__mutmut_103": (
+    **{
+        f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
+            "how close to the end a value is checked for running to it (one less, or the "
+            "length plus its start): PLAIN_VALUE reads the same span there, only slower"
+        )
+        for n in (33, 34)
+    },
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_36": (
+        "PLAIN_VALUE skipped: FIELD_VALUE reads the same unquoted value (a property test holds "
+        "them to the same span), only slower"
+    ),
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_60": (
+        "no literal (true, False, null, None...) has six letters: checking a six-letter value "
+        "against them keeps it masked all the same"
+    ),
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_132": (
         "a shape's pattern runs again at its next hit: the same spans, found twice and merged"
     ),
     **{
-        f"logsafe.redactor.x__find_hits__mutmut_{n}": (
+        f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
             "moves where the scan resumes after a known secret: it skips only text already "
             "masked, or reads on through the secret (where a hit could at most mask more)"
         )
-        for n in (87, 94, 95)
+        for n in (116, 123, 124)
     },
-    "logsafe.redactor.xǁRedactorǁspans__mutmut_43": "merging a single span gives it back as it is",
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_161": "merging a single span gives it back as it is",
     **{
         f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
             "whether a compiled scan skips the anchor check: text without an anchor cannot hit, "

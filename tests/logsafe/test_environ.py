@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import string
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,18 @@ def test_a_secret_set_just_after_a_record_is_masked_in_the_next(
     secret = samples.binance_key(21)[:20]  # no shape of its own: only the environment tells
     assert logsafe.current().redact(f"using {secret}") == f"using {secret}"
     monkeypatch.setenv("BINANCE_API_SECRET", secret)  # no refresh(), no waiting
+    assert logsafe.current().redact(f"using {secret}") == f"using {MASK}"
+
+
+def test_a_secret_set_by_another_thread_is_masked_in_the_next_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check reads the dict every record: no notice from the writing thread is needed."""
+    secret = samples.binance_key(29)[:20]
+    assert logsafe.current().redact(f"using {secret}") == f"using {secret}"
+    writer = threading.Thread(target=monkeypatch.setenv, args=("BINANCE_API_SECRET", secret))
+    writer.start()
+    writer.join()
     assert logsafe.current().redact(f"using {secret}") == f"using {MASK}"
 
 

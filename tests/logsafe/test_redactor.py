@@ -8,6 +8,8 @@ from collections import namedtuple
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logsafe import MASK, Redactor, encodings
 from tests import secret_samples as samples
@@ -173,6 +175,44 @@ def test_json_stays_json_where_a_secret_name_holds_no_secret() -> None:
         "auth": {"a": 1},
         "api_key": MASK,
     }
+
+
+@pytest.mark.parametrize("literal", ["true", "false", "null", "True", "False", "None"])
+def test_a_literal_under_a_secret_name_stays_but_a_longer_word_does_not(literal: str) -> None:
+    assert Redactor().redact(f"password={literal}") == f"password={literal}"
+    assert Redactor().redact(f"password={literal}x") == f"password={MASK}"
+    assert Redactor().redact(f"password=x{literal}") == f"password={MASK}"
+
+
+def test_a_header_value_right_after_its_colon_is_masked_to_the_end_of_its_line() -> None:
+    redactor = Redactor()
+    assert redactor.redact("h x-mbx-apikey:abc def\nnext") == f"h x-mbx-apikey:{MASK}\nnext"
+    assert redactor.redact("Authorization:Bearer abc123 x") == f"Authorization:{MASK}"
+
+
+@pytest.mark.parametrize(
+    "last", ['"token": "t0k3n-v4lue"', "token='t0k3n-v4lue'", 'token=\\"t0k3n\\"']
+)
+def test_a_quoted_value_does_not_end_the_scan(last: str) -> None:
+    """The scan reads the line backwards: after a quoted (or escaped) value at the end, the
+    fields before it are still read."""
+    masked = Redactor().redact(f"password=hunter22 signature=ab12cd34 {last}")
+    assert "hunter22" not in masked and "ab12cd34" not in masked and "t0k" not in masked
+
+
+# Letters, digits (ASCII or not: é, ², ٣), a leading `b` (as of b"..."), and characters
+# that end a value or are part of one.
+VALUE_LETTERS = "ab9Zé²٣_-.%:&\"' =\\"
+
+
+@given(value=st.text(alphabet=VALUE_LETTERS, min_size=1, max_size=20), extra=st.integers(0, 300))
+def test_a_value_at_the_end_of_the_line_is_masked_as_one_followed_by_more(
+    value: str, extra: int
+) -> None:
+    """A value that runs to the end of the line is read without a pattern: the same span as
+    when something follows it, short or long, true/null included."""
+    line = f"{'x' * extra} signature={value}"
+    assert Redactor().spans(line) == Redactor().spans(f"{line}&symbol=BTCUSDT")
 
 
 def test_a_value_after_a_secret_name_in_a_list_stays() -> None:
