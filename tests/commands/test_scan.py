@@ -38,7 +38,7 @@ def test_artifact_holding_a_secret_is_refused_without_showing_it(repo: Repo) -> 
 
 
 def test_missing_path_is_a_usage_error(repo: Repo) -> None:
-    result = run_ci("scan", "nope", cwd=repo.path)
+    result = invoke_ci("scan", "nope", cwd=repo.path)
     assert result.code == ExitCode.USAGE
     assert "nope" in result.stderr
     assert "Traceback" not in result.stderr
