@@ -146,7 +146,9 @@ def invoke_ci(*args: str, cwd: Path, env: dict[str, str] | None = None) -> CliRe
 
 def heavy_imports_of_two_runs(cwd: Path, argv: list[str], heavy: set[str]) -> list[list[str]]:
     """Run `python -m ci ARGV` twice in fresh processes from `cwd`; for each run, its exit line
-    and which of the `heavy` modules it imported (the lint path's start-up cost)."""
+    and which of the `heavy` modules it imported (the lint path's start-up cost). The runs go
+    without the coverage start-up the tests gate gives a subprocess: what they answer is what a
+    user's process imports, and coverage has the same paths from the in-process tests."""
     probe = (
         "import runpy, sys\n"
         f"sys.argv = {['ci', *argv]!r}\n"
@@ -157,6 +159,7 @@ def heavy_imports_of_two_runs(cwd: Path, argv: list[str], heavy: set[str]) -> li
         f"print(sorted(name for name in {sorted(heavy)!r} if name in sys.modules))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    env.pop("COVERAGE_PROCESS_CONFIG", None)
     printed = []
     for _ in range(2):
         done = subprocess.run(

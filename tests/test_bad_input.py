@@ -66,7 +66,7 @@ def test_a_pyproject_that_is_a_directory_is_not_silently_the_defaults(repo: Repo
 
 def test_a_tool_key_that_is_not_a_table_is_one_line(repo: Repo) -> None:
     repo.write("pyproject.toml", "tool = 1\n")
-    result = run_ci("run", "lint", cwd=repo.path)
+    result = invoke_ci("run", "lint", cwd=repo.path)
     assert result.code == ExitCode.ERROR
     assert one_line(result) == "error: pyproject.toml: [tool]: should be a table"
 

@@ -1,4 +1,8 @@
-"""The CLI's contract: one clear line and a documented exit code, never a traceback."""
+"""The CLI's contract: one clear line and a documented exit code, never a traceback.
+
+What a command answers is asked in this process (invoke_ci; tests/test_in_process.py holds it
+to a real process's answers); a real `python -m ci` where the process is the point: its output
+to a pipe and to a terminal's width, a secret in its environment, its imports at start-up."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 
 from ci.core.errors import ExitCode
 from tests.helpers import PROJECT_ROOT, Repo, heavy_imports_of_two_runs, invoke_ci, run_ci
@@ -17,14 +22,14 @@ from tests.helpers import PROJECT_ROOT, Repo, heavy_imports_of_two_runs, invoke_
 def test_list_names_every_gate(repo: Repo) -> None:
     from ci.gates import GATES
 
-    result = run_ci("run", "--list", cwd=repo.path)
+    result = invoke_ci("run", "--list", cwd=repo.path)
     assert result.code == ExitCode.OK
     for name in GATES:
         assert name in result.stdout
 
 
 def test_unknown_gate_lists_valid_ones(repo: Repo) -> None:
-    result = run_ci("run", "nope", cwd=repo.path)
+    result = invoke_ci("run", "nope", cwd=repo.path)
     assert result.code == ExitCode.USAGE
     assert result.stderr.strip().splitlines()[0] == (
         "error: unknown gate 'nope'; valid gates: " + ", ".join(__import__("ci.gates").gates.GATES)
@@ -33,7 +38,7 @@ def test_unknown_gate_lists_valid_ones(repo: Repo) -> None:
 
 
 def test_not_a_git_repository(tmp_path: Path) -> None:
-    result = run_ci("run", "lint", cwd=tmp_path)
+    result = invoke_ci("run", "lint", cwd=tmp_path)
     assert result.code == ExitCode.ERROR
     assert "not a git repository" in result.stderr
     assert "Traceback" not in result.stderr
@@ -41,7 +46,7 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
 
 def test_malformed_config_names_the_field_not_the_value(repo: Repo) -> None:
     repo.write("pyproject.toml", '[tool.bottie.tests]\nfail_under = "sk-live-SECRETVALUE"\n')
-    result = run_ci("run", "lint", cwd=repo.path)
+    result = invoke_ci("run", "lint", cwd=repo.path)
     assert result.code == ExitCode.ERROR
     assert "[tool.bottie.tests.fail_under]" in result.stderr
     assert "SECRETVALUE" not in result.stderr
@@ -50,21 +55,21 @@ def test_malformed_config_names_the_field_not_the_value(repo: Repo) -> None:
 
 def test_unknown_config_key_is_refused(repo: Repo) -> None:
     repo.write("pyproject.toml", "[tool.bottie]\nresults_dri = 'x'\n")
-    result = run_ci("run", "lint", cwd=repo.path)
+    result = invoke_ci("run", "lint", cwd=repo.path)
     assert result.code == ExitCode.ERROR
     assert "results_dri" in result.stderr
 
 
 def test_invalid_toml_is_one_line(repo: Repo) -> None:
     repo.write("pyproject.toml", "[tool.bottie\n")
-    result = run_ci("run", "lint", cwd=repo.path)
+    result = invoke_ci("run", "lint", cwd=repo.path)
     assert result.code == ExitCode.ERROR
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_json_output_and_results_dir(repo: Repo) -> None:
     repo.write("bot/calc.py", "import os\n")
-    result = run_ci("run", "lint", "--json", cwd=repo.path)
+    result = invoke_ci("run", "lint", "--json", cwd=repo.path)
     assert result.code == ExitCode.FAILED
     document = json.loads(result.stdout)
     assert document["ok"] is False
@@ -92,7 +97,7 @@ def test_output_to_a_pipe_is_plain_unwrapped_lines(repo: Repo) -> None:
 def test_github_actions_gets_annotations_and_summary(repo: Repo, tmp_path: Path) -> None:
     repo.write("bot/calc.py", "import os\n")
     summary = tmp_path / "summary.md"
-    result = run_ci(
+    result = invoke_ci(
         "run",
         "lint",
         cwd=repo.path,
@@ -129,11 +134,12 @@ def test_help_lists_each_command_with_its_own_summary(tmp_path: Path) -> None:
 
 
 def test_a_mistyped_command_gets_a_suggestion(tmp_path: Path) -> None:
-    result = run_ci("rn", cwd=tmp_path)
+    result = invoke_ci("rn", cwd=tmp_path)
     assert result.code == ExitCode.USAGE
     assert result.stderr.strip() == "error: No such command 'rn'. Did you mean 'run'?"
 
 
+@pytest.mark.usefixtures("unmeasured_children")  # what a user's process imports
 def test_help_and_list_start_without_the_heavy_libraries(repo: Repo) -> None:
     # A pre-commit hook and a user's `--help` should not wait for the network and model
     # libraries that only running a gate or a deploy needs.

@@ -9,6 +9,7 @@ import pytest
 from tests.helpers import PROJECT_ROOT
 
 
+@pytest.mark.usefixtures("lean_child_pytest")
 @pytest.mark.parametrize("option", [["-p", "no:xdist"], ["-pno:xdist"]])
 def test_tests_without_xdist_run_in_one_process(option: list[str]) -> None:
     """`./dev test` adds xdist's `-n auto --dist loadgroup`; with xdist turned off (to debug

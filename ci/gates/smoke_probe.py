@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from ci.core import runtime
+from ci.core import runtime, tls
 from ci.core.config import AppConfig, SmokeConfig
 from ci.core.profile import NO_PROFILE, Profile
 from logsafe import Redactor, encodings, is_secret_name
@@ -180,7 +180,9 @@ def _probe(
         return ""
     report.checks.append(f"healthy at {probes.health}")
     seen: list[str] = []
-    with httpx.Client(base_url=running.base_url, timeout=smoke.probe_timeout) as client:
+    # Plain HTTP on loopback, but a client builds a TLS context unless given one (ci.core.tls).
+    timeout, verify = smoke.probe_timeout, tls.context()
+    with httpx.Client(base_url=running.base_url, timeout=timeout, verify=verify) as client:
         for path in [probes.health, *probes.routes]:
             response = _request(client, "GET", path, report)
             if response is None:

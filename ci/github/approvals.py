@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from ci.core import tls
 from ci.core.errors import CiError, RefusedError
 
 DEFAULT_API = "https://api.github.com"
@@ -58,7 +59,9 @@ class Api:
             "X-GitHub-Api-Version": "2022-11-28",
         }
         try:
-            response = httpx.get(url, headers=headers, params=params, timeout=20)
+            response = httpx.get(
+                url, headers=headers, params=params, timeout=20, verify=tls.context()
+            )
         except httpx.HTTPError as exc:
             raise GitHubApiError(f"GET {url}: {type(exc).__name__}") from None
         if response.status_code != httpx.codes.OK:

@@ -13,7 +13,7 @@ from ci.checklist.items import ItemContext
 from ci.checklist.model import ItemStatus
 from ci.core import config, settings
 from ci.core.errors import ExitCode
-from tests.helpers import Repo, invoke_ci, run_ci
+from tests.helpers import Repo, invoke_ci
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -284,7 +284,7 @@ class TestFlaskBot:
 
 
 def test_outside_a_git_repository_is_exit_3(tmp_path: Path) -> None:
-    done = run_ci("-C", str(tmp_path), "init", cwd=tmp_path)
+    done = invoke_ci("-C", str(tmp_path), "init", cwd=tmp_path)
     assert done.code == ExitCode.ERROR
     assert "not a git repository" in done.stderr
     assert "Traceback" not in done.stderr

@@ -40,7 +40,7 @@ def verify(repo: Repo, *args: str, env: dict[str, str] | None = None) -> tuple[i
 
 class TestBuildThenVerify:
     def test_complete_checklist_verifies(self, bot: Repo) -> None:
-        built = run_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path)
+        built = invoke_ci("checklist", "build", "--env", "testnet", *ATTEST, cwd=bot.path)
         assert built.code == ExitCode.OK, built.stderr
         assert "## Deploy checklist: testnet" in built.stdout
         assert built.stderr.strip().endswith("checklist.json: complete")
@@ -148,7 +148,7 @@ class TestBuildInputs:
         assert document["sha"] == first
 
     def test_unknown_sha_is_one_line(self, bot: Repo) -> None:
-        built = run_ci("checklist", "build", "--env", "testnet", "--sha", "nope", cwd=bot.path)
+        built = invoke_ci("checklist", "build", "--env", "testnet", "--sha", "nope", cwd=bot.path)
         assert built.code == ExitCode.ERROR
         assert built.stderr.startswith(
             "error: git rev-parse --verify --end-of-options nope^{commit}"

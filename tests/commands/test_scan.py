@@ -15,7 +15,7 @@ import pytest
 
 from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.helpers import PROJECT_ROOT, CliResult, Repo, invoke_ci, run_ci
+from tests.helpers import PROJECT_ROOT, CliResult, Repo, invoke_ci, isolate, run_ci
 
 
 def test_clean_artifact_passes(repo: Repo) -> None:
@@ -38,7 +38,7 @@ def test_artifact_holding_a_secret_is_refused_without_showing_it(repo: Repo) -> 
 
 
 def test_missing_path_is_a_usage_error(repo: Repo) -> None:
-    result = run_ci("scan", "nope", cwd=repo.path)
+    result = invoke_ci("scan", "nope", cwd=repo.path)
     assert result.code == ExitCode.USAGE
     assert "nope" in result.stderr
     assert "Traceback" not in result.stderr
@@ -69,34 +69,57 @@ def test_symlink_inside_a_folder_is_followed_even_outside(repo: Repo, tmp_path: 
     assert f"followed reports/bot.log -> {outside}" in result.stderr
 
 
-@pytest.mark.parametrize("kind", ["gz", "tar.gz", "zip", "nested"])
-def test_archives_are_opened(repo: Repo, kind: str) -> None:
-    line, token = _leaky(repo)
-    out = repo.path / "artifacts"
-    out.mkdir()
+ARCHIVES = ["gz", "tar.gz", "zip", "nested"]
+
+
+def _archive(out: Path, kind: str, line: str) -> str:
+    """An archive of `kind` in `out` holding `line`; where a scan names the line."""
     if kind == "gz":
         (out / "bot.log.gz").write_bytes(gzip.compress(line.encode()))
-        shown = "artifacts/bot.log.gz!/bot.log:1:"
-    elif kind == "zip":
+        return "artifacts/bot.log.gz!/bot.log:1:"
+    if kind == "zip":
         with zipfile.ZipFile(out / "logs.zip", "w") as archive:
             archive.writestr("logs/bot.log", line)
-        shown = "artifacts/logs.zip!/logs/bot.log:1:"
-    else:
-        inner = io.BytesIO()
-        with tarfile.open(fileobj=inner, mode="w:gz") as archive:
-            data = line.encode()
-            member = tarfile.TarInfo("bot.log")
-            member.size = len(data)
-            archive.addfile(member, io.BytesIO(data))
-        payload = inner.getvalue()
-        if kind == "nested":
-            with zipfile.ZipFile(out / "all.zip", "w") as outer:
-                outer.writestr("snap.tar.gz", payload)
-            shown = "artifacts/all.zip!/snap.tar.gz!/bot.log:1:"
-        else:
-            (out / "snap.tar.gz").write_bytes(payload)
-            shown = "artifacts/snap.tar.gz!/bot.log:1:"
-    _refused(invoke_ci("scan", "artifacts", cwd=repo.path), token, shown)
+        return "artifacts/logs.zip!/logs/bot.log:1:"
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w:gz") as archive:
+        data = line.encode()
+        member = tarfile.TarInfo("bot.log")
+        member.size = len(data)
+        archive.addfile(member, io.BytesIO(data))
+    payload = inner.getvalue()
+    if kind == "nested":
+        with zipfile.ZipFile(out / "all.zip", "w") as outer:
+            outer.writestr("snap.tar.gz", payload)
+        return "artifacts/all.zip!/snap.tar.gz!/bot.log:1:"
+    (out / "snap.tar.gz").write_bytes(payload)
+    return "artifacts/snap.tar.gz!/bot.log:1:"
+
+
+@pytest.fixture(scope="module")
+def every_archive(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[CliResult, str, dict[str, str]]:
+    """One scan of a folder holding each kind of archive, each with the same leaky line (a
+    gitleaks run costs about 0.45 s of CPU before it reads anything): the scan's result, the
+    token, and where the scan must name the line in each kind."""
+    with pytest.MonkeyPatch.context() as patch:  # what conftest.py's fixtures give each test
+        isolate(patch, tmp_path_factory.mktemp("home"))
+        repo = Repo(tmp_path_factory.mktemp("archives"))
+        repo.git("init", "-q", "-b", "main")
+        line, token = _leaky(repo)
+        out = repo.path / "artifacts"
+        out.mkdir()
+        shown = {kind: _archive(out, kind, line) for kind in ARCHIVES}
+        return invoke_ci("scan", "artifacts", cwd=repo.path), token, shown
+
+
+@pytest.mark.parametrize("kind", ARCHIVES)
+def test_archives_are_opened(
+    every_archive: tuple[CliResult, str, dict[str, str]], kind: str
+) -> None:
+    result, token, shown = every_archive
+    _refused(result, token, shown[kind])
 
 
 def test_git_folder_is_scanned(repo: Repo) -> None:

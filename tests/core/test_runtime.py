@@ -18,7 +18,10 @@ import pytest
 from ci.core import runtime
 from tests.helpers import free_ports
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+pytestmark = [
+    pytest.mark.skipif(sys.platform != "linux", reason="reads /proc"),
+    pytest.mark.usefixtures("unmeasured_children"),  # the children only listen on a port
+]
 
 # Listens on argv[1] for a minute.
 LISTEN = (

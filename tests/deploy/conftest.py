@@ -11,6 +11,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +176,17 @@ class BotRepo:
 
     def tags(self) -> list[str]:
         return self.repo.git("tag", "--list", "deploy/*").split()
+
+
+def health(bot: BotRepo) -> dict[str, object]:
+    """The live bot's /health document, read as the deploy's own check reads it (urllib:
+    httpx.get builds a TLS context, reading the whole CA bundle, for each plain-HTTP call)."""
+    url = f"http://127.0.0.1:{bot.port}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return dict(json.load(answer))
+    except urllib.error.HTTPError as refused:  # an unhealthy bot's document all the same
+        return dict(json.load(refused))
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import httpx
-
 from ci.core.errors import ExitCode
-from tests.deploy.conftest import BotRepo
+from tests.deploy.conftest import BotRepo, health
 from tests.deploy.test_safety import bot_processes
 
 
@@ -27,8 +25,7 @@ def test_the_bot_started_ahead_serves_from_the_new_release(bot: BotRepo) -> None
     assert done.code == ExitCode.OK, done.stderr
     live = bot.base / "releases" / bot.live()
     assert Path(f"/proc/{bot_pid(bot)}/cwd").resolve() == live.resolve()
-    health = httpx.get(f"http://127.0.0.1:{bot.port}/health", timeout=5).json()
-    assert health["version"] == first
+    assert health(bot)["version"] == first
     assert bot_processes(bot.base) == [bot_pid(bot)]
 
 

@@ -9,17 +9,10 @@ import signal
 import time
 from pathlib import Path
 
-import httpx
-
 from ci.core.errors import ExitCode
-from tests.deploy.conftest import SECRETS, BotRepo
+from tests.deploy.conftest import SECRETS, BotRepo, health
 
 BROKEN_APP = "raise SystemExit('this release cannot start')\n"
-
-
-def health(bot: BotRepo) -> dict[str, object]:
-    response = httpx.get(f"http://127.0.0.1:{bot.port}/health", timeout=5)
-    return dict(response.json())
 
 
 def log_outcomes(bot: BotRepo) -> list[str]:

@@ -18,8 +18,7 @@ from ci.deploy import early
 from ci.deploy.lock import LockHeld, deploy_lock
 from ci.deploy.targets.local import LocalTarget, Spec
 from ci.deploy.targets.registry import spec_for
-from tests.deploy.conftest import BotRepo
-from tests.deploy.test_deploy import health
+from tests.deploy.conftest import BotRepo, health
 from tests.deploy.test_safety import bot_processes
 from tests.helpers import PROJECT_ROOT
 

@@ -19,16 +19,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ci.core.errors import ExitCode
 from ci.deploy.lock import LockHeld, deploy_lock
-from tests.deploy.conftest import BotRepo
-
-
-def health(bot: BotRepo) -> dict[str, object]:
-    return dict(httpx.get(f"http://127.0.0.1:{bot.port}/health", timeout=5).json())
+from tests.deploy.conftest import BotRepo, health
 
 
 def outcomes(bot: BotRepo) -> list[str]:

@@ -26,8 +26,7 @@ import pytest
 from ci.core import runtime
 from ci.core.errors import ExitCode
 from ci.deploy import venvs
-from tests.deploy.conftest import BotRepo
-from tests.deploy.test_deploy import health
+from tests.deploy.conftest import BotRepo, health
 from tests.deploy.test_early import counting_starts
 from tests.helpers import wheel
 

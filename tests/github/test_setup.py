@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ci.deploy.targets import ssh
 from ci.github.setup import SIGNING_KEY, SSH_SECRETS, SSH_VARIABLES, plan
-from tests.helpers import EXAMPLE_BOT_TOML, Repo, invoke_ci, run_ci
+from tests.helpers import EXAMPLE_BOT_TOML, Repo, invoke_ci
 
 
 def test_dry_run_prints_environments_reviewers_secrets_and_rulesets(repo: Repo) -> None:
@@ -96,7 +96,7 @@ def test_a_bad_repository_is_one_line_and_usage_exit(tmp_path: Path) -> None:
 
 
 def test_apply_without_gh_names_the_tool(tmp_path: Path) -> None:
-    done = run_ci(
+    done = invoke_ci(
         "github",
         "setup",
         "--repo",

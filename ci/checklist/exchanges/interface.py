@@ -16,6 +16,7 @@ from typing import Protocol
 
 import httpx
 
+from ci.core import tls
 from ci.core.errors import CiError
 from logsafe import Redactor
 
@@ -57,7 +58,7 @@ def get_json(
 ) -> tuple[int, object]:
     """(HTTP status, parsed JSON or None); a transport failure is an ExchangeError, redacted."""
     try:
-        response = httpx.get(url, headers=headers, timeout=timeout)
+        response = httpx.get(url, headers=headers, timeout=timeout, verify=tls.context())
     except httpx.HTTPError as exc:
         # httpx puts the URL (and so a query signature) in some messages: redact first.
         reason = redactor.redact(str(exc)) or type(exc).__name__

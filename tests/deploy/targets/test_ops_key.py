@@ -11,12 +11,11 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ci.core.errors import ExitCode
 from ci.deploy import envfile
-from tests.deploy.conftest import SECRETS, BotRepo
+from tests.deploy.conftest import SECRETS, BotRepo, health
 from tests.deploy.targets.conftest import Sshd, install_ops_key, user
 
 
@@ -33,10 +32,6 @@ def ops_key(ssh_bot: BotRepo, sshd: Sshd, ops_private_key: Path) -> Path:
     """The operations key's private half; its public half is in authorized_keys behind the
     forced command, the agent installed on the host beside it."""
     return install_ops_key(sshd, ssh_bot.root, ops_private_key)
-
-
-def health(bot: BotRepo) -> dict[str, object]:
-    return dict(httpx.get(f"http://127.0.0.1:{bot.port}/health", timeout=5).json())
 
 
 def ssh_with(

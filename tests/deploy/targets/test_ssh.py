@@ -14,20 +14,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ci.core.errors import ExitCode
 from ci.core.runtime import alive, free_port
-from tests.deploy.conftest import SECRETS, BotRepo, stop_bot
+from tests.deploy.conftest import SECRETS, BotRepo, health, stop_bot
 from tests.deploy.targets.conftest import Sshd, faulty_ssh, keygen, ssh_pyproject, user
 from tests.helpers import PROJECT_ROOT
 
 USER = user()  # the ssh login: root here, or whoever runs the tests (sshd then runs as them)
-
-
-def health(bot: BotRepo) -> dict[str, object]:
-    return dict(httpx.get(f"http://127.0.0.1:{bot.port}/health", timeout=5).json())
 
 
 def outcomes(bot: BotRepo) -> list[str]:
