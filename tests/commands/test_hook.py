@@ -43,28 +43,18 @@ def commit(
     repo: Repo, env: dict[str, str], *, stage: str = "-A"
 ) -> subprocess.CompletedProcess[str]:
     repo.git("add", stage)
-    return subprocess.run(
-        ["git", "commit", "-m", "change"],
-        cwd=repo.path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return _in(repo, env, ["git", "commit", "-m", "change"])
 
 
 def all_files(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`pre-commit run --all-files`, on everything staged."""
     repo.git("add", "-A")
+    return _in(repo, env, [str(Path(sys.executable).with_name("pre-commit")), "run", "--all-files"])
+
+
+def _in(repo: Repo, env: dict[str, str], argv: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(Path(sys.executable).with_name("pre-commit")), "run", "--all-files"],
-        cwd=repo.path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        argv, cwd=repo.path, env=env, capture_output=True, text=True, timeout=300, check=False
     )
 
 

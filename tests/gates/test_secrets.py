@@ -53,6 +53,19 @@ def test_clean_repository_passes(bot_repo: Repo) -> None:
     assert result.summary == "no secrets in history (all commits) and uncommitted files"
 
 
+def _shared_repo(
+    patch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Repo:
+    """A repository with this project's gitleaks config for a module's one gate run, under what
+    conftest.py's fixtures give each test (an isolated home, no subprocess coverage)."""
+    isolate(patch, tmp_path_factory.mktemp("home"))
+    patch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
+    repo = Repo(tmp_path_factory.mktemp(name))
+    repo.git("init", "-q", "-b", "main")
+    shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+    return repo
+
+
 @pytest.fixture(scope="module")
 def every_custom_sample(
     tmp_path_factory: pytest.TempPathFactory,
@@ -60,12 +73,8 @@ def every_custom_sample(
     """One gate run over a repository holding each custom rule's sample in a file of its own
     (a gitleaks run costs about 0.45 s of CPU before it reads anything)."""
     written = {rule: sample() for rule, sample in samples.CUSTOM_RULE_SAMPLES.items()}
-    with pytest.MonkeyPatch.context() as patch:  # what conftest.py's fixtures give each test
-        isolate(patch, tmp_path_factory.mktemp("home"))
-        patch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
-        repo = Repo(tmp_path_factory.mktemp("samples"))
-        repo.git("init", "-q", "-b", "main")
-        shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+    with pytest.MonkeyPatch.context() as patch:
+        repo = _shared_repo(patch, tmp_path_factory, "samples")
         for name, content in written.values():
             repo.write(name, content)
         repo.commit("add configs")
@@ -156,12 +165,8 @@ def every_look_alike(tmp_path_factory: pytest.TempPathFactory) -> tuple[GateResu
     """One gate run over a bot repository whose committed .env.example holds every look-alike
     (a gitleaks run costs about 0.45 s of CPU before it reads anything): its result, and the
     file's text."""
-    with pytest.MonkeyPatch.context() as patch:  # what conftest.py's fixtures give each test
-        isolate(patch, tmp_path_factory.mktemp("home"))
-        patch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
-        repo = Repo(tmp_path_factory.mktemp("look-alikes"))
-        repo.git("init", "-q", "-b", "main")
-        shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+    with pytest.MonkeyPatch.context() as patch:
+        repo = _shared_repo(patch, tmp_path_factory, "look-alikes")
         repo.write(".gitignore", ".env\n.ci-results/\n")
         repo.write("bot/app.py", "def health():\n    return {'status': 'ok'}\n")
         repo.commit("initial")
