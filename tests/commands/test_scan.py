@@ -9,6 +9,7 @@ import os
 import shutil
 import tarfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -58,17 +59,6 @@ def _refused(result: CliResult, secret: str, shown: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_symlink_inside_a_folder_is_followed_even_outside(repo: Repo, tmp_path: Path) -> None:
-    line, token = _leaky(repo)
-    outside = tmp_path / "elsewhere.log"
-    outside.write_text(line)
-    (repo.path / "reports").mkdir()
-    (repo.path / "reports" / "bot.log").symlink_to(outside)
-    result = invoke_ci("scan", "reports", cwd=repo.path)
-    _refused(result, token, "reports/bot.log:1:")
-    assert f"followed reports/bot.log -> {outside}" in result.stderr
-
-
 ARCHIVES = ["gz", "tar.gz", "zip", "nested"]
 
 
@@ -96,43 +86,70 @@ def _archive(out: Path, kind: str, line: str) -> str:
     return "artifacts/snap.tar.gz!/bot.log:1:"
 
 
+@dataclass(frozen=True)
+class Hidden:
+    """The one scan of every hiding place: its result, the secrets hidden, and where."""
+
+    result: CliResult
+    token: str  # the leaky line's, in every place but the wallet
+    phrase: str  # the wallet's seed phrase
+    shown: dict[str, str]  # each archive kind: where the scan must name its line
+    outside: Path  # what the symlink in reports/ leads to
+    loose: Path  # a repository elsewhere whose loose objects alone hold the line
+
+
 @pytest.fixture(scope="module")
-def every_archive(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[CliResult, str, dict[str, str]]:
-    """One scan of a folder holding each kind of archive, each with the same leaky line (a
-    gitleaks run costs about 0.45 s of CPU before it reads anything): the scan's result, the
-    token, and where the scan must name the line in each kind."""
+def hidden(tmp_path_factory: pytest.TempPathFactory) -> Hidden:
+    """One scan (`ci scan` takes many paths; a gitleaks run costs about 0.45 s of CPU before
+    it reads anything) of a folder of each kind of archive, each with the same leaky line; a
+    folder with a symlink to that line outside it; a folder holding a .git folder; a wallet
+    file with a seed phrase; and a repository whose loose objects alone hold the line."""
     with pytest.MonkeyPatch.context() as patch:  # what conftest.py's fixtures give each test
         isolate(patch, tmp_path_factory.mktemp("home"))
-        repo = Repo(tmp_path_factory.mktemp("archives"))
+        repo = Repo(tmp_path_factory.mktemp("hidden"))
         repo.git("init", "-q", "-b", "main")
         line, token = _leaky(repo)
         out = repo.path / "artifacts"
         out.mkdir()
         shown = {kind: _archive(out, kind, line) for kind in ARCHIVES}
-        return invoke_ci("scan", "artifacts", cwd=repo.path), token, shown
+        outside = tmp_path_factory.mktemp("elsewhere") / "elsewhere.log"
+        outside.write_text(line)
+        (repo.path / "reports").mkdir()
+        (repo.path / "reports" / "bot.log").symlink_to(outside)
+        repo.write("site/.git/logs/HEAD", line)
+        phrase = samples.seed_phrase(12, 51)
+        repo.write("out/wallet.txt", phrase + "\n")
+        loose = Repo(tmp_path_factory.mktemp("loose") / "published")
+        loose.path.mkdir()
+        loose.git("init", "-q")
+        loose.write("notify.log", line)
+        loose.commit("leak")
+        (loose.path / "notify.log").unlink()  # only the .git folder holds it now
+        paths = ["artifacts", "reports", "site", "out", str(loose.path)]
+        result = invoke_ci("scan", *paths, cwd=repo.path)
+        return Hidden(result, token, phrase, shown, outside, loose.path)
 
 
 @pytest.mark.parametrize("kind", ARCHIVES)
-def test_archives_are_opened(
-    every_archive: tuple[CliResult, str, dict[str, str]], kind: str
-) -> None:
-    result, token, shown = every_archive
-    _refused(result, token, shown[kind])
+def test_archives_are_opened(hidden: Hidden, kind: str) -> None:
+    _refused(hidden.result, hidden.token, hidden.shown[kind])
 
 
-def test_git_folder_is_scanned(repo: Repo) -> None:
-    line, token = _leaky(repo)
-    repo.write("site/.git/logs/HEAD", line)
-    _refused(invoke_ci("scan", "site", cwd=repo.path), token, "site/.git/logs/HEAD:1:")
+def test_symlink_inside_a_folder_is_followed_even_outside(hidden: Hidden) -> None:
+    _refused(hidden.result, hidden.token, "reports/bot.log:1:")
+    assert f"followed reports/bot.log -> {hidden.outside}" in hidden.result.stderr
 
 
-def test_seed_phrase_in_an_artifact_is_refused(repo: Repo) -> None:
-    phrase = samples.seed_phrase(12, 51)
-    repo.write("out/wallet.txt", phrase + "\n")
-    result = invoke_ci("scan", "out", cwd=repo.path)
-    _refused(result, phrase, "out/wallet.txt:1: [bip39-seed-phrase]")
+def test_git_folder_is_scanned(hidden: Hidden) -> None:
+    _refused(hidden.result, hidden.token, "site/.git/logs/HEAD:1:")
+
+
+def test_seed_phrase_in_an_artifact_is_refused(hidden: Hidden) -> None:
+    _refused(hidden.result, hidden.phrase, "out/wallet.txt:1: [bip39-seed-phrase]")
+
+
+def test_loose_git_objects_are_read(hidden: Hidden) -> None:
+    _refused(hidden.result, hidden.token, f"{hidden.loose}/.git/objects/")
 
 
 def test_fifo_is_skipped_and_said(repo: Repo) -> None:
@@ -157,17 +174,3 @@ def test_unreadable_paths_fail_closed(repo: Repo) -> None:
         assert result.code == ExitCode.FAILED
         assert result.stderr.strip().splitlines()[-1].endswith(f"cannot read {reason}")
         assert "Traceback" not in result.stderr
-
-
-def test_loose_git_objects_are_read(repo: Repo, tmp_path: Path) -> None:
-    line, token = _leaky(repo)
-    site = Repo(tmp_path / "site")
-    site.path.mkdir()
-    site.git("init", "-q")
-    site.write("notify.log", line)
-    site.commit("leak")
-    (site.path / "notify.log").unlink()  # only the .git folder holds it now
-    result = invoke_ci("scan", str(site.path), cwd=repo.path)
-    assert result.code == ExitCode.FAILED, result.stdout + result.stderr
-    assert "/.git/objects/" in result.stderr
-    assert token not in result.stdout + result.stderr
