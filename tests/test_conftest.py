@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests import ci_skips
-from tests.helpers import PROJECT_ROOT
+from tests.helpers import PROJECT_ROOT, Repo
 
 SUITE = """
 import pytest
@@ -105,3 +105,28 @@ def test_what_the_workers_share_is_built_once_per_run(
         for worker in ("gw0", "gw1"):  # both workers asked, in whichever order they answer
             assert re.search(rf"^\[{worker}\].* PASSED ", result.stdout.str(), re.M), worker
     assert len(log.read_text().splitlines()) == 2
+
+
+def test_commit_each_makes_the_history_commit_would(repo: Repo) -> None:
+    repo.write("a.txt", "one\n")
+    first = repo.commit("first")
+    changes: list[tuple[str, dict[str, str | None]]] = [
+        ("two", {"a.txt": "two\n", "b/c.txt": "new\n"}),
+        ("three", {"a.txt": None}),
+        ("same again", {"b/c.txt": "new\n"}),  # nothing changed: a commit all the same
+    ]
+    shas = repo.commit_each(changes)
+    assert repo.git("rev-list", "--reverse", "HEAD").split() == [first, *shas]
+    assert repo.git("log", "--reverse", "--format=%s").splitlines() == [
+        "first",
+        *[message for message, _ in changes],
+    ]
+    assert repo.git("show", f"{shas[0]}:a.txt") == "two\n"
+    assert repo.git("ls-tree", "-r", "--name-only", shas[1]).split() == ["b/c.txt"]
+    people = "%an <%ae> %cn <%ce>"
+    assert repo.git("log", "-1", f"--format={people}", shas[2]) == repo.git(
+        "log", "-1", f"--format={people}", first
+    )
+    assert repo.git("status", "--porcelain") == ""  # the work tree and index followed
+    assert not (repo.path / "a.txt").exists()
+    assert (repo.path / "b" / "c.txt").read_text() == "new\n"

@@ -94,14 +94,17 @@ def _found(scan: Scan) -> set[str]:
 
 def test_every_form_in_history_is_found_where_the_detector_finds_it(repo: Repo) -> None:
     rng = random.Random(2026)
-    expected: set[str] = set()
-    for round_ in range(3):
-        for name, form in FORMS.items():
-            path = f"notes/{name.replace(' ', '-')}-{round_}.txt"
-            text = _text(rng, form)
-            repo.write(path, text)
-            sha = repo.commit(f"{name} {round_}")
-            expected |= {f"{sha}:{path}:{bip39.RULE}:{m.line}" for m in bip39.find(text)}
+    changes = [
+        (f"{name} {round_}", {f"notes/{name.replace(' ', '-')}-{round_}.txt": _text(rng, form)})
+        for round_ in range(3)
+        for name, form in FORMS.items()
+    ]
+    expected = {
+        f"{sha}:{path}:{bip39.RULE}:{m.line}"
+        for sha, (_, files) in zip(repo.commit_each(changes), changes, strict=True)
+        for path, text in files.items()
+        for m in bip39.find(text or "")
+    }
     assert len(expected) > 20  # most forms are found, some not: both are checked
     assert _found(seeds.scan_history(repo.path, [])) == expected
 
@@ -143,14 +146,18 @@ def test_phrase_added_inside_an_existing_file_has_its_line_in_that_commit(repo: 
 @pytest.mark.parametrize("between", [1, 40])
 def test_phrase_among_ordinary_commits_is_found_once(repo: Repo, between: int) -> None:
     rng = random.Random(between)
-    for n in range(between):
-        repo.write(f"bot/strategy_{n % 3}.py", "".join(_text(rng, NOISE[n % 2]) for _ in range(3)))
-        repo.commit(f"tune {n}")
-    repo.write("wallet.txt", samples.seed_phrase(12, seed=63) + "\n")
-    sha = repo.commit("wallet")
-    for n in range(between):
-        repo.write(f"bot/strategy_{n % 3}.py", _text(rng, NOISE[3]))
-        repo.commit(f"more {n}")
+    changes: list[tuple[str, dict[str, str | None]]] = [
+        (
+            f"tune {n}",
+            {f"bot/strategy_{n % 3}.py": "".join(_text(rng, NOISE[n % 2]) for _ in range(3))},
+        )
+        for n in range(between)
+    ]
+    changes.append(("wallet", {"wallet.txt": samples.seed_phrase(12, seed=63) + "\n"}))
+    changes += [
+        (f"more {n}", {f"bot/strategy_{n % 3}.py": _text(rng, NOISE[3])}) for n in range(between)
+    ]
+    sha = repo.commit_each(changes)[between]
     assert _found(seeds.scan_history(repo.path, [])) == {f"{sha}:wallet.txt:{bip39.RULE}:1"}
 
 
