@@ -9,14 +9,17 @@ import contextlib
 import fcntl
 import hashlib
 import io
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -262,6 +265,24 @@ def shared_by_workers(factory: pytest.TempPathFactory, name: str) -> Iterator[Pa
         fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file is closed
         folder.mkdir(exist_ok=True)
         yield folder
+
+
+def made_once(
+    factory: pytest.TempPathFactory, name: str, make: Callable[[Path], dict[str, Any]]
+) -> dict[str, Any]:
+    """What `make` answers (JSON values), asked once per test run: the first worker to ask
+    calls `make(folder)`, to build in a folder all the run's workers share (`shared_by_workers`),
+    and keeps its answer there; the others read it. For a module fixture that runs something
+    dear (a gitleaks scan) on what no test changes: each worker would run it again."""
+    with shared_by_workers(factory, name) as base:
+        record = base / "made.json"
+        if not record.exists():
+            folder = base / "made"
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed half-way left
+            folder.mkdir()
+            record.write_text(json.dumps(make(folder)), encoding="utf-8")
+        answer: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
+        return answer
 
 
 def wheel(folder: Path, name: str = "botdep", version: str = "1.0") -> Path:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests import ci_skips
-from tests.helpers import PROJECT_ROOT, Repo
+from tests.helpers import PROJECT_ROOT, Repo, made_once
 
 SUITE = """
 import pytest
@@ -130,3 +131,27 @@ def test_commit_each_makes_the_history_commit_would(repo: Repo) -> None:
     assert repo.git("status", "--porcelain") == ""  # the work tree and index followed
     assert not (repo.path / "a.txt").exists()
     assert (repo.path / "b" / "c.txt").read_text() == "new\n"
+
+
+def test_made_once_answers_from_one_make_and_starts_afresh_after_a_failure(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    name = f"made-once-{tmp_path.name}"  # this test's own, in the folder the run's workers share
+
+    def failing(folder: Path) -> dict[str, Any]:
+        (folder / "half").write_text("left behind")
+        raise RuntimeError("the build broke")
+
+    with pytest.raises(RuntimeError):
+        made_once(tmp_path_factory, name, failing)
+    found: list[list[str]] = []
+
+    def make(folder: Path) -> dict[str, Any]:
+        found.append(sorted(path.name for path in folder.iterdir()))
+        (folder / "built").write_text("once")
+        return {"folder": str(folder)}
+
+    first = made_once(tmp_path_factory, name, make)
+    assert made_once(tmp_path_factory, name, make) == first
+    assert found == [[]]  # made once, in a folder cleared of what the failure left
+    assert (Path(first["folder"]) / "built").read_text() == "once"

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from ci.core.result import Finding, GateResult, Status
 from ci.gates import runner
 from ci.gates.secrets import SecretsGate
 from tests import secret_samples as samples
-from tests.helpers import PROJECT_ROOT, Repo, isolate
+from tests.helpers import PROJECT_ROOT, Repo, isolate, made_once
 
 # The only Python child processes here are gitleaks' wrapper: nothing there to measure.
 pytestmark = pytest.mark.usefixtures("unmeasured_children")
@@ -67,32 +68,43 @@ def test_clean_repository_passes(bot_repo: Repo) -> None:
     assert result.summary == "no secrets in history (all commits) and uncommitted files"
 
 
-def _shared_repo(
-    patch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, name: str
-) -> Repo:
-    """A repository with this project's gitleaks config for a module's one gate run, under what
-    conftest.py's fixtures give each test (an isolated home, no subprocess coverage)."""
-    isolate(patch, tmp_path_factory.mktemp("home"))
-    patch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
-    repo = Repo(tmp_path_factory.mktemp(name))
-    repo.git("init", "-q", "-b", "main")
-    shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
-    return repo
+def one_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, fill: Callable[[Repo], None]
+) -> tuple[GateResult, Path]:
+    """The gate's one run over a repository with this project's gitleaks config that `fill`
+    filled, and that repository: made once per test run for a module fixture (`made_once`: a
+    gitleaks run costs about 0.45 s of CPU before it reads anything), under what conftest.py's
+    fixtures give each test (an isolated home, no subprocess coverage). No test changes it."""
+
+    def make(folder: Path) -> dict[str, Any]:
+        with pytest.MonkeyPatch.context() as patch:
+            isolate(patch, folder / "home")
+            patch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
+            repo = Repo(folder / "repo")
+            repo.path.mkdir()
+            repo.git("init", "-q", "-b", "main")
+            shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+            fill(repo)
+            return {"result": scan(repo).to_dict(), "repo": str(repo.path)}
+
+    made = made_once(tmp_path_factory, f"secrets-{name}", make)
+    return GateResult.from_dict(made["result"]), Path(made["repo"])
 
 
 @pytest.fixture(scope="module")
 def every_custom_sample(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[GateResult, dict[str, tuple[str, str]]]:
-    """One gate run over a repository holding each custom rule's sample in a file of its own
-    (a gitleaks run costs about 0.45 s of CPU before it reads anything)."""
+    """One gate run over a repository holding each custom rule's sample in a file of its own."""
     written = {rule: sample() for rule, sample in samples.CUSTOM_RULE_SAMPLES.items()}
-    with pytest.MonkeyPatch.context() as patch:
-        repo = _shared_repo(patch, tmp_path_factory, "samples")
+
+    def fill(repo: Repo) -> None:
         for name, content in written.values():
             repo.write(name, content)
         repo.commit("add configs")
-        return scan(repo), written
+
+    result, _ = one_run(tmp_path_factory, "samples", fill)
+    return result, written
 
 
 @pytest.mark.parametrize("rule", sorted(samples.CUSTOM_RULE_SAMPLES))
@@ -133,8 +145,9 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Leaky:
         "untracked seed phrase": samples.seed_phrase(12, seed=42),
         "sarif": samples.telegram_token(45),
     }
-    with pytest.MonkeyPatch.context() as patch:
-        repo = _bot_files(_shared_repo(patch, tmp_path_factory, "leaky"))
+
+    def fill(repo: Repo) -> None:
+        _bot_files(repo)
         repo.write("bot/client.py", f'TOKEN = "{secrets["code"]}"\n')
         repo.commit("client")
         repo.write(".env.prod", f"BINANCE_API_KEY={secrets['env file']}\n")
@@ -159,7 +172,9 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Leaky:
         repo.commit("a")
         repo.write("scratch.py", f'TOKEN = "{secrets["untracked"]}"\n')
         repo.write("notes.py", f'MNEMONIC = "{secrets["untracked seed phrase"]}"\n')
-        return Leaky(scan(repo), secrets, repo.path / ".ci-results" / "secrets.sarif")
+
+    result, repo = one_run(tmp_path_factory, "leaky", fill)
+    return Leaky(result, secrets, repo / ".ci-results" / "secrets.sarif")
 
 
 def _notebook(token: str) -> str:
@@ -213,15 +228,17 @@ LOOK_ALIKES: dict[str, Callable[[], str]] = {
 
 @pytest.fixture(scope="module")
 def every_look_alike(tmp_path_factory: pytest.TempPathFactory) -> tuple[GateResult, str]:
-    """One gate run over a bot repository whose committed .env.example holds every look-alike
-    (a gitleaks run costs about 0.45 s of CPU before it reads anything): its result, and the
-    file's text."""
-    with pytest.MonkeyPatch.context() as patch:
-        repo = _bot_files(_shared_repo(patch, tmp_path_factory, "look-alikes"))
-        written = "".join(content() for content in LOOK_ALIKES.values())
+    """One gate run over a bot repository whose committed .env.example holds every look-alike:
+    its result, and the file's text."""
+    written = "".join(content() for content in LOOK_ALIKES.values())
+
+    def fill(repo: Repo) -> None:
+        _bot_files(repo)
         repo.write(".env.example", written)
         repo.commit("look-alikes")
-        return scan(repo), written
+
+    result, _ = one_run(tmp_path_factory, "look-alikes", fill)
+    return result, written
 
 
 @pytest.mark.parametrize("name", LOOK_ALIKES)
@@ -243,13 +260,15 @@ class Quiet:
 def quiet(tmp_path_factory: pytest.TempPathFactory) -> Quiet:
     """One gate run over a bot repository with no secret where the gate looks, and secrets
     where it must not: a key in the ignored .env, a token in the results dir, which its
-    .gitignore does not even name. No test changes it: the run's one gitleaks scan (about
-    0.45 s of CPU before it reads anything) answers three tests."""
-    with pytest.MonkeyPatch.context() as patch:
-        repo = _bot_files(_shared_repo(patch, tmp_path_factory, "quiet"), ignored=".env\n")
+    .gitignore does not even name. Its one gitleaks scan answers three tests."""
+
+    def fill(repo: Repo) -> None:
+        _bot_files(repo, ignored=".env\n")
         repo.write(".env", f"BINANCE_API_KEY={samples.binance_key(16)}\n")
         repo.write(".ci-results/old.json", f'{{"t": "{samples.github_token(44)}"}}\n')
-        return Quiet(scan(repo), repo.path / ".ci-results" / "secrets.sarif")
+
+    result, repo = one_run(tmp_path_factory, "quiet", fill)
+    return Quiet(result, repo / ".ci-results" / "secrets.sarif")
 
 
 def test_ignored_local_env_is_not_scanned(quiet: Quiet) -> None:

@@ -103,7 +103,7 @@ def test_every_form_in_history_is_found_where_the_detector_finds_it(repo: Repo) 
         f"{sha}:{path}:{bip39.RULE}:{m.line}"
         for sha, (_, files) in zip(repo.commit_each(changes), changes, strict=True)
         for path, text in files.items()
-        for m in bip39.find(text or "")
+        for m in bip39.find(text)
     }
     assert len(expected) > 20  # most forms are found, some not: both are checked
     assert _found(seeds.scan_history(repo.path, [])) == expected
