@@ -11,12 +11,13 @@ import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ci.core.errors import ExitCode
 from tests import secret_samples as samples
-from tests.helpers import PROJECT_ROOT, CliResult, Repo, invoke_ci, isolate, run_ci
+from tests.helpers import PROJECT_ROOT, CliResult, Repo, invoke_ci, isolate, made_once, run_ci
 
 
 def test_clean_artifact_passes(repo: Repo) -> None:
@@ -45,9 +46,8 @@ def test_missing_path_is_a_usage_error(repo: Repo) -> None:
     assert "Traceback" not in result.stderr
 
 
-def _leaky(repo: Repo) -> tuple[str, str]:
+def _leaky() -> tuple[str, str]:
     """A bot log line holding a Telegram token; the token is returned to check it is not shown."""
-    shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
     token = samples.telegram_token(50)
     return f"sent via https://api.telegram.org/bot{token}/sendMessage\n", token
 
@@ -100,34 +100,55 @@ class Hidden:
 
 @pytest.fixture(scope="module")
 def hidden(tmp_path_factory: pytest.TempPathFactory) -> Hidden:
-    """One scan (`ci scan` takes many paths; a gitleaks run costs about 0.45 s of CPU before
-    it reads anything) of a folder of each kind of archive, each with the same leaky line; a
-    folder with a symlink to that line outside it; a folder holding a .git folder; a wallet
-    file with a seed phrase; and a repository whose loose objects alone hold the line."""
-    with pytest.MonkeyPatch.context() as patch:  # what conftest.py's fixtures give each test
-        isolate(patch, tmp_path_factory.mktemp("home"))
-        repo = Repo(tmp_path_factory.mktemp("hidden"))
-        repo.git("init", "-q", "-b", "main")
-        line, token = _leaky(repo)
-        out = repo.path / "artifacts"
-        out.mkdir()
-        shown = {kind: _archive(out, kind, line) for kind in ARCHIVES}
-        outside = tmp_path_factory.mktemp("elsewhere") / "elsewhere.log"
-        outside.write_text(line)
-        (repo.path / "reports").mkdir()
-        (repo.path / "reports" / "bot.log").symlink_to(outside)
-        repo.write("site/.git/logs/HEAD", line)
-        phrase = samples.seed_phrase(12, 51)
-        repo.write("out/wallet.txt", phrase + "\n")
-        loose = Repo(tmp_path_factory.mktemp("loose") / "published")
-        loose.path.mkdir()
-        loose.git("init", "-q")
-        loose.write("notify.log", line)
-        loose.commit("leak")
-        (loose.path / "notify.log").unlink()  # only the .git folder holds it now
-        paths = ["artifacts", "reports", "site", "out", str(loose.path)]
-        result = invoke_ci("scan", *paths, cwd=repo.path)
-        return Hidden(result, token, phrase, shown, outside, loose.path)
+    """One scan, made once per test run (`made_once`; `ci scan` takes many paths, and a
+    gitleaks run costs about 0.45 s of CPU before it reads anything), of a folder of each kind
+    of archive, each with the same leaky line; a folder with a symlink to that line outside
+    it; a folder holding a .git folder; a wallet file with a seed phrase; and a repository
+    whose loose objects alone hold the line."""
+    line, token = _leaky()
+    phrase = samples.seed_phrase(12, 51)
+
+    def make(folder: Path) -> dict[str, Any]:
+        with pytest.MonkeyPatch.context() as patch:  # what conftest.py's fixtures give each test
+            isolate(patch, folder / "home")
+            repo = Repo(folder / "hidden")
+            repo.path.mkdir()
+            repo.git("init", "-q", "-b", "main")
+            shutil.copy(PROJECT_ROOT / ".gitleaks.toml", repo.path / ".gitleaks.toml")
+            out = repo.path / "artifacts"
+            out.mkdir()
+            shown = {kind: _archive(out, kind, line) for kind in ARCHIVES}
+            outside = folder / "elsewhere.log"
+            outside.write_text(line)
+            (repo.path / "reports").mkdir()
+            (repo.path / "reports" / "bot.log").symlink_to(outside)
+            repo.write("site/.git/logs/HEAD", line)
+            repo.write("out/wallet.txt", phrase + "\n")
+            loose = Repo(folder / "published")
+            loose.path.mkdir()
+            loose.git("init", "-q")
+            loose.write("notify.log", line)
+            loose.commit("leak")
+            (loose.path / "notify.log").unlink()  # only the .git folder holds it now
+            paths = ["artifacts", "reports", "site", "out", str(loose.path)]
+            result = invoke_ci("scan", *paths, cwd=repo.path)
+            return {
+                "result": [result.code, result.stdout, result.stderr],
+                "shown": shown,
+                "outside": str(outside),
+                "loose": str(loose.path),
+            }
+
+    made = made_once(tmp_path_factory, "scan-hidden", make)
+    code, stdout, stderr = made["result"]
+    return Hidden(
+        CliResult(code, stdout, stderr),
+        token,
+        phrase,
+        made["shown"],
+        Path(made["outside"]),
+        Path(made["loose"]),
+    )
 
 
 @pytest.mark.parametrize("kind", ARCHIVES)
