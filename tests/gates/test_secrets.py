@@ -68,7 +68,7 @@ def test_clean_repository_passes(bot_repo: Repo) -> None:
     assert result.summary == "no secrets in history (all commits) and uncommitted files"
 
 
-def one_run(
+def _one_run(
     tmp_path_factory: pytest.TempPathFactory, name: str, fill: Callable[[Repo], None]
 ) -> tuple[GateResult, Path]:
     """The gate's one run over a repository with this project's gitleaks config that `fill`
@@ -103,7 +103,7 @@ def every_custom_sample(
             repo.write(name, content)
         repo.commit("add configs")
 
-    result, _ = one_run(tmp_path_factory, "samples", fill)
+    result, _ = _one_run(tmp_path_factory, "samples", fill)
     return result, written
 
 
@@ -173,7 +173,7 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Leaky:
         repo.write("scratch.py", f'TOKEN = "{secrets["untracked"]}"\n')
         repo.write("notes.py", f'MNEMONIC = "{secrets["untracked seed phrase"]}"\n')
 
-    result, repo = one_run(tmp_path_factory, "leaky", fill)
+    result, repo = _one_run(tmp_path_factory, "leaky", fill)
     return Leaky(result, secrets, repo / ".ci-results" / "secrets.sarif")
 
 
@@ -237,7 +237,7 @@ def every_look_alike(tmp_path_factory: pytest.TempPathFactory) -> tuple[GateResu
         repo.write(".env.example", written)
         repo.commit("look-alikes")
 
-    result, _ = one_run(tmp_path_factory, "look-alikes", fill)
+    result, _ = _one_run(tmp_path_factory, "look-alikes", fill)
     return result, written
 
 
@@ -267,7 +267,7 @@ def quiet(tmp_path_factory: pytest.TempPathFactory) -> Quiet:
         repo.write(".env", f"BINANCE_API_KEY={samples.binance_key(16)}\n")
         repo.write(".ci-results/old.json", f'{{"t": "{samples.github_token(44)}"}}\n')
 
-    result, repo = one_run(tmp_path_factory, "quiet", fill)
+    result, repo = _one_run(tmp_path_factory, "quiet", fill)
     return Quiet(result, repo / ".ci-results" / "secrets.sarif")
 
 
