@@ -204,9 +204,11 @@ def _key_of_this_worker(factory: pytest.TempPathFactory, name: str) -> Path:
 
 # Client keys are made once per pytest worker, host keys once per test. Where a command
 # shows output, its redactor spells out every secret value in the environment, the key in
-# BOTTIE_SSH_KEY too, and compiles them into one pattern the first time (about 0.2 s of
-# CPU for an SSH key, remembered per process): one key per worker is compiled once. The
-# tests of a wrong key or host key make a key of their own.
+# BOTTIE_SSH_KEY too, and compiles them into one pattern the first time (about 0.5 s of
+# CPU for an SSH key under the tests gate's coverage, remembered per process): one key per
+# worker is compiled once. The second key, the operations key, is also the key a host that
+# never authorized it refuses (test_ssh.py): a test that needs some other key takes it. The
+# test of a wrong host key makes one of its own (a public key: never in a pattern).
 @pytest.fixture(scope="session")
 def client_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _key_of_this_worker(tmp_path_factory, "client_key")

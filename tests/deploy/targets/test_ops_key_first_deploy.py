@@ -17,10 +17,11 @@ from tests.deploy.targets.conftest import Sshd, install_ops_key
 
 
 def test_status_is_green_and_pause_refused_before_the_first_deploy(
-    ssh_bot: BotRepo, sshd: Sshd
+    ssh_bot: BotRepo, sshd: Sshd, ops_private_key: Path
 ) -> None:
     ssh_bot.repo.commit("adopted, nothing deployed")
-    ops = {"BOTTIE_SSH_KEY": install_ops_key(sshd, ssh_bot.root).read_text(encoding="utf-8")}
+    key = install_ops_key(sshd, ssh_bot.root, ops_private_key)
+    ops = {"BOTTIE_SSH_KEY": key.read_text(encoding="utf-8")}
 
     status = ssh_bot.ci("status", "testnet", env=ops)
     assert status.code == ExitCode.OK, status.stderr

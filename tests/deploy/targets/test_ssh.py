@@ -276,10 +276,13 @@ def test_a_host_key_mismatch_is_refused(ssh_bot: BotRepo, sshd: Sshd, tmp_path: 
     assert not ssh_bot.root.exists()
 
 
-def test_a_wrong_key_is_refused(ssh_bot: BotRepo, sshd: Sshd, tmp_path: Path) -> None:
+def test_a_wrong_key_is_refused(ssh_bot: BotRepo, sshd: Sshd, ops_private_key: Path) -> None:
     ssh_bot.commit_green("first")
-    keygen(tmp_path / "stranger")
-    wrong = (tmp_path / "stranger").read_text()
+    # A key this host never authorized: the operations key, which no test here installs
+    # (its pattern is compiled once a worker; a key made here would be compiled again).
+    public = ops_private_key.with_name("ops_key.pub").read_text().split()[1]
+    assert public not in (sshd.folder / "authorized_keys").read_text()
+    wrong = ops_private_key.read_text()
     result = ssh_bot.deploy(env={"BOTTIE_SSH_KEY": wrong})
     assert result.code == ExitCode.ERROR
     assert result.stderr.splitlines() == [
