@@ -103,7 +103,8 @@ def _install(base: Path) -> None:
     ).stdout.strip()
     (Path(purelib) / "pipeline-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q"]
-    pip += ["--disable-pip-version-check"]
+    # No bytecode, as scripts/install-pipeline.sh: Python writes it on first import.
+    pip += ["--disable-pip-version-check", "--no-compile"]
     build = PROJECT_ROOT / "requirements" / "build.txt"  # the pinned build backend, as CI
     subprocess.run([*pip, "--require-hashes", "-r", build], check=True, env=_clean_env())
     subprocess.run(
@@ -112,8 +113,11 @@ def _install(base: Path) -> None:
 
 
 def _clean_env() -> dict[str, str]:
-    # Nothing on PYTHONPATH: the installed package alone must do.
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    # Nothing on PYTHONPATH: the installed package alone must do. Nor the coverage start-up the
+    # tests gate gives a subprocess (conftest.py's unmeasured_children): pip runs none of ci,
+    # bot and logsafe, and the installed copy is not the one the gate measures.
+    hidden = ("PYTHONPATH", "VIRTUAL_ENV", "COVERAGE_PROCESS_CONFIG")
+    return {k: v for k, v in os.environ.items() if k not in hidden}
 
 
 def bottie(tool: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
