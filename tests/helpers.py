@@ -17,12 +17,15 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ci.core import git
-from ci.core.config import Config
 from ci.gates.interface import GateContext
+
+if TYPE_CHECKING:  # imported where used: a child pytest that needs none of it skips pydantic
+    from ci.core.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +95,8 @@ class Repo:
         return git.results_dir(self.path, "")
 
     def context(self, config: Config | None = None) -> GateContext:
+        from ci.core.config import Config
+
         return GateContext(
             root=self.path,
             settings=(config or Config()).model_dump(mode="json"),
