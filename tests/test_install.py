@@ -93,13 +93,15 @@ def _install(base: Path) -> None:
     venv = base / "venv"
     # As scripts/install-pipeline.sh: a venv without pip (ensurepip costs about 4.8 s of CPU),
     # filled by this environment's pip (`pip --python`).
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    venv_command = [sys.executable, "-m", "venv", "--without-pip", str(venv)]
+    subprocess.run(venv_command, check=True, env=_clean_env())
     python = venv / "bin" / "python"
     purelib = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True,
         capture_output=True,
         text=True,
+        env=_clean_env(),
     ).stdout.strip()
     (Path(purelib) / "pipeline-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q"]
