@@ -19,13 +19,15 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ci.core import git
-from ci.core.config import Config
 from ci.gates.interface import GateContext
+
+if TYPE_CHECKING:  # imported where used: a child pytest that needs none of it skips pydantic
+    from ci.core.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,6 +145,8 @@ class Repo:
         return git.results_dir(self.path, "")
 
     def context(self, config: Config | None = None) -> GateContext:
+        from ci.core.config import Config
+
         return GateContext(
             root=self.path,
             settings=(config or Config()).model_dump(mode="json"),
@@ -200,6 +204,11 @@ def heavy_imports_of_two_runs(cwd: Path, argv: list[str], heavy: set[str]) -> li
     and which of the `heavy` modules it imported (the lint path's start-up cost). The runs go
     without the coverage start-up the tests gate gives a subprocess: what they answer is what a
     user's process imports, and coverage has the same paths from the in-process tests."""
+    return [heavy_imports_of_a_run(cwd, argv, heavy) for _ in range(2)]
+
+
+def heavy_imports_of_a_run(cwd: Path, argv: list[str], heavy: set[str]) -> list[str]:
+    """One run of `heavy_imports_of_two_runs`: its exit line and the `heavy` modules imported."""
     probe = (
         "import runpy, sys\n"
         f"sys.argv = {['ci', *argv]!r}\n"
@@ -211,13 +220,10 @@ def heavy_imports_of_two_runs(cwd: Path, argv: list[str], heavy: set[str]) -> li
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     env.pop("COVERAGE_PROCESS_CONFIG", None)
-    printed = []
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-c", probe], cwd=cwd, env=env, capture_output=True, text=True
-        )
-        printed.append(done.stdout.strip().splitlines()[-2:])
-    return printed
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    return done.stdout.strip().splitlines()[-2:]
 
 
 def _example_bot_block() -> str:

@@ -93,17 +93,20 @@ def _install(base: Path) -> None:
     venv = base / "venv"
     # As scripts/install-pipeline.sh: a venv without pip (ensurepip costs about 4.8 s of CPU),
     # filled by this environment's pip (`pip --python`).
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    venv_command = [sys.executable, "-m", "venv", "--without-pip", str(venv)]
+    subprocess.run(venv_command, check=True, env=_clean_env())
     python = venv / "bin" / "python"
     purelib = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True,
         capture_output=True,
         text=True,
+        env=_clean_env(),
     ).stdout.strip()
     (Path(purelib) / "pipeline-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q"]
-    pip += ["--disable-pip-version-check"]
+    # No bytecode, as scripts/install-pipeline.sh: Python writes it on first import.
+    pip += ["--disable-pip-version-check", "--no-compile"]
     build = PROJECT_ROOT / "requirements" / "build.txt"  # the pinned build backend, as CI
     subprocess.run([*pip, "--require-hashes", "-r", build], check=True, env=_clean_env())
     subprocess.run(
@@ -112,8 +115,11 @@ def _install(base: Path) -> None:
 
 
 def _clean_env() -> dict[str, str]:
-    # Nothing on PYTHONPATH: the installed package alone must do.
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    # Nothing on PYTHONPATH: the installed package alone must do. Nor the coverage start-up the
+    # tests gate gives a subprocess (conftest.py's unmeasured_children): pip runs none of ci,
+    # bot and logsafe, and the installed copy is not the one the gate measures.
+    hidden = ("PYTHONPATH", "VIRTUAL_ENV", "COVERAGE_PROCESS_CONFIG")
+    return {k: v for k, v in os.environ.items() if k not in hidden}
 
 
 def bottie(tool: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

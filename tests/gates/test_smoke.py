@@ -178,6 +178,7 @@ def test_the_probe_timeout_is_five_seconds_unless_set() -> None:
         parse({"smoke": {"probe_timeout": 0}})
 
 
+@pytest.mark.usefixtures("unmeasured_children")  # the fake app, as run_fake
 def test_a_cancelled_run_stops_waiting_for_health(repo: Repo) -> None:
     """Ctrl-C or --fail-fast: the gate stops waiting for an app that is not healthy yet."""
     repo.write("app.py", FAKE_APP)
@@ -239,6 +240,7 @@ def test_an_order_the_bot_did_not_understand_proves_nothing(repo: Repo) -> None:
     assert summary.startswith("POST /orders answered 422: the probe's order was not understood")
 
 
+@pytest.mark.usefixtures("unmeasured_children")  # the fake app, as run_fake
 def test_without_a_bot_profile_the_gate_fails_closed(repo: Repo) -> None:
     repo.write("app.py", FAKE_APP)
     app = AppConfig(command=["{python}", "app.py", "good", "{port}"])
@@ -247,6 +249,7 @@ def test_without_a_bot_profile_the_gate_fails_closed(repo: Repo) -> None:
     assert result.summary.startswith("no bot profile: describe the bot in [tool.bottie.profile]")
 
 
+@pytest.mark.usefixtures("unmeasured_children")  # the fake app, as run_fake
 def test_without_a_kill_switch_the_gate_fails_closed(repo: Repo) -> None:
     repo.write("app.py", FAKE_APP)
     config = fake_config("good")
@@ -323,6 +326,7 @@ def test_an_app_that_keeps_losing_its_port_fails(
     assert "Address already in use" in output
 
 
+@pytest.mark.usefixtures("unmeasured_children")  # the fake app, as run_fake
 def test_the_app_runs_under_the_bots_own_interpreter(repo: Repo) -> None:
     marker = repo.path.parent / "ran-with"
     python = repo.path / "env" / "bin" / "python"
