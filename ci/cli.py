@@ -4,7 +4,9 @@ The command line is defined once, with click, in `ci.cli_group`. Two shapes skip
 import (about 19 ms, a fifth of a lint run's start-up): `hook ...`, the commit hooks, which
 take no option and parse their own arguments, and `run [GATE ...]` with no option
 (`./dev run lint`), which is `run` with every option at its default (tests/test_cli.py
-holds both to click's answers). Anything else goes through click. Only this module exits.
+holds both to click's answers). Anything else goes through click; a `rollback` starts its bot
+first (ci/commands/early_rollback.py), click still reading its command line. Only this module
+exits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ci.core.errors import CiError, ExitCode
 
 TYPE_CHECKING = False  # `typing` only for the type checker: every command starts here
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
     from typing import NoReturn
 
 
@@ -23,7 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         code = _plain(args)
-        return _with_click(args) if code is None else code
+        if code is None:
+            with _rollback_bot(args):
+                code = _with_click(args)
+        return code
     except CiError as exc:
         return _fail(str(exc), exc.exit_code, tip=exc.tip)
     except KeyboardInterrupt:
@@ -61,6 +67,17 @@ def _plain(args: list[str]) -> int | None:
 
         return run.run(args[1:])
     return None
+
+
+def _rollback_bot(args: list[str]) -> AbstractContextManager[None]:
+    """For `rollback`: its bot started before click is imported (ci/commands/early_rollback.py)."""
+    if args[:1] != ["rollback"]:
+        from contextlib import nullcontext
+
+        return nullcontext()
+    from ci.commands import early_rollback
+
+    return early_rollback.started(args[1:])
 
 
 def _with_click(args: list[str]) -> int:

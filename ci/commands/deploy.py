@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from ci.commands import early_rollback
 from ci.core import actions, git
 from ci.core.errors import ExitCode
 from ci.deploy import early
@@ -99,10 +100,12 @@ def rollback_command(
     """Redeploy a prior deploy tag of ENV through the same path, with its own environment."""
     root, git_dir = git.locate(Path.cwd())
     own_env = not with_current_env
-    with (
-        early.rollback_bot(root, git_dir, env, to, os.environ, own_env=own_env) as started,
-        _for_command(_deployer(env, root, started)) as deployer,
-    ):
+    with ExitStack() as held:
+        # Started before click parsed this line (ci/commands/early_rollback.py), or now.
+        started = early_rollback.take(root, env, to, own_env=own_env) or held.enter_context(
+            early.rollback_bot(root, git_dir, env, to, os.environ, own_env=own_env)
+        )
+        deployer = held.enter_context(_for_command(_deployer(env, root, started)))
         when = started.when if started else None
         outcome = deployer.rollback(
             to, approver=approver, push=push, current_env=with_current_env, when=when
