@@ -3,6 +3,7 @@ releases on its deploy target."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -22,9 +23,17 @@ if TYPE_CHECKING:
 
 def _deployer(env: str, root: Path | None = None, started: early.Started | None = None) -> Deployer:
     # Here: the config models and the deployer are most of a command's start-up, and a
-    # rollback starts its bot before them (ci/deploy/early.py).
-    from ci.core import config
-    from ci.deploy.deployer import Deployer
+    # rollback starts its bot before them (ci/deploy/early.py). The collector is paused while
+    # they load: their import leaves next to no garbage (about 600 objects, found by some 70
+    # collections costing about 16 ms of CPU beside the rollback's starting bot).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from ci.core import config
+        from ci.deploy.deployer import Deployer
+    finally:
+        if collecting:
+            gc.enable()
 
     root = root or git.toplevel(Path.cwd())
     cfg = config.load(root)
