@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from ci.cli import main
+from ci.cli import entry
 
-raise SystemExit(main())
+entry()

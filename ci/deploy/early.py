@@ -8,8 +8,11 @@ values the models accepted), the target's deploy log and the deploy tags choose 
 interpreter starts, before anything can go live), and the release's env file holds
 its environment, with the kill switch forced off while the environment is paused. So the
 command takes the deploy lock, starts that bot waiting for go (libraries only:
-ci/core/launcher.py), and only then imports the rest. (In a clone whose config was never
-validated, `config_cache` validates it first, with the models, as any command would.)
+ci/core/launcher.py), and only then imports the rest; for the plain shapes of its command
+line, before click is even imported (ci/commands/early_rollback.py: click still reads the
+line, and the command keeps that bot only if it asks for the same one). (In a clone whose
+config was never validated, `config_cache` validates it first, with the models, as any
+command would.)
 
 The deployer then decides everything again from the validated models, under the same lock,
 as if nothing had started: the target uses the bot started early only if the deployer would

@@ -6,7 +6,6 @@ never printed; a release records only a digest (names and value hashes).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,6 +38,8 @@ def read(path: Path) -> dict[str, str]:
 
 def digest(found: Mapping[str, str]) -> dict[str, str]:
     """Names and SHA-256 of values: enough to tell what changed, never the values."""
+    import hashlib  # here: OpenSSL's binding loads in a few ms, not before a rollback's bot
+
     return {
         name: hashlib.sha256(value.encode()).hexdigest()[:16]
         for name, value in sorted(found.items())
