@@ -151,7 +151,9 @@ class Redactor:
                 elif family == "exchange":
                     key = EXCHANGE_KEY.match(text, anchor)
                     if key is not None:
-                        found.append(key.span("secret"))
+                        span = key.span("secret")
+                        if span not in found:  # a known key after its word: found already
+                            found.append(span)
                 elif family == "known" and self._known is not None:
                     # Masked wherever they are: the scan skips them, tokens as they are.
                     before = len(found)
