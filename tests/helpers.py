@@ -48,6 +48,7 @@ def isolate(patch: pytest.MonkeyPatch, home: Path) -> None:
     patch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     # Every `git commit` otherwise starts `git maintenance run --auto` after itself, which
     # finds nothing to do in a test's small repository: half of a commit's CPU (3 ms).
+    home.mkdir(parents=True, exist_ok=True)
     (home / ".gitconfig").write_text("[maintenance]\n\tauto = false\n", encoding="utf-8")
     for name, folder in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config")):
         patch.setenv(name, str(home / folder))  # tools' caches: never the developer's
