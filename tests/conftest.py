@@ -24,8 +24,9 @@ def _isolated_git(
 def unmeasured_children(monkeypatch: pytest.MonkeyPatch) -> None:
     """For a test whose child processes run none of ci, bot and logsafe (gitleaks' Python
     wrapper, pip-audit, the workflow linters, the stand-in bot): they go without the coverage
-    start-up the tests gate gives every Python subprocess, which has nothing to measure in
-    them. Measured: `python -c pass` takes 0.12 s of CPU with it, 0.01 s without."""
+    start-up a coverage run that measures subprocesses (`patch = ["subprocess"]`, off in this
+    repository's config: pyproject.toml) gives every Python child, which has nothing to measure
+    in them. Measured: `python -c pass` takes 0.12 s of CPU with it, 0.01 s without."""
     monkeypatch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
 
 
