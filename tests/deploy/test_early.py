@@ -110,28 +110,8 @@ def test_the_bot_is_spawned_before_pydantic_and_the_deployer_are_imported(
 ) -> None:
     two_releases(standin)
     config_cache.values(standin.repo.path)  # validated once, as any earlier command leaves it
-    probe = (
-        "import runpy, sys\n"
-        "from ci.core import runtime\n"
-        "real, seen = runtime.prestart, []\n"
-        "def prestart(*args, **kwargs):\n"
-        "    heavy = ('pydantic', 'ci.core.config', 'ci.deploy.deployer')\n"
-        "    seen.append(sorted(m for m in heavy if m in sys.modules))\n"
-        "    return real(*args, **kwargs)\n"
-        "runtime.prestart = prestart\n"
-        "sys.argv = ['ci', 'rollback', 'testnet']\n"
-        "try:\n"
-        "    runpy.run_module('ci', run_name='__main__')\n"
-        "except SystemExit as exit:\n"
-        "    print('exit', exit.code)\n"
-        "print(seen)\n"
-    )
-    env = {**os.environ, **standin.env, "PYTHONPATH": str(PROJECT_ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=standin.repo.path, env=env, capture_output=True,
-        text=True, check=False,
-    )  # fmt: skip
-    assert done.stdout.strip().splitlines()[-2:] == ["exit 0", "[[]]"], done.stderr
+    heavy = ("pydantic", "ci.core.config", "ci.deploy.deployer")
+    assert loaded_at_spawn(standin, ["rollback", "testnet"], heavy) == ["exit 0", "[[]]"]
 
 
 def test_a_bot_waiting_otherwise_than_the_release_now_starts_is_replaced(
@@ -192,3 +172,30 @@ def test_a_moved_tag_found_while_the_bot_starts_stops_it_and_nothing_else_runs(
         refused.stderr
     )
     assert standin.live() == live and bot_processes(standin.base) == [pid]
+
+
+def loaded_at_spawn(standin: BotRepo, argv: list[str], heavy: tuple[str, ...]) -> list[str]:
+    """`python -m ci ARGV`, a real process in the stand-in's repository: its exit line, and
+    which of the `heavy` modules were loaded when the bot's interpreter was spawned."""
+    probe = (
+        "import runpy, sys\n"
+        "from ci.core import runtime\n"
+        "real, seen = runtime.prestart, []\n"
+        "def prestart(*args, **kwargs):\n"
+        f"    seen.append(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+        "    return real(*args, **kwargs)\n"
+        "runtime.prestart = prestart\n"
+        f"sys.argv = {['ci', *argv]!r}\n"
+        "try:\n"
+        "    runpy.run_module('ci', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    print('exit', exit.code)\n"
+        "print(seen)\n"
+    )
+    env = {**os.environ, **standin.env, "PYTHONPATH": str(PROJECT_ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=standin.repo.path, env=env, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-2:]

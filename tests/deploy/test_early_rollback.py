@@ -4,10 +4,6 @@ that bot only if it is the one click's reading asks for."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from ci.commands import early_rollback
@@ -15,36 +11,16 @@ from ci.core import config_cache, git
 from ci.core.errors import ExitCode
 from ci.deploy.lock import LockHeld, deploy_lock
 from tests.deploy.conftest import BotRepo, health
-from tests.deploy.test_early import bot_pid, counting_starts
+from tests.deploy.test_early import bot_pid, counting_starts, loaded_at_spawn
 from tests.deploy.test_safety import bot_processes
-from tests.helpers import PROJECT_ROOT
 
 
 def test_the_bot_is_spawned_before_click_is_imported(standin: BotRepo) -> None:
     standin.deployed("first", "second")
     config_cache.values(standin.repo.path)  # validated once, as any earlier command leaves it
-    probe = (
-        "import runpy, sys\n"
-        "from ci.core import runtime\n"
-        "real, seen = runtime.prestart, []\n"
-        "def prestart(*args, **kwargs):\n"
-        "    heavy = ('click', 'pydantic', 'ci.cli_group', 'ci.deploy.deployer')\n"
-        "    seen.append(sorted(m for m in heavy if m in sys.modules))\n"
-        "    return real(*args, **kwargs)\n"
-        "runtime.prestart = prestart\n"
-        "sys.argv = ['ci', 'rollback', 'testnet', '--approver', 'alice', '--no-push']\n"
-        "try:\n"
-        "    runpy.run_module('ci', run_name='__main__')\n"
-        "except SystemExit as exit:\n"
-        "    print('exit', exit.code)\n"
-        "print(seen)\n"
-    )
-    env = {**os.environ, **standin.env, "PYTHONPATH": str(PROJECT_ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=standin.repo.path, env=env, capture_output=True,
-        text=True, check=False,
-    )  # fmt: skip
-    assert done.stdout.strip().splitlines()[-2:] == ["exit 0", "[[]]"], done.stderr
+    heavy = ("click", "pydantic", "ci.cli_group", "ci.deploy.deployer")
+    argv = ["rollback", "testnet", "--approver", "alice", "--no-push"]
+    assert loaded_at_spawn(standin, argv, heavy) == ["exit 0", "[[]]"]
 
 
 def test_to_is_read_as_click_reads_it_and_the_bot_starts_once(
