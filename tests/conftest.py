@@ -21,24 +21,12 @@ def _isolated_git(
 
 
 @pytest.fixture
-def unmeasured_children(monkeypatch: pytest.MonkeyPatch) -> None:
-    """For a test whose child processes run none of ci, bot and logsafe (gitleaks' Python
-    wrapper, pip-audit, the workflow linters, the stand-in bot): they go without the coverage
-    start-up a coverage run that measures subprocesses (`patch = ["subprocess"]`, off in this
-    repository's config: pyproject.toml) gives every Python child, which has nothing to measure
-    in them. Measured: `python -c pass` takes 0.12 s of CPU with it, 0.01 s without."""
-    monkeypatch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
-
-
-@pytest.fixture
-def lean_child_pytest(monkeypatch: pytest.MonkeyPatch, unmeasured_children: None) -> None:
-    """For a test that runs pytest in a child process on a small suite of its own, one that
-    uses no hypothesis and runs none of ci, bot and logsafe. The child goes without
-    hypothesis's pytest plugin, which imports all of hypothesis at the end of every run
-    (about 0.9 s of CPU, three times a small run's own), and without the coverage hook the
-    tests gate gives subprocesses (about 0.15 s each, and nothing here for it to measure).
-    Nor does it load anyio's plugin or xdist's looponfail, which no such suite uses (together
-    about 0.07 s of CPU a child)."""
+def lean_child_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a test that runs pytest in a child process on a small suite of its own, one that uses no
+    hypothesis and runs none of ci, bot and logsafe. The child goes without hypothesis's pytest
+    plugin, which imports all of hypothesis at the end of every run (about 0.9 s of CPU, three
+    times a small run's own). Nor does it load anyio's plugin or xdist's looponfail, which no
+    such suite uses (together about 0.07 s of CPU a child)."""
     addopts = os.environ.get("PYTEST_ADDOPTS", "")
     unused = "-p no:hypothesispytest -p no:anyio -p no:xdist.looponfail"
     monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} {unused}".strip())

@@ -184,7 +184,8 @@ def invoke_ci(*args: str, cwd: Path, env: dict[str, str] | None = None) -> CliRe
     calls), from `cwd` with `env` added, its output captured; cwd and environment are put back.
 
     For tests of what a command decides, which is most of them: a real process costs a Python
-    start-up and, under the tests gate, a coverage start-up and data file each. Tests of the
+    start-up and the CLI's imports each, and the tests gate's coverage measures only the tests'
+    own processes. Tests of the
     entry point itself (exit codes as a shell sees them, no traceback, signals, a process that
     must outlive or be killed) use `run_ci`; tests/test_in_process.py holds the two to the
     same answers."""
@@ -202,9 +203,7 @@ def invoke_ci(*args: str, cwd: Path, env: dict[str, str] | None = None) -> CliRe
 
 def heavy_imports_of_two_runs(cwd: Path, argv: list[str], heavy: set[str]) -> list[list[str]]:
     """Run `python -m ci ARGV` twice in fresh processes from `cwd`; for each run, its exit line
-    and which of the `heavy` modules it imported (the lint path's start-up cost). The runs go
-    without the coverage start-up the tests gate gives a subprocess: what they answer is what a
-    user's process imports, and coverage has the same paths from the in-process tests."""
+    and which of the `heavy` modules it imported (the lint path's start-up cost)."""
     return [heavy_imports_of_a_run(cwd, argv, heavy) for _ in range(2)]
 
 
@@ -220,7 +219,6 @@ def heavy_imports_of_a_run(cwd: Path, argv: list[str], heavy: set[str]) -> list[
         f"print(sorted(name for name in {sorted(heavy)!r} if name in sys.modules))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    env.pop("COVERAGE_PROCESS_CONFIG", None)
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=cwd, env=env, capture_output=True, text=True
     )

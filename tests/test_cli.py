@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import click
-import pytest
 
 from ci.core.errors import ExitCode
 from tests.helpers import (
@@ -146,7 +145,6 @@ def test_a_mistyped_command_gets_a_suggestion(tmp_path: Path) -> None:
     assert result.stderr.strip() == "error: No such command 'rn'. Did you mean 'run'?"
 
 
-@pytest.mark.usefixtures("unmeasured_children")  # what a user's process imports
 def test_help_and_list_start_without_the_heavy_libraries(repo: Repo) -> None:
     # A pre-commit hook and a user's `--help` should not wait for the network and model
     # libraries that only running a gate or a deploy needs.

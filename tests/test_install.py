@@ -115,10 +115,8 @@ def _install(base: Path) -> None:
 
 
 def _clean_env() -> dict[str, str]:
-    # Nothing on PYTHONPATH: the installed package alone must do. Nor the coverage start-up the
-    # tests gate gives a subprocess (conftest.py's unmeasured_children): pip runs none of ci,
-    # bot and logsafe, and the installed copy is not the one the gate measures.
-    hidden = ("PYTHONPATH", "VIRTUAL_ENV", "COVERAGE_PROCESS_CONFIG")
+    # Nothing on PYTHONPATH: the installed package alone must do.
+    hidden = ("PYTHONPATH", "VIRTUAL_ENV")
     return {k: v for k, v in os.environ.items() if k not in hidden}
 
 

@@ -18,9 +18,6 @@ from ci.core.errors import ExitCode
 from tests.helpers import Repo, invoke_ci, wheel
 
 PYPROJECT = '[tool.bottie]\npython = ".venv/bin/python"\n'
-# The command's children (venv, pip, the probes of the built environment) run none of ci, bot
-# and logsafe: no coverage start-up for them (conftest.py), nor its tracing of pip.
-pytestmark = pytest.mark.usefixtures("unmeasured_children")
 
 
 def lock(repo: Repo, *, hashed: bool = True) -> None:

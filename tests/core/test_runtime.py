@@ -18,10 +18,7 @@ import pytest
 from ci.core import runtime
 from tests.helpers import free_ports
 
-pytestmark = [
-    pytest.mark.skipif(sys.platform != "linux", reason="reads /proc"),
-    pytest.mark.usefixtures("unmeasured_children"),  # the children only listen on a port
-]
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 
 # Listens on argv[1] for a minute.
 LISTEN = (

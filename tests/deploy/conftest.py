@@ -91,7 +91,6 @@ class BotRepo:
     # bot's tests, a killed deploy in test_safety.py, the ssh target's deploy whose bot
     # outlives its session and the second runner refused beside a first).
     in_process: bool = False
-    measured: bool = True  # the bot's code is measured by coverage (the stand-in's is not)
 
     def pyproject(self, pre_deploy: list[str] | None = None) -> str:
         return pyproject(self.ports, pre_deploy, self.bot_toml)
@@ -111,25 +110,17 @@ class BotRepo:
 
     def ci_here(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
         """The CLI in this process, whatever `in_process` says."""
-        # The bots an in-process command starts inherit this process's environment: an
-        # unmeasured one goes without coverage's start-up (conftest.py: unmeasured_children;
-        # an empty value starts nothing).
-        quiet = {} if self.measured else {"COVERAGE_PROCESS_CONFIG": ""}
-        return invoke_ci(*args, cwd=self.repo.path, env={**self.env, **quiet, **(env or {})})
+        return invoke_ci(*args, cwd=self.repo.path, env={**self.env, **(env or {})})
 
     def deployed(self, *messages: str) -> list[str]:
         """Set-up, not the behaviour under test: a green commit per message, each deployed
-        and healthy, by the CLI in this process (a real `python -m ci` costs a Python and a
-        coverage start-up and the imports each time); the commands under test keep
-        `in_process` as the test set it. The commits' SHAs.
-
-        The bots these deploys start go unmeasured (the example bot's start-up costs 0.23 s
-        of CPU more under coverage): the bots of the commands under test are measured."""
+        and healthy, by the CLI in this process (a real `python -m ci` costs a Python start-up
+        and the imports each time); the commands under test keep
+        `in_process` as the test set it. The commits' SHAs."""
         shas = []
         for message in messages:
             shas.append(self.commit_green(message))
-            unmeasured = {"COVERAGE_PROCESS_CONFIG": ""}
-            done = self.ci_here("deploy", "testnet", "--approver", "alice", env=unmeasured)
+            done = self.ci_here("deploy", "testnet", "--approver", "alice")
             assert done.code == 0, done.stderr
         return shas
 
@@ -212,7 +203,6 @@ def standin(repo: Repo, tmp_path: Path) -> Iterator[BotRepo]:
     shutil.copy(STANDIN_SOURCE, repo.path / STANDIN_SOURCE.name)
     target = _bot_repo(repo, tmp_path, STANDIN_BOT_TOML, STANDIN_SOURCE.name)
     target.in_process = True
-    target.measured = False
     yield target
     stop_bot(target.base)
 

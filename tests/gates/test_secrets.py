@@ -25,7 +25,6 @@ from tests import secret_samples as samples
 from tests.helpers import PROJECT_ROOT, Repo, isolate, made_once
 
 # The only Python child processes here are gitleaks' wrapper: nothing there to measure.
-pytestmark = pytest.mark.usefixtures("unmeasured_children")
 
 
 @pytest.fixture
@@ -74,12 +73,11 @@ def _one_run(
     """The gate's one run over a repository with this project's gitleaks config that `fill`
     filled, and that repository: made once per test run for a module fixture (`made_once`: a
     gitleaks run costs about 0.45 s of CPU before it reads anything), under what conftest.py's
-    fixtures give each test (an isolated home, no subprocess coverage). No test changes it."""
+    fixtures give each test (an isolated home). No test changes it."""
 
     def make(folder: Path) -> dict[str, Any]:
         with pytest.MonkeyPatch.context() as patch:
             isolate(patch, folder / "home")
-            patch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
             repo = Repo(folder / "repo")
             repo.path.mkdir()
             repo.git("init", "-q", "-b", "main")

@@ -107,11 +107,7 @@ def run_fake(
     repo: Repo, mode: str, timeout: float = 10, config: Config | None = None
 ) -> tuple[Status, str, str]:
     repo.write("app.py", FAKE_APP)
-    with pytest.MonkeyPatch.context() as patch:
-        # The fake app runs none of ci, bot and logsafe: no coverage start-up for it (as
-        # conftest.py's unmeasured_children).
-        patch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
-        result = SmokeGate().run(repo.context(config or fake_config(mode, timeout)))
+    result = SmokeGate().run(repo.context(config or fake_config(mode, timeout)))
     return result.status, result.summary, result.output + json.dumps(result.to_dict())
 
 
@@ -178,7 +174,6 @@ def test_the_probe_timeout_is_five_seconds_unless_set() -> None:
         parse({"smoke": {"probe_timeout": 0}})
 
 
-@pytest.mark.usefixtures("unmeasured_children")  # the fake app, as run_fake
 def test_a_cancelled_run_stops_waiting_for_health(repo: Repo) -> None:
     """Ctrl-C or --fail-fast: the gate stops waiting for an app that is not healthy yet."""
     repo.write("app.py", FAKE_APP)
@@ -240,7 +235,6 @@ def test_an_order_the_bot_did_not_understand_proves_nothing(repo: Repo) -> None:
     assert summary.startswith("POST /orders answered 422: the probe's order was not understood")
 
 
-@pytest.mark.usefixtures("unmeasured_children")  # the fake app, as run_fake
 def test_without_a_bot_profile_the_gate_fails_closed(repo: Repo) -> None:
     repo.write("app.py", FAKE_APP)
     app = AppConfig(command=["{python}", "app.py", "good", "{port}"])
@@ -249,7 +243,6 @@ def test_without_a_bot_profile_the_gate_fails_closed(repo: Repo) -> None:
     assert result.summary.startswith("no bot profile: describe the bot in [tool.bottie.profile]")
 
 
-@pytest.mark.usefixtures("unmeasured_children")  # the fake app, as run_fake
 def test_without_a_kill_switch_the_gate_fails_closed(repo: Repo) -> None:
     repo.write("app.py", FAKE_APP)
     config = fake_config("good")
@@ -326,7 +319,6 @@ def test_an_app_that_keeps_losing_its_port_fails(
     assert "Address already in use" in output
 
 
-@pytest.mark.usefixtures("unmeasured_children")  # the fake app, as run_fake
 def test_the_app_runs_under_the_bots_own_interpreter(repo: Repo) -> None:
     marker = repo.path.parent / "ran-with"
     python = repo.path / "env" / "bin" / "python"

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ci.core.result import GateResult, Status
 from ci.gates import runner
 from ci.gates.workflows import WorkflowsGate
 from tests.helpers import Repo
 
 # The only Python child processes here are the workflow linters: nothing there to measure.
-pytestmark = pytest.mark.usefixtures("unmeasured_children")
 
 CLEAN = """\
 name: clean

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ci.scanning import sarif as sarif_module
 from ci.scanning.gitleaks import Scan, scan
 from tests import secret_samples as samples
 from tests.helpers import Repo
 
 # The only Python child processes here are gitleaks' wrapper: nothing there to measure.
-pytestmark = pytest.mark.usefixtures("unmeasured_children")
 
 
 def test_a_secret_is_found_and_neither_report_holds_its_value(repo: Repo, tmp_path: Path) -> None:

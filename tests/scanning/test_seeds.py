@@ -16,7 +16,6 @@ from tests import secret_samples as samples
 from tests.helpers import Repo
 
 # The only Python child processes here are gitleaks' wrapper: nothing there to measure.
-pytestmark = pytest.mark.usefixtures("unmeasured_children")
 
 Line = Callable[[random.Random], list[str]]
 
