@@ -11,9 +11,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,15 +126,36 @@ class BotRepo:
         return shas
 
     def deploy_in_background(self) -> subprocess.Popen[bytes]:
-        """`ci deploy testnet` as a process of its own group, for a test to watch or kill."""
-        return subprocess.Popen(
-            [sys.executable, "-m", "ci", "deploy", "testnet"],
-            cwd=self.repo.path,
-            env={**os.environ, **self.env, "PYTHONPATH": str(PROJECT_ROOT)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        """`ci deploy testnet` as a process of its own group, for a test to watch or kill;
+        what it says goes to `background_stderr`, for `until` to show when it ends early."""
+        with self.background_stderr.open("wb") as stderr:
+            return subprocess.Popen(
+                [sys.executable, "-m", "ci", "deploy", "testnet"],
+                cwd=self.repo.path,
+                env={**os.environ, **self.env, "PYTHONPATH": str(PROJECT_ROOT)},
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
+
+    @property
+    def background_stderr(self) -> Path:
+        return self.repo.path.parent / "background-deploy.err"
+
+    def until(
+        self, reached: Callable[[], bool], deploy: subprocess.Popen[bytes], what: str
+    ) -> None:
+        """Wait (60 s at most) until `reached()`, failing at once, with what the background
+        `deploy` said, if it ends first."""
+        deadline = time.monotonic() + 60
+        while not reached():
+            ended = deploy.poll()
+            assert ended is None, (
+                f"{what}: the deploy ended first (exit {ended}): "
+                + self.background_stderr.read_text(encoding="utf-8", errors="replace")
+            )
+            assert time.monotonic() < deadline, f"{what}: not within 60 s"
+            time.sleep(0.05)
 
     def commit_green(self, message: str) -> str:
         """Commit, and record every gate as passed on that commit, with its checklist."""

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 from ci.core.errors import ExitCode
@@ -183,10 +182,7 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     standin.commit_green("second")
     first = standin.deploy_in_background()
     try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the first deploy never reached its pre-deploy hook"
+        standin.until(marker.exists, first, "the first deploy's pre-deploy hook")
         second = standin.deploy()
         assert second.code == ExitCode.FAILED
         assert "another deploy holds the lock: " in second.stderr

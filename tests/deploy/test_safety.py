@@ -322,15 +322,17 @@ def test_a_deploy_killed_after_the_switch_is_undone_by_the_next_command(
     # The deploy that is killed is a real process; the next command runs in this one.
     standin.deployed("good")
     good = standin.live()
-    slow = "import time\ntime.sleep(60)\n" + (standin.repo.path / standin.app_file).read_text()
+    source = (standin.repo.path / standin.app_file).read_text()
+    # The sleep goes after the module's __future__ import: above it the module would not
+    # compile, and a bot that dies at once ends the deploy before the test can see the switch.
+    future = "from __future__ import annotations\n"
+    assert future in source, f"{standin.app_file}: its __future__ import was not found"
+    slow = source.replace(future, future + "import time\ntime.sleep(60)\n", 1)
     standin.repo.write(standin.app_file, slow)
     standin.commit_green("a release that is slow to become healthy")
     deploy = standin.deploy_in_background()
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and standin.live() == good:
-            time.sleep(0.05)
-        assert standin.live() != good, "the deploy never switched"
+        standin.until(lambda: standin.live() != good, deploy, "the switch")
         os.killpg(deploy.pid, signal.SIGKILL)  # dies while waiting for the new bot's health
         deploy.wait(timeout=10)
     finally:
