@@ -111,6 +111,40 @@ def test_what_the_workers_share_is_built_once_per_run(
     assert len(log.read_text().splitlines()) == 2
 
 
+GROUPED = """
+import pytest
+
+@pytest.mark.xdist_group("story")
+@pytest.mark.parametrize("n", range(8))
+def test_part_of_the_story(n):
+    pass
+
+@pytest.mark.parametrize("n", range(8))
+def test_on_its_own(n):
+    pass
+"""
+
+
+@pytest.mark.usefixtures("lean_child_pytest")
+def test_loadgroup_keeps_an_xdist_group_on_one_worker(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `./dev test` relies on for the end-to-end story (tests/workflows/test_e2e.py): with
+    `--dist loadgroup` the tests of one xdist_group run on one worker, one after another, while
+    the other worker takes the rest. (pytest 9.2 with pytest-xdist 3.8 spreads them: the pin in
+    requirements/ci.in.)"""
+    pytester.makepyfile(test_grouped=GROUPED)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "--dist", "loadgroup", "-p", "xdist.plugin", "-v"
+    )
+    result.assert_outcomes(passed=16)
+    ran_on = re.findall(r"^\[(gw\d)\].*? PASSED \S*::(\w+)", result.stdout.str(), re.M)
+    story = {worker for worker, test in ran_on if test == "test_part_of_the_story"}
+    assert len(story) == 1, f"the story's tests ran on {sorted(story)}"
+    assert {worker for worker, _ in ran_on} == {"gw0", "gw1"}  # the other tests spread
+
+
 def test_commit_each_makes_the_history_commit_would(repo: Repo) -> None:
     repo.write("a.txt", "one\n")
     first = repo.commit("first")

@@ -435,9 +435,8 @@ def story(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReque
     tells it and records it; the others read the record): one clone goes through every
     step instead of a clone per case repeating the first deploy (each push is a whole
     act run: every gate job installs the pipeline and runs its gate). Its cases are one
-    xdist_group, meant to go to one worker under `--dist loadgroup`; with pytest 9.2 and
-    pytest-xdist 3.8 they do not (xdist writes an id field pytest 9.2 no longer reads), so
-    another worker that reaches a case waits for the record while the first tells it."""
+    xdist_group, which `--dist loadgroup` gives to one worker; run otherwise (`-n` without
+    it), another worker that reaches a case waits for the record while the first tells it."""
     with shared_by_workers(tmp_path_factory, "act-story") as folder:
         record = folder / "story.json"
         if not record.exists():
