@@ -144,7 +144,7 @@ class Trigger:
     """The backwards scan, and the family of each of its named groups."""
 
     regex: re.Pattern[str]
-    family_of: dict[str, str]
+    family_of: dict[str | None, str]  # by a hit's lastgroup
 
 
 def _alternatives(known: tuple[str, ...]) -> list[tuple[str, str, str]]:
@@ -169,7 +169,7 @@ def trigger(known: tuple[str, ...] = ()) -> Trigger:
     # alternative that starts with a literal or a class is then rejected by the engine
     # without entering it (a group in front would be entered first).
     by_anchor: dict[str, list[str]] = {}
-    family_of: dict[str, str] = {}
+    family_of: dict[str | None, str] = {}
     for i, (family, anchor, rest) in enumerate(alternatives):
         by_anchor.setdefault(anchor, []).append(f"(?:{rest})(?P<{family}_{i}>)")
         family_of[f"{family}_{i}"] = family
