@@ -89,7 +89,7 @@ class Redactor:
         return trigger(self._known.needles if self._known is not None else ())
 
     @cached_property
-    def _scan(self) -> tuple[Callable[..., re.Match[str] | None], dict[str, str]]:
+    def _scan(self) -> tuple[Callable[..., re.Match[str] | None], Mapping[str | None, str]]:
         return self._trigger.regex.search, self._trigger.family_of
 
     @cached_property
@@ -114,7 +114,7 @@ class Redactor:
             end = len(text)
             families: tuple[str, ...] = ()  # matched already (a tuple: clean text pays nothing)
             while hit is not None:
-                family = family_of[hit.lastgroup or ""]
+                family = family_of[hit.lastgroup]  # every alternative ends in a group
                 if family == "field":  # the commonest hit
                     start, resume = hit.span()
                     spelt = reversed_text[start:resume]
@@ -125,7 +125,7 @@ class Redactor:
                         at = end - start  # the value starts after the separator
                         # A value to the end of the line (a signature, last in its query):
                         # what PLAIN_VALUE would read, without a match.
-                        if end - at <= _NEAR_END and text[at:].isalnum():
+                        if start <= _NEAR_END and text[at:].isalnum():  # start: end - at
                             stop = end
                         else:
                             plain = _plain_value(text, at)

@@ -26,6 +26,14 @@ def test_a_telegram_token_in_plain_text_loses_its_secret_part(seed: int) -> None
     assert secret not in Redactor().redact(f"telegram {token} set")
 
 
+@pytest.mark.parametrize("digits", [8, 10])
+def test_a_telegram_token_is_masked_whatever_the_length_of_its_bot_id(digits: int) -> None:
+    secret = samples.telegram_token().split(":")[1]
+    bot_id = "7" * digits  # bot ids run from 8 to 10 digits
+    cleaned = Redactor().redact(f"telegram {bot_id}:{secret} set")
+    assert cleaned == f"telegram {bot_id}:{MASK} set"
+
+
 def test_a_discord_webhook_loses_its_token_and_keeps_its_id() -> None:
     url = samples.discord_webhook()
     webhook_id, token = url.rsplit("/", 2)[-2:]
