@@ -301,7 +301,10 @@ def wait_healthy(
     by a coarse poll; requests then come at the slower pace."""
     deadline = time.monotonic() + timeout
     # The HTTP client is loaded now, while the app starts, not once the app first answers
-    # (ssl and http.client: about 30 ms of CPU before the first request).
+    # (ssl and http.client: about 30 ms of CPU before the first request). So is the idna
+    # codec: the first request's socket.getaddrinfo encodes its str host with it, and its
+    # first use imports encodings.idna and stringprep (about 8 ms, after the app listens).
+    import encodings.idna  # noqa: F401
     import urllib.request
 
     last = "no answer"
