@@ -11,8 +11,6 @@ import pytest
 
 from ci.core import proc
 
-# The children only write and echo bytes: nothing of ci, bot and logsafe to measure in them.
-
 WRITE = "import sys; sys.stdout.buffer.write({!r}); sys.stderr.buffer.write(b'err\\r\\n')"
 
 

@@ -18,8 +18,6 @@ from ci.gates.audit import AuditGate
 from ci.gates.audit_osv import serving
 from tests.helpers import PROJECT_ROOT, Repo
 
-# The only Python child processes here are pip-audit's: nothing there to measure.
-
 ADVISORIES = PROJECT_ROOT / "tests" / "fixtures" / "advisories"
 VULNERABLE = (  # a real release hit by PYSEC-2023-74, with its real wheel hash
     "requests==2.30.0 \\\n"

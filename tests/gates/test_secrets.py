@@ -24,8 +24,6 @@ from ci.gates.secrets import SecretsGate
 from tests import secret_samples as samples
 from tests.helpers import PROJECT_ROOT, Repo, isolate, made_once
 
-# The only Python child processes here are gitleaks' wrapper: nothing there to measure.
-
 
 @pytest.fixture
 def bot_repo(repo: Repo) -> Repo:

@@ -7,8 +7,6 @@ from ci.gates import runner
 from ci.gates.workflows import WorkflowsGate
 from tests.helpers import Repo
 
-# The only Python child processes here are the workflow linters: nothing there to measure.
-
 CLEAN = """\
 name: clean
 on: push

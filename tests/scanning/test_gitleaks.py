@@ -23,8 +23,6 @@ from ci.scanning.gitleaks import GitleaksError, scan
 from tests import secret_samples as samples
 from tests.helpers import Repo
 
-# The only Python child processes here are gitleaks' wrapper: nothing there to measure.
-
 RAW = {
     "RuleID": "github-pat",
     "Description": "Uncovered a GitHub Personal Access Token",

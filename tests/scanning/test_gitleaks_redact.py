@@ -11,8 +11,6 @@ from ci.scanning.gitleaks import Scan, scan
 from tests import secret_samples as samples
 from tests.helpers import Repo
 
-# The only Python child processes here are gitleaks' wrapper: nothing there to measure.
-
 
 def test_a_secret_is_found_and_neither_report_holds_its_value(repo: Repo, tmp_path: Path) -> None:
     token = samples.github_token(7)

@@ -15,8 +15,6 @@ from ci.scanning.model import Scan
 from tests import secret_samples as samples
 from tests.helpers import Repo
 
-# The only Python child processes here are gitleaks' wrapper: nothing there to measure.
-
 Line = Callable[[random.Random], list[str]]
 
 
