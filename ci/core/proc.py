@@ -113,14 +113,16 @@ def run(
     cancel: threading.Event | None = None,
     redactor: Redactor | None = None,
     verbatim: bool = False,
+    keep_fds: Sequence[int] = (),
 ) -> ProcResult:
-    """Run `argv` to completion and return its redacted output.
+    """Run `argv` to completion and return its redacted output; `keep_fds`: descriptors of
+    this process the child inherits (all others are closed in it).
 
     A missing executable raises ToolNotFoundError; a non-zero exit does not
     raise: the caller decides what the code means (gitleaks says 1 for both
     leaks and its own errors, for instance).
     """
-    child = start(argv, cwd=cwd, env=env, stdin=stdin)
+    child = start(argv, cwd=cwd, env=env, stdin=stdin, keep_fds=keep_fds)
     return child.wait(timeout=timeout, cancel=cancel, redactor=redactor, verbatim=verbatim)
 
 
@@ -130,6 +132,7 @@ def start(
     cwd: Path,
     env: Mapping[str, str] | None = None,
     stdin: str | None = None,
+    keep_fds: Sequence[int] = (),
 ) -> Running:
     """Start `argv` now; `wait` on what it returns for its redacted output (as `run` does).
 
@@ -144,6 +147,7 @@ def start(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            pass_fds=tuple(keep_fds),
         )
     except FileNotFoundError as exc:
         raise ToolNotFoundError(f"executable `{argv[0]}` not found") from exc

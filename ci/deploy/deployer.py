@@ -310,7 +310,12 @@ class Deployer:
             "BOTTIE_RELEASE": release.id,
             "BOTTIE_SHA": release.sha,
         }
-        result = proc.run(command, cwd=self.root, timeout=600, env=env)
+        # Under the lock (pre_deploy), the hook inherits the descriptor holding it: a deploy
+        # killed while its hook runs leaves the lock held until the hook ends too, so no next
+        # deploy (and no second hook) starts beside the one still running.
+        held = self.target.lock_descriptor()
+        keep = () if held is None else (held,)
+        result = proc.run(command, cwd=self.root, timeout=600, env=env, keep_fds=keep)
         if not result.ok:
             self.target.record(
                 "refused", release=release.id, reason=f"{name} hook: {result.describe()}"

@@ -189,6 +189,13 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
         assert f"(pid {first.pid})" in second.stderr
         os.killpg(first.pid, signal.SIGKILL)  # the deploy dies mid-way
         first.wait(timeout=10)
+        # Its hook, in a session of its own, runs on and holds the lock it inherited.
+        hook_pid = int(marker.read_text())
+        os.kill(hook_pid, 0)
+        beside = standin.deploy()
+        assert beside.code == ExitCode.FAILED
+        assert f"(pid {first.pid}) since " in beside.stderr
+        assert beside.stderr.rstrip().endswith(f"its pre_deploy hook, say): pid {hook_pid}")
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
@@ -198,7 +205,7 @@ def test_second_deploy_is_refused_while_one_runs_and_a_killed_deploy_changes_not
     assert health(standin)["status"] == "ok"  # the old release still serves
     standin.repo.write("pyproject.toml", standin.pyproject())
     standin.commit_green("third")
-    recovered = standin.deploy()  # the dead deploy's lock is stale: recovered
+    recovered = standin.deploy()  # the dead deploy's hook is gone, and with it the lock
     assert recovered.code == ExitCode.OK, recovered.stderr
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,8 @@ SHA = "0123456789abcdef" * 2 + "01234567"
 
 def test_the_lock_records_its_holder_and_is_released(tmp_path: Path) -> None:
     path = tmp_path / "locks" / "deploy.lock"
-    with deploy_lock(path, sha=SHA, message="deploy testnet") as info:
+    with deploy_lock(path, sha=SHA, message="deploy testnet") as held:
+        info = held.record
         assert json.loads(path.read_text()) == info
         assert info["holder"] == f"{getpass.getuser()}@{socket.gethostname()}"
         assert info["pid"] == os.getpid()
@@ -40,7 +43,7 @@ def test_a_second_holder_is_refused_naming_the_first(tmp_path: Path) -> None:
         pass
     holder = f"{getpass.getuser()}@{socket.gethostname()} (pid {os.getpid()})"
     assert str(refused.value) == (
-        f"another deploy holds the lock: {holder} since {first['since']}, "
+        f"another deploy holds the lock: {holder} since {first.record['since']}, "
         f"deploying {SHA[:12]}: deploy testnet by alice"
     )
 
@@ -97,3 +100,57 @@ def test_a_holder_whose_record_is_not_written_yet_or_unreadable_is_still_a_holde
         os.close(fd)
     assert str(refused.value) == "another deploy holds the lock (it has not said who yet)"
     assert path.read_text() == record  # a refused deploy leaves the holder's record alone
+
+
+def test_a_child_that_inherited_the_lock_holds_it_after_its_holder_was_killed(
+    tmp_path: Path,
+) -> None:
+    """What the deployer hands its pre_deploy hook: a deploy killed mid-hook lets no second
+    deploy in until the hook ends, and the refusal names the process still holding the lock."""
+    path = tmp_path / "deploy.lock"
+    child_pid = tmp_path / "child.pid"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time; sys.path.insert(0, sys.argv[1]);"
+            "from pathlib import Path; from ci.deploy.lock import deploy_lock\n"
+            "with deploy_lock(Path(sys.argv[2]), sha='x', message='m') as held:\n"
+            "    child = subprocess.Popen(['sleep', '60'], pass_fds=(held.fd,),"
+            " start_new_session=True)\n"
+            "    Path(sys.argv[3]).write_text(str(child.pid))\n"
+            "    print('held', flush=True); time.sleep(60)",
+            str(Path(__file__).resolve().parents[2]),
+            str(path),
+            str(child_pid),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    child = 0
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        child = int(child_pid.read_text())
+        holder.kill()
+        holder.wait()
+        with pytest.raises(LockHeld) as refused, deploy_lock(path, sha=SHA, message="beside"):
+            pass
+        said = str(refused.value)
+        assert f"(pid {holder.pid}) since " in said
+        assert said.endswith(
+            f"; that process has exited, and the lock stays held until what it started under "
+            f"the lock ends (its pre_deploy hook, say): pid {child}"
+        )
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        if child:
+            os.kill(child, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while True:  # the child's descriptor closes once the kernel has reaped it
+        try:
+            with deploy_lock(path, sha=SHA, message="after the child ended"):
+                break
+        except LockHeld:
+            assert time.monotonic() < deadline, "the lock outlived the child that held it"
+            time.sleep(0.02)

@@ -108,6 +108,12 @@ class Target(Protocol):
     def lock(self, *, sha: str, message: str) -> AbstractContextManager[None]:
         """Hold the environment's deploy lock; refuse (LockHeld) naming the holder."""
 
+    def lock_descriptor(self) -> int | None:
+        """While this process holds the lock here: the open descriptor that holds it, for a
+        command run under the lock (the pre_deploy hook) to inherit, so that the lock outlives
+        a deployer killed while that command runs. None when not held, or held elsewhere
+        (the `ssh` target: on the bot's host, by its agent)."""
+
     def record(self, outcome: str, **fields: Any) -> None:
         """Append an entry to the deploy log."""
 

@@ -79,7 +79,7 @@ class LocalTarget:
         self.layout = Layout(Path(spec.base))
         self._removing: list[subprocess.Popen[bytes]] = []  # release folders being deleted
         self._ahead: _Ahead | None = None
-        self._locked = False  # this target holds the deploy lock
+        self._lock_fd: int | None = None  # the descriptor holding the deploy lock, if held
 
     # -- reading ---------------------------------------------------------------------
     def live(self) -> str | None:
@@ -166,18 +166,21 @@ class LocalTarget:
     def lock(self, *, sha: str, message: str) -> Iterator[None]:
         """The deploy lock; taken again by its holder (a rollback took it before its bot
         started early, `ci.deploy.early`), it stays held until the first taking ends."""
-        if self._locked:
+        if self._lock_fd is not None:
             yield
             return
         self._create()
-        with deploy_lock(self.layout.lock, sha=sha, message=message):
-            self._locked = True
+        with deploy_lock(self.layout.lock, sha=sha, message=message) as held:
+            self._lock_fd = held.fd
             try:
                 yield
             finally:
-                self._locked = False
+                self._lock_fd = None
                 self._drop_ahead()
                 self._removed()
+
+    def lock_descriptor(self) -> int | None:
+        return self._lock_fd
 
     def record(self, outcome: str, **fields: Any) -> None:
         self._create()

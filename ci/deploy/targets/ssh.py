@@ -163,6 +163,12 @@ class SshTarget:
                 self._call("unlock")
             self.locked = self.switched = False
 
+    def lock_descriptor(self) -> int | None:
+        """None: the lock is the agent's, on the host, and cannot be handed to a hook that
+        runs here. A deploy killed while its hook runs frees the host's lock with its session;
+        the hook may run on here until it ends (on GitHub, until the job does)."""
+        return None
+
     def record(self, outcome: str, **fields: Any) -> None:
         self._call("record", outcome=outcome, **fields)
 
