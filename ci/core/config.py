@@ -172,7 +172,11 @@ class DeployConfig(Section):
     ports: dict[str, Port] = {"testnet": 8701, "mainnet": 8702}
     keep_releases: int = Field(default=5, ge=2)
     health_timeout: float = Field(default=30, gt=0)
-    pre_deploy: list[str] = Field(default=[], description="command run before the switch")
+    pre_deploy: list[str] = Field(
+        default=[],
+        description="command run before the switch, under the deploy lock: the `local` target's"
+        " lock stays held until it ends, even if the deploy that started it is killed",
+    )
     post_deploy: list[str] = Field(default=[], description="command run after a healthy deploy")
 
 
