@@ -17,12 +17,11 @@ commit` runs secrets and env and prints `lint: skipped: ...`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ci.commands import hook_checks
-from ci.core import config_cache, git
+from ci.core import background, config_cache, git
 from ci.core.errors import CiError, ExitCode
 from ci.core.result import GateResult, Status
 
@@ -104,24 +103,7 @@ def _guarded(part: str, check: Callable[[], GateResult]) -> GateResult:
 def _beside(part: str, check: Callable[[], GateResult]) -> Callable[[], GateResult]:
     """Start `check` in a thread now; the function returned waits for its result (and raises
     what it raised, other than a known error: a bug is not a part's verdict)."""
-    outcome: list[GateResult | BaseException] = []
-
-    def work() -> None:
-        try:
-            outcome.append(_guarded(part, check))
-        except BaseException as exc:  # raised again in the waiting thread
-            outcome.append(exc)
-
-    thread = threading.Thread(target=work, name=part, daemon=True)
-    thread.start()
-
-    def wait() -> GateResult:
-        thread.join()
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0]
-
-    return wait
+    return background.started(lambda: _guarded(part, check), name=part)
 
 
 def _code(results: Iterable[GateResult]) -> int:

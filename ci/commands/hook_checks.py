@@ -14,6 +14,7 @@ needs neither gitleaks' wrapper nor the seed detector's wordlist.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -30,32 +31,25 @@ if TYPE_CHECKING:
 def staged_scan(root: Path, settings: Mapping[str, Any]) -> Scan:
     """gitleaks and the BIP39 seed detector on the staged changes, with the secrets gate's
     gitleaks config."""
-    import threading
-
+    from ci.core import background
     from ci.scanning import gitleaks
 
     path = root / settings["secrets"]["config"]
+    mode = ["git", "--pre-commit", "--staged", str(root)]
     # gitleaks is most of the time: it starts first, the seed pass runs beside it.
-    staged: list[Scan | BaseException] = []
-
-    def scan() -> None:
-        try:
-            mode = ["git", "--pre-commit", "--staged", str(root)]
-            staged.append(gitleaks.scan(mode, root=root, config=path if path.is_file() else None))
-        except BaseException as exc:  # raised again below, as the scan's own error
-            staged.append(exc)
-
-    scanning = threading.Thread(target=scan, name="gitleaks")
-    scanning.start()
+    staged = background.started(
+        lambda: gitleaks.scan(mode, root=root, config=path if path.is_file() else None),
+        name="gitleaks",
+    )
     try:
         from ci.scanning import seeds
 
         phrases = seeds.scan_staged(root)
-    finally:
-        scanning.join()
-    if isinstance(staged[0], BaseException):
-        raise staged[0]
-    return staged[0] + phrases
+    except BaseException:
+        with contextlib.suppress(Exception):
+            staged()  # gitleaks ends before the seed pass's error goes on
+        raise
+    return staged() + phrases
 
 
 def secret_lines(found: Scan) -> list[str]:
