@@ -84,11 +84,11 @@ def _held_by(holder: dict[str, object], path: Path) -> str:
     if not isinstance(pid, int) or _alive(pid):
         return said
     others = _holding(path)
-    return (
-        f"{said}; that process has exited, and the lock stays held until what it started "
-        "under the lock ends (its pre_deploy hook, say): "
-        + (f"pid {', '.join(map(str, others))}" if others else "a process this user cannot see")
-    )
+    until = f"{said}; that process has exited, and the lock stays held until what it started "
+    until += "under the lock ends (its pre_deploy hook, say)"
+    if not others:
+        return f"{until}, and no process this user may inspect has it open"
+    return f"{until}: pid {', '.join(map(str, others))}"
 
 
 def _alive(pid: int) -> bool:
