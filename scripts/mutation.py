@@ -81,6 +81,10 @@ MODULES: dict[str, Module] = {
             "tests/logsafe/test_logging.py",
         ),
     ),
+    # Whose process listens on the bot's port: a foreign one must fail the health check.
+    "sockdiag": Module(("ci/core/sockdiag.py",), ("tests/core/test_sockdiag.py",)),
+    # An environment's settings, the kill switch among them: off unless turned on.
+    "settings": Module(("ci/core/settings.py",), ("tests/core/test_settings.py",)),
     "env": Module(
         ("ci/gates/env.py", "ci/gates/env_reads.py"),
         (
@@ -113,6 +117,9 @@ _ANCHOR = (
     "it (ß and İ too), only more or less often"
 )
 EQUIVALENT: dict[str, str] = {
+    "ci.core.settings.xǁSettingsǁflag__mutmut_4": (
+        "an unset toggle read as 'XXXX' instead of '': neither is a word for on, so off"
+    ),
     "logsafe.redactor.x__field_kind__mutmut_27": (
         "the field-kind cache holds one name more (4097): what is masked is the same"
     ),
