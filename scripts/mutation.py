@@ -117,6 +117,44 @@ _ANCHOR = (
     "it (ß and İ too), only more or less often"
 )
 EQUIVALENT: dict[str, str] = {
+    **{
+        f"ci.core.sockdiag.x_listening_inodes__mutmut_{n}": (
+            "the socket's timeout (none, or 3 s): the kernel answers a dump at once; the timeout "
+            "only bounds a kernel that never does"
+        )
+        for n in (7, 8)
+    },
+    **{
+        f"ci.core.sockdiag.x__dump__mutmut_{n}": (
+            "a request field the kernel ignores for a listener dump (no extensions asked, the "
+            "padding, the sequence number, the sender's port id): the same answer"
+        )
+        for n in (12, 13, 26, 27)
+    },
+    "ci.core.sockdiag.x__dump__mutmut_34": "reads up to 65537 bytes instead of 65536: the same",
+    **{
+        f"ci.core.sockdiag.x__dump__mutmut_{n}": (
+            "the text of an error that listening_inodes turns into None (read /proc instead) "
+            "whatever it says"
+        )
+        for n in (36, 37, 38, 52, 53, 54)
+    },
+    **{
+        f"ci.core.sockdiag.x__dump__mutmut_{n}": (
+            "a message no longer than its header: the kernel sends none (every answer carries "
+            "a body), so the boundary is never met"
+        )
+        for n in (42, 51)
+    },
+    "ci.core.sockdiag.x__dump__mutmut_47": (
+        "each header read at the buffer's start: a listener dump's messages all have one "
+        "length (no extensions asked) and DONE comes in an answer of its own, so every port "
+        "is still read at its own offset"
+    ),
+    "ci.core.sockdiag.x__dump__mutmut_49": (
+        "an error answer then read as a socket: the dump waits out its timeout and ends in "
+        "None all the same (read /proc instead), only later"
+    ),
     "ci.core.settings.xǁSettingsǁflag__mutmut_4": (
         "an unset toggle read as 'XXXX' instead of '': neither is a word for on, so off"
     ),

@@ -50,3 +50,17 @@ def test_without_sock_diag_the_group_s_port_is_read_from_proc(
         assert runtime.group_listens(os.getpgid(0), port) is True
         assert runtime.listening_groups(port) == {os.getpgid(0)}
         assert runtime.group_listens(os.getpgid(0), free_ports(1)[0]) is False
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_each_of_many_listeners_is_found_by_its_own_port(host: str) -> None:
+    """The kernel packs many listeners into one answer: each message is read at its own
+    offset, not only the first."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    servers = [socket.create_server((host, 0), family=family) for _ in range(12)]
+    try:
+        for server in servers:
+            assert sockdiag.listening_inodes(server.getsockname()[1]) == {inode(server)}
+    finally:
+        for server in servers:
+            server.close()
