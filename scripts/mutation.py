@@ -81,6 +81,15 @@ MODULES: dict[str, Module] = {
             "tests/logsafe/test_logging.py",
         ),
     ),
+    # GitHub Actions I/O: secrets masked in the job's log, annotations, summary, outputs.
+    "actions": Module(
+        ("ci/core/actions.py",),
+        (
+            "tests/core/test_actions.py",
+            # not the deploy's masking test: its bot, a child of mutmut's own process, is
+            # reaped by mutmut's wait for its workers, which then fails (KeyError)
+        ),
+    ),
     # Whose process listens on the bot's port: a foreign one must fail the health check.
     "sockdiag": Module(("ci/core/sockdiag.py",), ("tests/core/test_sockdiag.py",)),
     # An environment's settings, the kill switch among them: off unless turned on.
@@ -117,6 +126,10 @@ _ANCHOR = (
     "it (ß and İ too), only more or less often"
 )
 EQUIVALENT: dict[str, str] = {
+    **{f"ci.core.actions.x_append_summary__mutmut_{n}": _LOCALE for n in (13, 15)},
+    **{f"ci.core.actions.x_set_output__mutmut_{n}": _LOCALE for n in (15, 17)},
+    "ci.core.actions.x_append_summary__mutmut_20": _SAME_CODEC,
+    "ci.core.actions.x_set_output__mutmut_22": _SAME_CODEC,
     **{
         f"ci.core.sockdiag.x_listening_inodes__mutmut_{n}": (
             "the socket's timeout (none, or 3 s): the kernel answers a dump at once; the timeout "

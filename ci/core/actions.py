@@ -4,7 +4,11 @@
 GitHub's documented rules this relies on: a workflow command is one line on stdout whose
 data escapes `%`, CR and LF (and, in properties, `:` and `,`); `GITHUB_STEP_SUMMARY` and
 `GITHUB_OUTPUT` name files the step appends to; `::add-mask::VALUE` masks VALUE in the
-rest of the job's logs ("Workflow commands for GitHub Actions").
+rest of the job's logs ("Workflow commands for GitHub Actions"). The runner decodes every
+command's data, `::add-mask::` included (actions/runner, ActionCommand.TryParseV2: `%0D`,
+`%0A` and `%25` back to CR, LF and `%`), so a value is escaped like any other data: a
+secret holding `%25` (a URL-encoded password) would otherwise be masked as `%`, and the
+secret itself printed in clear.
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ def mask(
     for value in values:
         for line in value.splitlines():  # a command is one line: mask each line of a value
             if line.strip():
-                out.write(f"::add-mask::{line}\n")
+                out.write(f"::add-mask::{escape_data(line)}\n")
     out.flush()
 
 
