@@ -90,6 +90,8 @@ MODULES: dict[str, Module] = {
             # reaped by mutmut's wait for its workers, which then fails (KeyError)
         ),
     ),
+    # The bot's environment file: written 0600, read back exactly (the kill switch among it).
+    "envfile": Module(("ci/deploy/envfile.py",), ("tests/deploy/test_envfile.py",)),
     # Whose process listens on the bot's port: a foreign one must fail the health check.
     "sockdiag": Module(("ci/core/sockdiag.py",), ("tests/core/test_sockdiag.py",)),
     # An environment's settings, the kill switch among them: off unless turned on.
@@ -126,6 +128,20 @@ _ANCHOR = (
     "it (ß and İ too), only more or less often"
 )
 EQUIVALENT: dict[str, str] = {
+    **{
+        f"ci.deploy.envfile.x_write__mutmut_{n}": (
+            "another name for the temporary beside the file: made 0600 and renamed all the same"
+        )
+        for n in (10, 11)
+    },
+    **{f"ci.deploy.envfile.x_write__mutmut_{n}": _LOCALE for n in (26, 29)},
+    **{f"ci.deploy.envfile.x_read__mutmut_{n}": _LOCALE for n in (2, 4)},
+    "ci.deploy.envfile.x_write__mutmut_33": _SAME_CODEC,
+    "ci.deploy.envfile.x_read__mutmut_7": _SAME_CODEC,
+    "ci.deploy.envfile.x__quote__mutmut_12": (
+        "a quote inside the value left unescaped: the reader takes all between the outer "
+        "quotes (the escape is for other dotenv readers)"
+    ),
     **{f"ci.core.actions.x_append_summary__mutmut_{n}": _LOCALE for n in (13, 15)},
     **{f"ci.core.actions.x_set_output__mutmut_{n}": _LOCALE for n in (15, 17)},
     "ci.core.actions.x_append_summary__mutmut_20": _SAME_CODEC,

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-_ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
+_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r"}
 
 
 def write(path: Path, found: Mapping[str, str]) -> None:
@@ -28,7 +28,13 @@ def write(path: Path, found: Mapping[str, str]) -> None:
 def read(path: Path) -> dict[str, str]:
     """The values of a file `write` wrote (also a plain dotenv file of NAME=value lines)."""
     values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    # Lines end at LF alone (a CR before it is stripped with the value's blanks): not
+    # str.splitlines, which also ends a line at \r, \x0b, \x85, \u2028 and more, so that a
+    # value holding one would read as two lines, the second setting any variable it names.
+    # `write` escapes LF and CR; every other character stays inside its quotes.
+    with path.open(encoding="utf-8", newline="") as handle:  # newline="": no \r turned to \n
+        text = handle.read()
+    for line in text.split("\n"):
         name, sep, raw = line.partition("=")
         if not sep or not name.strip() or line.lstrip().startswith("#"):
             continue
@@ -47,7 +53,8 @@ def digest(found: Mapping[str, str]) -> dict[str, str]:
 
 
 def _quote(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r")
     return f'"{escaped}"'
 
 
@@ -56,5 +63,9 @@ def _unquote(raw: str) -> str:
         return raw
     out, chars = [], iter(raw[1:-1])
     for char in chars:
-        out.append(_ESCAPES.get(next(chars, ""), "") if char == "\\" else char)
+        if char != "\\":
+            out.append(char)
+            continue
+        escaped = next(chars, "")  # a backslash `write` did not make is kept, with what follows
+        out.append(_ESCAPES.get(escaped, "\\" + escaped))
     return "".join(out)
