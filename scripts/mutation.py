@@ -92,6 +92,8 @@ MODULES: dict[str, Module] = {
     ),
     # The bot's environment file: written 0600, read back exactly (the kill switch among it).
     "envfile": Module(("ci/deploy/envfile.py",), ("tests/deploy/test_envfile.py",)),
+    # The toggle card the approver reads: what is on, what is off, nothing secret shown.
+    "card": Module(("ci/checklist/card.py",), ("tests/checklist/test_card.py",)),
     # Whose process listens on the bot's port: a foreign one must fail the health check.
     "sockdiag": Module(("ci/core/sockdiag.py",), ("tests/core/test_sockdiag.py",)),
     # An environment's settings, the kill switch among them: off unless turned on.

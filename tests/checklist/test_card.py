@@ -92,3 +92,91 @@ def test_an_empty_process_variable_does_not_blank_the_config() -> None:
     shown = {s["name"]: (s["value"], s["source"]) for s in found.to_json()["settings"]}
     assert shown["CORS_ORIGINS"] == ("https://a.example", "config")
     assert shown["BINANCE_API_KEY"] == ("unset", "unset")
+
+
+def profile_with(**profile: object) -> card.Profile:
+    """The test config's bot profile with some of its keys replaced."""
+    import tomllib
+
+    from ci.core import config
+    from tests.checklist.conftest import PYPROJECT
+
+    table = tomllib.loads(PYPROJECT)["tool"]["bottie"]
+    table["profile"].update(profile)
+    return config.parse(table).profile
+
+
+def test_the_card_as_json_names_the_environment_and_each_setting() -> None:
+    found = card_for("testnet", SAFE, {"BINANCE_API_KEY": SECRETS["BINANCE_API_KEY"]})
+    shown = found.to_json()
+    assert list(shown) == ["environment", "network", "settings", "warnings"]
+    assert (shown["environment"], shown["network"], shown["warnings"]) == (
+        "testnet",
+        "testnet",
+        [],
+    )
+    key = {"name": "BINANCE_API_KEY", "value": "set", "secret": True, "source": "environment"}
+    assert key in shown["settings"]
+    limit = {"name": "MAX_POSITION_USDT", "value": "10", "secret": False, "source": "config"}
+    assert limit in shown["settings"]
+
+
+@pytest.mark.parametrize(
+    "vars_",
+    [
+        {"MAX_POSITION_USDT": "100"},  # at the cap: allowed
+        {"DASHBOARD_POLL_SECONDS": "1"},  # the bounds are allowed
+        {"DASHBOARD_POLL_SECONDS": "300"},
+    ],
+)
+def test_a_value_on_its_bound_does_not_warn(vars_: dict[str, str]) -> None:
+    assert card_for("mainnet", {**SAFE, **vars_}).warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("vars_", "warning"),
+    [
+        ({"MAX_POSITION_USDT": "100.01"}, "MAX_POSITION_USDT 100.01 is above the cap of 100"),
+        ({"MAX_POSITION_USDT": "nan"}, "MAX_POSITION_USDT is not a number"),
+        ({"MAX_POSITION_USDT": "inf"}, "MAX_POSITION_USDT inf is above the cap of 100"),
+        ({"DASHBOARD_POLL_SECONDS": "300.5"}, "DASHBOARD_POLL_SECONDS 300.5 is outside 1..300"),
+        ({"CORS_ORIGINS": "https://a.example, https://*.b.example"}, "CORS_ORIGINS is wide"),
+    ],
+)
+def test_a_value_past_its_bound_warns(vars_: dict[str, str], warning: str) -> None:
+    [found] = card_for("mainnet", {**SAFE, **vars_}).warnings
+    assert found.startswith(warning)
+
+
+def test_every_unset_cap_is_named() -> None:
+    vars_ = {
+        k: v for k, v in SAFE.items() if k not in ("MAX_POSITION_USDT", "TRADE_COOLDOWN_SECONDS")
+    }
+    assert card_for("mainnet", vars_).warnings == (
+        "MAX_POSITION_USDT is not set: the bot's own default is its limit",
+        "TRADE_COOLDOWN_SECONDS is not set: the bot's own default is its limit",
+    )
+
+
+@pytest.mark.parametrize(("value", "warns"), [("4", True), ("5", False), ("6", False)])
+def test_an_inclusive_minimum_allows_its_own_value(value: str, warns: bool) -> None:
+    profile = profile_with(caps={"TRADE_COOLDOWN_SECONDS": {"min": 5}})
+    cfg = make_config(mainnet={"vars": {**SAFE, "TRADE_COOLDOWN_SECONDS": value}})
+    found = card.warnings(settings.resolve(cfg, "mainnet", {}), profile)
+    expected = [f"TRADE_COOLDOWN_SECONDS {value} must be at least 5"] if warns else []
+    assert found == expected
+
+
+@pytest.mark.parametrize(("value", "problem"), [("FALSE", False), (" false ", False), ("0", True)])
+def test_the_kill_switch_is_off_in_any_case_of_its_off_word(value: str, problem: bool) -> None:
+    switch = {"name": "TRADE_ENABLED", "off": "False"}
+    profile = profile_with(kill_switch=switch)
+    cfg = make_config(mainnet={"vars": {**SAFE, "TRADE_ENABLED": value}})
+    said = card.kill_switch_problem(settings.resolve(cfg, "mainnet", {}), profile.kill_switch)
+    assert said == ("TRADE_ENABLED is on: the bot places orders on mainnet" if problem else None)
+
+
+def test_a_profile_without_a_kill_switch_is_said_to_prove_nothing() -> None:
+    cfg = make_config(mainnet={"vars": SAFE})
+    said = card.kill_switch_problem(settings.resolve(cfg, "mainnet", {}), None)
+    assert said == "the bot profile names no kill switch: nothing proves trading can be stopped"
