@@ -19,7 +19,7 @@ names = st.from_regex(r"[A-Z_][A-Z0-9_]{0,20}", fullmatch=True)
 values = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(found=st.dictionaries(names, values, max_size=8))
 @example(found={"WINDOWS_PATH": "C:\\new\\raw", "QUOTED": '\\"', "ENDS": "x\\"})
 def test_every_value_reads_back_as_it_was_written(found: dict[str, str]) -> None:
