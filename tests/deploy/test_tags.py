@@ -93,3 +93,12 @@ def test_only_well_formed_tags_count_never_a_branch_or_a_stray_tag(repo: Repo) -
     assert [(t.name, t.sha) for t in listed] == [
         (f"deploy/testnet/20260101T000000Z-{good[:7]}", good)
     ]
+
+
+def test_a_tags_release_is_its_last_part() -> None:
+    """The release folder and env file a tag names (a rollback finds them by it)."""
+    sha = "9205f46" + "0" * 33
+    when = datetime(2026, 11, 25, 2, 36, 49, 123000, tzinfo=UTC)
+    for env in ("testnet", "mainnet-eu"):
+        tag = tags.tag_name(env, sha, when)
+        assert tags.release_id(tag) == "20261125T023649123Z-9205f46"
