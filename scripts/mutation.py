@@ -130,6 +130,9 @@ _ANCHOR = (
     "it (ß and İ too), only more or less often"
 )
 EQUIVALENT: dict[str, str] = {
+    "ci.deploy.rollback.x_chosen__mutmut_9": (
+        "the tag parsed with None for its SHA instead of '': both mean no SHA to check yet"
+    ),
     **{
         f"ci.deploy.tags.x_deploy_tags__mutmut_{n}": (
             "the tag listing redacted: tag names and SHAs hold no secret, so nothing is masked "
