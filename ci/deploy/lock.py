@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ci.core import runtime
 from ci.core.errors import RefusedError
 
 
@@ -81,7 +82,7 @@ def _held_by(holder: dict[str, object], path: Path) -> str:
         f"{holder.get('message')}"
     )
     pid = holder.get("pid")
-    if not isinstance(pid, int) or _alive(pid):
+    if not isinstance(pid, int) or runtime.alive(pid):
         return said
     others = _holding(path)
     until = f"{said}; that process has exited, and the lock stays held until what it started "
@@ -89,16 +90,6 @@ def _held_by(holder: dict[str, object], path: Path) -> str:
     if not others:
         return f"{until}, and no process this user may inspect has it open"
     return f"{until}: pid {', '.join(map(str, others))}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _holding(path: Path) -> list[int]:

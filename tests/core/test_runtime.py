@@ -99,3 +99,16 @@ def test_waiting_for_a_process_ends_when_it_exits_whoever_started_it() -> None:
     assert runtime.wait_gone(child.pid, 30) is True
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)
+
+
+def test_a_process_this_user_may_not_signal_is_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another user's process answers signal 0 with EPERM: it lives (the deploy lock's
+    refusal asks this of its holder). Root may signal any process, so os.kill is made to
+    answer as it does to other users."""
+
+    def refused(pid: int, sig: int) -> None:
+        assert sig == 0
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(runtime.os, "kill", refused)
+    assert runtime.alive(1)
