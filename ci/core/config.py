@@ -175,7 +175,8 @@ class DeployConfig(Section):
     pre_deploy: list[str] = Field(
         default=[],
         description="command run before the switch, under the deploy lock: the `local` target's"
-        " lock stays held until it ends, even if the deploy that started it is killed",
+        " lock stays held until it ends, even if the deploy that started it is killed (and so"
+        " does any process it leaves running in the background: the refusal names its pid)",
     )
     post_deploy: list[str] = Field(default=[], description="command run after a healthy deploy")
 
