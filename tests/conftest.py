@@ -14,12 +14,12 @@ from tests.helpers import Repo, isolate
 pytest_plugins = ["tests.ci_skips", "pytester"]
 
 # The test processes write bytecode, as on a CI runner, whatever PYTHONDONTWRITEBYTECODE says
-# (some machines set it): otherwise each pytest-xdist worker compiles every test module
-# (assertion rewriting: about 2.5 s of CPU a worker) and every module of ci, logsafe and bot
-# it imports, and each Python process a test starts compiles again what it imports, on every
-# run. Read here, before any test module is imported; the workers and the tests' children
-# inherit the environment. __pycache__ is ignored by git, and the bots' repositories the
-# tests build ignore it too or copy their trees without it.
+# (some machines set it): otherwise each pytest-xdist worker compiles every test module again
+# (assertion rewriting) and every module of ci, logsafe and bot it imports, on every run
+# (collecting the tests gate's tests with coverage: 5.0 s of CPU a worker, 2.5 s with the
+# bytecode written), and each Python process a test starts compiles again what it imports.
+# Read here, before any test module is imported; the workers and the tests' children inherit
+# the environment. git ignores __pycache__ here.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
