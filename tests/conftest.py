@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,16 @@ from tests.helpers import Repo, isolate
 
 # The CI=true rule for end-to-end skips; pytester runs small suites in tests/test_conftest.py.
 pytest_plugins = ["tests.ci_skips", "pytester"]
+
+# The test processes write bytecode, as on a CI runner, whatever PYTHONDONTWRITEBYTECODE says
+# (some machines set it): otherwise each pytest-xdist worker compiles every test module again
+# (assertion rewriting) and every module of ci, logsafe and bot it imports, on every run
+# (collecting the tests gate's tests with coverage: 5.0 s of CPU a worker, 2.5 s with the
+# bytecode written), and each Python process a test starts compiles again what it imports.
+# Read here, before any test module is imported; the workers and the tests' children inherit
+# the environment. git ignores __pycache__ here.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

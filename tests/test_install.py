@@ -154,6 +154,7 @@ def test_it_lists_gates_of_another_repository(tool: Path, adopter: Repo, tmp_pat
     assert done.stdout.split()[0] in {"secrets", "env", "lint", "tests", "smoke", "audit"}
 
 
+@pytest.mark.usefixtures("lean_child_pytest")  # the adopter's one test uses no hypothesis
 def test_smoke_and_tests_import_the_adopters_own_bot_and_ci(
     tool: Path, adopter: Repo, tmp_path: Path
 ) -> None:
