@@ -18,6 +18,12 @@ answer; a command's own process tree (RUSAGE_CHILDREN: the CLI and the git proce
 for) plus its new bot's process group when the command exits. The old bot's shutdown is not
 counted. Prints each round's figures, their ratios to the cold start beside it and the medians
 (goal: rollback <= 1.2 x), the load average. Compiles bytecode first (`compiled`). Asserts nothing.
+
+Where a rollback's time goes beyond the cold start's: for each command, the CPU of its own
+process tree alone ("own", without the bot), and how long after the command started its new bot
+was started ("bot at", from the two processes' start times in /proc, to the kernel's clock
+tick: 10 ms here). The bot's own start-up is the cold start's; the rest is the command's:
+the wait before its bot starts, and its own CPU beside the bot's on a busy machine.
 """
 
 from __future__ import annotations
@@ -54,6 +60,8 @@ TICKS = os.sysconf("SC_CLK_TCK")
 class Timing:
     wall: float
     cpu: float
+    own_cpu: float | None = None  # a command's process tree alone, without its new bot
+    bot_at: float | None = None  # from a command's start to its new bot's start
 
 
 def git(repo: Path, *args: str) -> str:
@@ -76,26 +84,42 @@ def group_cpu(pgid: int) -> float:
     return total / TICKS
 
 
+def started_at(pid: int) -> float | None:
+    """When process `pid` started, in seconds since boot (to the clock tick), or None when it
+    is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return int(fields[19]) / TICKS  # fields: state (0) ... starttime (19)
+
+
 def ci(repo: Path, pipeline: Path, *args: str) -> Timing:
     """`python -m ci ARGS` of the pipeline in `pipeline`, as a whole process."""
     pid_file = Path(os.environ["BOTTIE_DEPLOY_ROOT"]) / "testnet" / "shared" / "bot.pid"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(
+    command = subprocess.Popen(
         # -P: `-m` would put the clone first on sys.path, and its own ci/ would run instead
         [sys.executable, "-P", "-m", "ci", *args],
         cwd=repo,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(pipeline)},  # that pipeline, not the clone's
     )
+    command_at = started_at(command.pid)
+    _, stderr = command.communicate()
     elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"ci {' '.join(args)} failed: {done.stderr.strip()}")
+    if command.returncode != 0:
+        raise SystemExit(f"ci {' '.join(args)} failed: {stderr.strip()}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    bot = group_cpu(int(pid_file.read_text())) if pid_file.exists() else 0.0
-    return Timing(elapsed, cpu + bot)
+    bot_pid = int(pid_file.read_text()) if pid_file.exists() else None
+    bot = group_cpu(bot_pid) if bot_pid else 0.0
+    bot_at = started_at(bot_pid) if bot_pid else None
+    at = bot_at - command_at if bot_at is not None and command_at is not None else None
+    return Timing(elapsed, cpu + bot, cpu, at)
 
 
 def compiled(*folders: Path) -> None:
@@ -167,7 +191,9 @@ def one_rollback(repo: Path, pipeline: Path, n: int, python: str) -> tuple[Timin
 def row(name: str, cold: Timing, deploy: Timing, rollback: Timing) -> str:
     def part(what: str, t: Timing) -> str:
         ratios = f"{t.wall / cold.wall:4.2f} x, CPU {t.cpu / cold.cpu:4.2f} x"
-        return f"{what} {t.wall:5.2f} s {t.cpu:4.2f} s CPU ({ratios})"
+        own = f", own {t.own_cpu:4.2f}" if t.own_cpu is not None else ""
+        at = f", bot at {t.bot_at:4.2f} s" if t.bot_at is not None else ""
+        return f"{what} {t.wall:5.2f} s {t.cpu:4.2f} s CPU{own}{at} ({ratios})"
 
     cold_part = f"cold {cold.wall:5.2f} s {cold.cpu:4.2f} s CPU"
     return f"{name:<8} {cold_part}   {part('deploy', deploy)}   {part('rollback', rollback)}"
@@ -222,6 +248,13 @@ def main() -> None:
             f"median {name}: deploy {deploy[0]:.2f} x cold start (CPU {deploy[1]:.2f} x), "
             f"rollback {rollback[0]:.2f} x (CPU {rollback[1]:.2f} x); goal: rollback <= 1.2 x"
         )
+        own = [r[2].own_cpu for r in found if r[2].own_cpu is not None]
+        at = [r[2].bot_at for r in found if r[2].bot_at is not None]
+        if own and at:
+            print(
+                f"  its rollback's own CPU {statistics.median(own):.2f} s, "
+                f"its bot started {statistics.median(at):.2f} s after the command (medians)"
+            )
 
 
 if __name__ == "__main__":
