@@ -11,7 +11,7 @@ to left, every shape starts at a character that is rare in log text (the `=` or 
 after a field name, the `@` closing a URL's userinfo, the `_` of `ghp_`, the `J` of
 `eyJ`, ...), and the regex engine skips quickly to such a character when every
 alternative starts with one literal character. Known secrets join the same scan, each
-by a few letters around its rarest one. A hit says where to look: a field's value, a URL's
+anchored at its rarest letter. A hit says where to look: a field's value, a URL's
 password and an exchange key are read from there; a token family (`FAMILIES`) is then
 matched forwards over the line, once.
 """
@@ -128,36 +128,15 @@ def _rarity(char: str) -> int:
     return 100 if char in _COMMON else len(_RARE_FIRST)
 
 
-# How many characters of a known secret's form the scan reads on each side of its anchor.
-# The scan only says where a form may be: the redactor compares the whole form there, one
-# slice and one comparison. Spelling the whole form in the scan (up to a hundred letter
-# classes, tried one by one) cost the line with a known key more than the rest of its scan.
-KNOWN_CONTEXT = 4
-
-
-def known_anchor(needle: str) -> int:
-    """Where in a known secret's form (lower-case) the scan is anchored: at its rarest
-    character, the last one of equals (the scan reads backwards)."""
-    return max(range(len(needle)), key=lambda i: (-_rarity(needle[i]), i))
-
-
-def known_anchor_letters(needle: str) -> list[str]:
-    """The characters a hit of a known secret's form starts at: its anchor, in either case."""
-    letter = needle[known_anchor(needle)]
-    return sorted({letter.lower(), letter.upper()})
-
-
 def _known_backwards(needle: str) -> list[tuple[str, str, str]]:
-    """A known secret's form, spelt backwards in any case around its anchor: what comes
-    after the anchor is looked behind for, what comes before it looked ahead for (the hit
-    is the anchor alone, so the scan goes on from there)."""
-    at = known_anchor(needle)
-    after = needle[at : at + 1 + KNOWN_CONTEXT]  # the anchor first
-    before = needle[max(0, at - KNOWN_CONTEXT) : at]
-    behind = "".join(_any_case(c) for c in after[::-1])
-    ahead = "".join(_any_case(c) for c in before[::-1])
-    rest = f"(?<={behind})(?={ahead})" if ahead else f"(?<={behind})"
-    return [("known", anchor, rest) for anchor in known_anchor_letters(needle)]
+    """A known secret's form (lower-case), spelt backwards in any case, anchored at its
+    rarest character: what comes before the anchor is looked behind for."""
+    spelt = needle[::-1]
+    at = min(range(len(spelt)), key=lambda i: _rarity(spelt[i]))
+    behind = "".join(_any_case(c) for c in spelt[: at + 1])
+    ahead = "".join(_any_case(c) for c in spelt[at + 1 :])
+    anchors = sorted({spelt[at].lower(), spelt[at].upper()})
+    return [("known", anchor, f"(?<={behind}){ahead}") for anchor in anchors]
 
 
 @dataclass(frozen=True)

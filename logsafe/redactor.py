@@ -25,8 +25,6 @@ from logsafe.patterns import (
     SECRET_HEADERS,
     Trigger,
     anchors,
-    known_anchor,
-    known_anchor_letters,
     trigger,
 )
 
@@ -44,14 +42,6 @@ class _Known:
     needles: tuple[str, ...]  # the cheap check: every form contains one of these
     forms: dict[str, tuple[str, ...]]  # each needle's forms (those containing it), longest first
     regex: re.Pattern[str]  # for text whose length lower-casing changes (a few non-ASCII letters)
-    # Each needle's forms with where the needle sits in each (twice in one: two entries),
-    # longest first: what is compared where the scan found the needle.
-    placed: dict[str, tuple[tuple[str, int], ...]]
-    anchor_at: dict[str, int]  # where the scan anchors each needle (patterns.known_anchor)
-    rescan: dict[str, int]  # how much of each needle, found, the scan reads again (_rescan)
-    # The needles anchored at each character: the scan's hit says only "one of these may
-    # be here" (needles can share their anchor and the letters around it).
-    anchored: dict[str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=32)
@@ -65,36 +55,7 @@ def _known_for(secret_forms: frozenset[str]) -> _Known:
     forms = {n: tuple(f for f in longest_first if n in f) for n in found_by}
     every_form = sorted(looked_for | secret_forms, key=len, reverse=True)
     regex = re.compile("|".join(re.escape(f) for f in every_form), re.IGNORECASE)
-    placed = {n: tuple((f, i) for f in fs for i in _places(n, f)) for n, fs in forms.items()}
-    anchor_at = {n: known_anchor(n) for n in found_by}
-    rescan = {n: _rescan(n, anchor_at) for n in found_by}
-    anchored: dict[str, tuple[str, ...]] = {}
-    for needle in found_by:
-        for letter in known_anchor_letters(needle):
-            anchored[letter] = (*anchored.get(letter, ()), needle)
-    return _Known(found_by, forms, regex, placed, anchor_at, rescan, anchored)
-
-
-def _places(needle: str, form: str) -> list[int]:
-    """Where `needle` starts in `form`, overlapping places too."""
-    return [i for i in range(len(form) - len(needle) + 1) if form.startswith(needle, i)]
-
-
-def _rescan(needle: str, anchor_at: Mapping[str, int]) -> int:
-    """Once `needle` is found where the scan hit its anchor, the scan skips the rest of
-    it, except its first characters up to the anchor of another needle (or of itself
-    elsewhere) that could overlap it there: that one is found by its anchor only. How
-    many characters to read again; 0 unless the needles' letters line up so."""
-    again = 0
-    for other, their_anchor in anchor_at.items():
-        for shift in range(1 - len(other), len(needle)):
-            anchored = shift + their_anchor  # where its anchor would be in `needle`
-            if not again <= anchored < anchor_at[needle] or (other, shift) == (needle, 0):
-                continue
-            low, high = max(0, shift), min(len(needle), shift + len(other))
-            if needle[low:high] == other[low - shift : high - shift]:
-                again = anchored + 1
-    return again
+    return _Known(found_by, forms, regex)
 
 
 @dataclass(frozen=True)
@@ -149,15 +110,12 @@ class Redactor:
         if "_trigger" in self.__dict__ or not self._anchors.isdisjoint(text):
             reversed_text = text[::-1]
             search, family_of = self._scan
-            known = self._known
             hit = search(reversed_text)
             end = len(text)
             families: tuple[str, ...] = ()  # matched already (a tuple: clean text pays nothing)
-            known_hit = passed_over = False
             while hit is not None:
                 family = family_of[hit.lastgroup]  # every alternative ends in a group
                 if family == "field":  # the commonest hit
-                    passed_over = True  # its name
                     start, resume = hit.span()
                     spelt = reversed_text[start:resume]
                     kind = _FIELD_KINDS.get(spelt)
@@ -185,8 +143,6 @@ class Redactor:
                     continue
                 anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
                 position = hit.end()
-                if position - hit.start() > 1:  # read more than its anchor
-                    passed_over = True
                 if family == "userinfo":
                     start, stop = hit.span("userinfo_password")
                     found.append((end - stop, end - start))
@@ -198,20 +154,17 @@ class Redactor:
                         span = key.span("secret")
                         if span not in found:  # a known key after its word: found already
                             found.append(span)
-                elif family == "known":
-                    known_hit = True
+                elif family == "known" and self._known is not None:
+                    # Masked wherever they are: the scan skips them, tokens as they are.
+                    before = len(found)
+                    _find_known(self._known, text, found)
+                    for start, stop in found[before:]:
+                        if start <= anchor < stop:
+                            position = max(position, end - start)
                 elif family not in families:
                     families += (family,)
                     _find_family(family, text, found)
-                # A known form's anchor (another family's hit there hides the known one's):
-                # the forms found are masked and the scan skips them, tokens in them as they are.
-                if known is not None and text[anchor] in known.anchored:
-                    position = max(position, end - _find_known_at(known, text, anchor, found))
                 hit = search(reversed_text, position)
-            if known_hit and known is not None and (passed_over or not text.isascii()):
-                # The scan may have read past a known form: within what a hit read, or
-                # in a case its letter classes do not spell (the Kelvin sign K is a k).
-                _find_known(known, text, found)
         if ("\n" in text or "\r" in text) and self._known is not None:
             _find_known_across_lines(self._known, text, found)
         return _merged(found) if len(found) > 1 else found
@@ -249,21 +202,6 @@ def _find_known(known: _Known, text: str, found: list[Span]) -> None:
                 while start >= 0:
                     found.append((start, start + len(form)))
                     start = lowered.find(form, start + 1)
-
-
-def _find_known_at(known: _Known, text: str, anchor: int, found: list[Span]) -> int:
-    """The forms of the needles anchored at `text[anchor]` found there. Returns where the
-    scan goes on from: before the anchor if none is there, else before what it must read
-    again of the needles found (see _rescan)."""
-    read_again = []
-    for needle in known.anchored[text[anchor]]:
-        start = anchor - known.anchor_at[needle]
-        for form, offset in known.placed[needle]:
-            at = start - offset
-            if at >= 0 and text[at : at + len(form)].lower() == form:
-                found.append((at, at + len(form)))
-                read_again.append(start + known.rescan[needle])
-    return max(read_again, default=anchor + 1)
 
 
 def _find_known_across_lines(known: _Known, text: str, found: list[Span]) -> None:
