@@ -480,7 +480,7 @@ def test_a_known_secret_as_a_urls_user_is_masked_when_it_is_also_elsewhere() -> 
 def test_a_known_secret_in_a_case_its_letters_do_not_spell_is_masked_beside_it() -> None:
     """The Kelvin sign K is a k to str.lower(), not to the scan's letter classes: the whole
     line is searched, lower-cased, once a known form is found in it."""
-    secret = "kqab12"  # found by its first letters, which the Kelvin sign leaves intact
+    secret = "kqab12"  # the scan finds the plain copy; the line's search finds both
     redactor = Redactor().with_secrets([secret])
     text = f"{secret} and {secret.replace('k', chr(0x212A))}"
     assert redactor.redact(text) == f"{MASK} and {MASK}"
