@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from collections import namedtuple
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logsafe import MASK, Redactor, encodings
@@ -426,3 +427,60 @@ def test_token_shapes_are_masked_beside_known_secrets() -> None:
     token = samples.github_token()
     redactor = Redactor().with_secrets([SECRET])
     assert redactor.redact(f"push {token} with {SECRET}") == f"push {MASK} with {MASK}"
+
+
+def _masked_characters(redactor: Redactor, text: str) -> set[int]:
+    return {i for start, stop in redactor.spans(text) for i in range(start, stop)}
+
+
+def _occurrences(forms: set[str], text: str) -> set[int]:
+    """Every character of `text` inside a form, any case: a simple search, form by form."""
+    lowered, covered = text.lower(), set()
+    for form in forms:
+        start = lowered.find(form.lower())
+        while start >= 0:
+            covered |= set(range(start, start + len(form)))
+            start = lowered.find(form.lower(), start + 1)
+    return covered
+
+
+# Few letters, so that secrets share letters (and the letters the scan anchors them at) and
+# their forms overlap in a line: one's end is another's start, or the same secret twice.
+_OVERLAPPING = st.text(alphabet="qkab0", min_size=6, max_size=9)
+
+
+@settings(max_examples=120, deadline=None)  # each example builds its scan: a tenth of a second
+@given(
+    secrets=st.lists(_OVERLAPPING, min_size=1, max_size=3),
+    pieces=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 9)), min_size=1, max_size=5),
+    joiner=st.sampled_from(["", " "]),
+    case=st.sampled_from([str.lower, str.upper, str.swapcase]),
+)
+def test_every_known_form_in_a_line_is_masked_however_the_forms_overlap(
+    secrets: list[str], pieces: list[tuple[int, int]], joiner: str, case: Callable[[str], str]
+) -> None:
+    """Known forms are masked wherever they are, overlapping or not: what a faster search
+    for them (skipping the rest of a form once found, say) must not lose."""
+    redactor = Redactor().with_secrets(secrets)
+    # Each word: the end of one secret, then another whole (or the same again).
+    words = [secrets[i % len(secrets)][cut:] + secrets[(i + 1) % len(secrets)] for i, cut in pieces]
+    text = case(joiner.join(words))
+    assert _occurrences(redactor.secrets, text) <= _masked_characters(redactor, text)
+
+
+def test_a_known_secret_as_a_urls_user_is_masked_when_it_is_also_elsewhere() -> None:
+    """The scan reads past a URL's user (and a field's name) without looking for known forms
+    in it: once one is found in the line, the whole line is searched for all of them."""
+    token = _password()
+    redactor = Redactor().with_secrets([token])
+    text = f"clone https://{token}:x-oauth-basic@github.com/o/r with {token}"
+    assert redactor.redact(text) == f"clone https://{MASK}:{MASK}@github.com/o/r with {MASK}"
+
+
+def test_a_known_secret_in_a_case_its_letters_do_not_spell_is_masked_beside_it() -> None:
+    """The Kelvin sign K is a k to str.lower(), not to the scan's letter classes: the whole
+    line is searched, lower-cased, once a known form is found in it."""
+    secret = "kqab12"  # the scan finds the plain copy; the line's search finds both
+    redactor = Redactor().with_secrets([secret])
+    text = f"{secret} and {secret.replace('k', chr(0x212A))}"
+    assert redactor.redact(text) == f"{MASK} and {MASK}"
