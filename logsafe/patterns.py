@@ -160,6 +160,14 @@ def anchors(known: tuple[str, ...] = ()) -> frozenset[str]:
 
 
 @lru_cache(maxsize=32)
+def known_anchors(known: tuple[str, ...]) -> frozenset[str]:
+    """The characters the known secrets' alternatives start at. The scan reports one hit a
+    place: where a shape's hit takes one of these places, a known secret anchored there is
+    not reported, and the line must be searched for the known secrets another way."""
+    return frozenset(anchor for needle in known for _, anchor, _ in _known_backwards(needle))
+
+
+@lru_cache(maxsize=32)
 def trigger(known: tuple[str, ...] = ()) -> Trigger:
     """The shapes' scan, plus the known secrets' forms when there are some."""
     alternatives = _alternatives(known)

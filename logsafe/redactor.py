@@ -25,6 +25,7 @@ from logsafe.patterns import (
     SECRET_HEADERS,
     Trigger,
     anchors,
+    known_anchors,
     trigger,
 )
 
@@ -96,6 +97,10 @@ class Redactor:
     def _anchors(self) -> frozenset[str]:
         return anchors(self._known.needles if self._known is not None else ())
 
+    @cached_property
+    def _known_anchors(self) -> frozenset[str]:
+        return known_anchors(self._known.needles) if self._known is not None else frozenset()
+
     def redact(self, text: str) -> str:
         """The text with every secret replaced by MASK; the same object when clean."""
         return apply(text, self.spans(text))
@@ -104,7 +109,11 @@ class Redactor:
         """Where the secrets are in `text`: sorted, non-overlapping (start, end) pairs.
 
         Each hit of the backwards scan says what to mask; the loop is inline, as it runs
-        for every log record."""
+        for every log record. The scan goes on from the character after each hit's anchor,
+        not after what the hit read: a field's name, a URL's user and password may hold a
+        secret too (`https://TOKEN:x-oauth-basic@github.com`, `TOKEN_key=1`). It reports one
+        hit a place, so where a shape's hit takes the place a known secret is anchored at,
+        the line is searched for the known secrets after the scan."""
         found: list[Span] = []
         # Until the scan is compiled, text with none of its anchors skips it (see anchors()).
         if "_trigger" in self.__dict__ or not self._anchors.isdisjoint(text):
@@ -113,11 +122,14 @@ class Redactor:
             hit = search(reversed_text)
             end = len(text)
             families: tuple[str, ...] = ()  # matched already (a tuple: clean text pays nothing)
+            known_searched = hidden_known = False
             while hit is not None:
                 family = family_of[hit.lastgroup]  # every alternative ends in a group
                 if family == "field":  # the commonest hit
-                    start, resume = hit.span()
-                    spelt = reversed_text[start:resume]
+                    start, read = hit.span()
+                    spelt = reversed_text[start:read]
+                    if spelt[0] in self._known_anchors:
+                        hidden_known = True
                     kind = _FIELD_KINDS.get(spelt)
                     if kind is None:
                         kind = _field_kind(spelt)
@@ -131,7 +143,7 @@ class Redactor:
                             plain = _plain_value(text, at)
                             if plain is None:  # quoted, escaped, after `:=`...
                                 _find_value(text, at, kind, found)
-                                hit = search(reversed_text, resume)
+                                hit = search(reversed_text, start + 1)
                                 continue
                             stop = plain.end()
                         # true, null...: JSON stays JSON (none is longer than five letters)
@@ -139,10 +151,10 @@ class Redactor:
                             if kind is _HEADER:
                                 stop = _header_end(text, at)
                             found.append((at, stop))
-                    hit = search(reversed_text, resume)
+                    hit = search(reversed_text, start + 1)
                     continue
                 anchor = end - 1 - hit.start()  # where the hit's anchor is in `text`
-                position = hit.end()
+                position = hit.start() + 1
                 if family == "userinfo":
                     start, stop = hit.span("userinfo_password")
                     found.append((end - stop, end - start))
@@ -158,13 +170,18 @@ class Redactor:
                     # Masked wherever they are: the scan skips them, tokens as they are.
                     before = len(found)
                     _find_known(self._known, text, found)
+                    known_searched = True
                     for start, stop in found[before:]:
                         if start <= anchor < stop:
                             position = max(position, end - start)
                 elif family not in families:
                     families += (family,)
                     _find_family(family, text, found)
+                if family != "known" and text[anchor] in self._known_anchors:
+                    hidden_known = True
                 hit = search(reversed_text, position)
+            if hidden_known and not known_searched and self._known is not None:
+                _find_known(self._known, text, found)
         if ("\n" in text or "\r" in text) and self._known is not None:
             _find_known_across_lines(self._known, text, found)
         return _merged(found) if len(found) > 1 else found

@@ -469,8 +469,8 @@ def test_every_known_form_in_a_line_is_masked_however_the_forms_overlap(
 
 
 def test_a_known_secret_as_a_urls_user_is_masked_when_it_is_also_elsewhere() -> None:
-    """The scan reads past a URL's user (and a field's name) without looking for known forms
-    in it: once one is found in the line, the whole line is searched for all of them."""
+    """A known secret as a URL's user and again later in the line: each copy is masked, the
+    one the scan reaches first and the one its search of the line finds."""
     token = _password()
     redactor = Redactor().with_secrets([token])
     text = f"clone https://{token}:x-oauth-basic@github.com/o/r with {token}"
@@ -484,3 +484,76 @@ def test_a_known_secret_in_a_case_its_letters_do_not_spell_is_masked_beside_it()
     redactor = Redactor().with_secrets([secret])
     text = f"{secret} and {secret.replace('k', chr(0x212A))}"
     assert redactor.redact(text) == f"{MASK} and {MASK}"
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known secret", "token shape"])
+def test_a_secret_as_a_urls_user_is_masked(known: bool) -> None:
+    """`https://TOKEN:x-oauth-basic@github.com`: git remotes carry a token as the user. The
+    scan's hit on the URL's password used to take the user with it, unread."""
+    token = _password() if known else samples.github_token(51)
+    redactor = Redactor().with_secrets([token] if known else [])
+    text = f"git remote https://{token}:x-oauth-basic@github.com/o/r"
+    assert redactor.redact(text) == f"git remote https://{MASK}:{MASK}@github.com/o/r"
+
+
+def test_a_known_secret_in_a_fields_name_is_masked() -> None:
+    """A field hit used to take its name with it, unread, as a URL's hit took its user."""
+    token = _password(52)
+    redactor = Redactor().with_secrets([token])
+    assert redactor.redact(f"{token}_key=abc123def") == f"{MASK}_key={MASK}"
+    assert token not in redactor.redact(f'{{"{token}": 1}}')
+
+
+def test_a_known_secret_anchored_where_an_exchange_key_is_found_is_masked() -> None:
+    """The scan reports one hit a place: `s3cretkey` is anchored at its k, where the exchange
+    key's word starts too, and only the exchange key was reported there."""
+    secret = "s3cretkey"
+    redactor = Redactor().with_secrets([secret])
+    run = samples.binance_key()
+    assert redactor.redact(f"using {secret} {run}") == f"using {MASK} {MASK}"
+
+
+# What a secret may stand beside in a line: the places where the scan's shapes are found.
+_AROUND = [
+    "https://",
+    "http://u:",
+    ":",
+    "@",
+    "=",
+    "_key=",
+    "key ",
+    " ",
+    '"',
+    "'",
+    ",",
+    "/",
+    "?x=",
+    "api_secret=",
+    "Authorization: ",
+    "Bearer ",
+    "Basic ",
+    "binance ",
+    "ghp_",
+    "eyJ",
+    "AKIA",
+    f" {samples.binance_key(53)}",  # an exchange key, if what precedes it ends in `key`
+]
+
+
+@settings(max_examples=200, deadline=None)  # each example builds its scan: a tenth of a second
+@given(
+    # Letters a shape starts at (k, B, @, :), and the exchange key's word.
+    secret=st.lists(st.sampled_from(["k", "K", "B", "b", "@", ":", "a0", "key"]), max_size=6)
+    .map("".join)
+    .filter(lambda secret: len(secret) >= 6),
+    before=st.lists(st.sampled_from(_AROUND), max_size=4),
+    after=st.lists(st.sampled_from(_AROUND), max_size=4),
+)
+def test_a_known_secret_is_masked_whatever_shapes_surround_it(
+    secret: str, before: list[str], after: list[str]
+) -> None:
+    """Wherever a shape is found around it, inside it or at its anchor, a known secret is
+    masked: no hit of another shape may take its place or read past it unseen."""
+    redactor = Redactor().with_secrets([secret])
+    text = "".join(before) + secret + "".join(after)
+    assert _occurrences(redactor.secrets, text) <= _masked_characters(redactor, text)
