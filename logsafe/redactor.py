@@ -109,11 +109,12 @@ class Redactor:
         """Where the secrets are in `text`: sorted, non-overlapping (start, end) pairs.
 
         Each hit of the backwards scan says what to mask; the loop is inline, as it runs
-        for every log record. The scan goes on from the character after each hit's anchor,
-        not after what the hit read: a field's name, a URL's user and password may hold a
-        secret too (`https://TOKEN:x-oauth-basic@github.com`, `TOKEN_key=1`). It reports one
-        hit a place, so where a shape's hit takes the place a known secret is anchored at,
-        the line is searched for the known secrets after the scan."""
+        for every log record. The scan goes on from the character after each hit's anchor
+        (a URL's user: after its password), not after what the hit read: a field's name and
+        a URL's user may hold a secret too (`https://TOKEN:x-oauth-basic@github.com`). It
+        reports one hit a place: where a shape's hit takes the place a known secret is
+        anchored at, or skips a password, the line is searched for the known secrets after
+        the scan."""
         found: list[Span] = []
         # Until the scan is compiled, text with none of its anchors skips it (see anchors()).
         if "_trigger" in self.__dict__ or not self._anchors.isdisjoint(text):
@@ -158,6 +159,11 @@ class Redactor:
                 if family == "userinfo":
                     start, stop = hit.span("userinfo_password")
                     found.append((end - stop, end - start))
+                    # On from the user, after the `:`: the password is masked whole, and read
+                    # again it would be a field's value (`x-access-token:PASSWORD@host`). A
+                    # known secret reaching into it is looked for after the scan.
+                    position = stop + 1
+                    hidden_known = True
                 elif family == "telegram":
                     found.append((anchor + 1, anchor + 36))
                 elif family == "exchange":

@@ -496,6 +496,14 @@ def test_a_secret_as_a_urls_user_is_masked(known: bool) -> None:
     assert redactor.redact(text) == f"git remote https://{MASK}:{MASK}@github.com/o/r"
 
 
+def test_a_url_keeps_its_host_when_its_user_is_named_like_a_secret_field() -> None:
+    """`x-access-token:PASSWORD@host`: the password alone is masked, not read again as the
+    value of a field named `...token` that runs to the end of the URL."""
+    token = samples.github_token(54)
+    text = f"origin https://x-access-token:{token}@github.com/o/r.git"
+    assert Redactor().redact(text) == f"origin https://x-access-token:{MASK}@github.com/o/r.git"
+
+
 def test_a_known_secret_in_a_fields_name_is_masked() -> None:
     """A field hit used to take its name with it, unread, as a URL's hit took its user."""
     token = _password(52)
