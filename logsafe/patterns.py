@@ -156,7 +156,7 @@ def anchors(known: tuple[str, ...] = ()) -> frozenset[str]:
     """A character every hit of `trigger(known)` starts at (reading backwards): text with
     none of them cannot hit, so it needs no scan, and the scan need not be compiled for
     it (compiling it takes longer than starting ruff: the CLI's tools mostly print `[]`)."""
-    return frozenset(anchor[0] for _, anchor, _ in _alternatives(known))
+    return frozenset(anchor[0] for _, anchor, _ in _BACKWARDS) | known_anchors(known)
 
 
 @lru_cache(maxsize=32)
@@ -164,7 +164,7 @@ def known_anchors(known: tuple[str, ...]) -> frozenset[str]:
     """The characters the known secrets' alternatives start at. The scan reports one hit a
     place: where a shape's hit takes one of these places, a known secret anchored there is
     not reported, and the line must be searched for the known secrets another way."""
-    return frozenset(anchor for needle in known for _, anchor, _ in _known_backwards(needle))
+    return frozenset(anchor[0] for needle in known for _, anchor, _ in _known_backwards(needle))
 
 
 @lru_cache(maxsize=32)
