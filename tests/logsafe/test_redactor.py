@@ -565,3 +565,11 @@ def test_a_known_secret_is_masked_whatever_shapes_surround_it(
     redactor = Redactor().with_secrets([secret])
     text = "".join(before) + secret + "".join(after)
     assert _occurrences(redactor.secrets, text) <= _masked_characters(redactor, text)
+
+
+def test_a_known_secret_anchored_at_a_fields_separator_is_masked_whole() -> None:
+    """A secret of punctuation and letters whose case changes their length (`ß`) is anchored
+    at its `=`: there a field's hit is reported instead, and the secret's own `"=` would stay."""
+    secret = '"=' + "ß" * 4
+    redactor = Redactor().with_secrets([secret])
+    assert redactor.redact(f"api_key{secret} next") == f"api_key{MASK} next"
