@@ -510,6 +510,11 @@ def test_a_known_secret_in_a_fields_name_is_masked() -> None:
     redactor = Redactor().with_secrets([token])
     assert redactor.redact(f"{token}_key=abc123def") == f"{MASK}_key={MASK}"
     assert token not in redactor.redact(f'{{"{token}": 1}}')
+    # The whole name, anchored at its last letter (g, its rarest): the character the scan
+    # reads first after the field's separator.
+    name = Redactor().with_secrets(["our_sig"])
+    assert name.redact("our_sig=abc123def") == f"{MASK}={MASK}"
+    assert name.redact("our_sig='abc123def'") == f"{MASK}='{MASK}'"  # a quoted value
 
 
 def test_a_known_secret_anchored_where_an_exchange_key_is_found_is_masked() -> None:
