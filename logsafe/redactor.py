@@ -126,11 +126,11 @@ class Redactor:
             known_searched = hidden_known = False
             while hit is not None:
                 family = family_of[hit.lastgroup]  # every alternative ends in a group
+                if family != "known" and reversed_text[hit.start()] in self._known_anchors:
+                    hidden_known = True  # its place may be a known secret's too
                 if family == "field":  # the commonest hit
                     start, read = hit.span()
                     spelt = reversed_text[start:read]
-                    if spelt[0] in self._known_anchors:
-                        hidden_known = True
                     kind = _FIELD_KINDS.get(spelt)
                     if kind is None:
                         kind = _field_kind(spelt)
@@ -183,8 +183,6 @@ class Redactor:
                 elif family not in families:
                     families += (family,)
                     _find_family(family, text, found)
-                if family != "known" and text[anchor] in self._known_anchors:
-                    hidden_known = True
                 hit = search(reversed_text, position)
             if hidden_known and not known_searched and self._known is not None:
                 _find_known(self._known, text, found)
