@@ -69,17 +69,21 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def stat_fields(pid: int | str) -> list[str] | None:
+    """/proc/PID/stat after the command's name: state (0), ppid, pgrp, ... utime (11), stime
+    (12), ... starttime (19); None when the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+
+
 def group_cpu(pgid: int) -> float:
     """User + system seconds of the processes in group `pgid` now (/proc/PID/stat)."""
     total = 0
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # fields: state ppid pgrp ... utime (11) stime (12)
+        fields = stat_fields(entry.name) if entry.name.isdigit() else None
+        if fields is not None and int(fields[2]) == pgid:  # pgrp (2)
             total += int(fields[11]) + int(fields[12])
     return total / TICKS
 
@@ -87,11 +91,8 @@ def group_cpu(pgid: int) -> float:
 def started_at(pid: int) -> float | None:
     """When process `pid` started, in seconds since boot (to the clock tick), or None when it
     is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return int(fields[19]) / TICKS  # fields: state (0) ... starttime (19)
+    fields = stat_fields(pid)
+    return int(fields[19]) / TICKS if fields is not None else None
 
 
 def ci(repo: Path, pipeline: Path, *args: str) -> Timing:
