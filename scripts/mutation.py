@@ -17,6 +17,8 @@ failure, so they only cost time for the mutants the fast tests let through.
 from __future__ import annotations
 
 import argparse
+import ast
+import hashlib
 import json
 import re
 import resource
@@ -109,7 +111,11 @@ MODULES: dict[str, Module] = {
 }
 
 # Survivors no test can kill, by mutmut's name, each with why it changes nothing a user
-# can observe. A name stays valid while its function's mutants keep their numbering.
+# can observe. A name stays valid while its function's mutants keep their numbering, that is
+# while the function reads as it did when they were judged: JUDGED holds a digest of its syntax
+# tree for each function named here, and a survivor of a function that reads otherwise now is
+# counted as a survivor again ("re-judge"), never excused under a number that now names
+# another change.
 _LOCALE = "encoding=None reads with the locale's encoding, UTF-8 wherever this runs"
 _STAR_ENV = "the pathspec *.env matches .env as well: dropping or changing .env changes nothing"
 _SAME_CODEC = '"UTF-8" and "utf-8" name the same codec'
@@ -246,45 +252,60 @@ EQUIVALENT: dict[str, str] = {
         "also strips a trailing 'X': the scan only reports a name that ends in a secret word "
         "(its last letter read first, backwards), never in X"
     ),
-    **{f"logsafe.patterns.x__rarity__mutmut_{n}": _ANCHOR for n in (1, 2, 3, 4, 5, 6, 7, 10)},
-    **{f"logsafe.patterns.x__rarity__mutmut_{n}": _ANCHOR for n in (12, 13, 14, 15)},
-    **{f"logsafe.patterns.x__known_backwards__mutmut_{n}": _ANCHOR for n in (6, 8)},
+    **{f"logsafe.patterns.x__rarity__mutmut_{n}": _ANCHOR for n in (1, 6, 10, 12, 13, 14, 15)},
     "logsafe.redactor.x_apply__mutmut_9": "text[None:start] is text[0:start]",
     **{
         f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
             "the field-kind cache is skipped: the kind is worked out again, the same, only slower"
         )
-        for n in (25, 26)
+        for n in (32, 33)
     },
-    "logsafe.redactor.xǁRedactorǁspans__mutmut_19": (
-        "every alternative of the scan is a named group, so lastgroup is never None"
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_16": (
+        "the two flags start as None instead of False: as false, read only as truth values"
     ),
     **{
         f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
-            "how close to the end a value is checked for running to it (one less, or the "
-            "length plus its start): PLAIN_VALUE reads the same span there, only slower"
+            "a hit taken to stand where a known secret may be more often (any shape's, or a "
+            "known secret's own): the line is searched for the known secrets once more, the "
+            "same spans found twice and merged"
         )
-        for n in (33, 34)
+        for n in (20, 22, 23)
     },
-    "logsafe.redactor.xǁRedactorǁspans__mutmut_36": (
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_40": (
+        "how close to the end a value is checked for running to it (one less): PLAIN_VALUE "
+        "reads the same span there, only slower"
+    ),
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_42": (
         "PLAIN_VALUE skipped: FIELD_VALUE reads the same unquoted value (a property test holds "
         "them to the same span), only slower"
     ),
-    "logsafe.redactor.xǁRedactorǁspans__mutmut_60": (
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_68": (
         "no literal (true, False, null, None...) has six letters: checking a six-letter value "
         "against them keeps it masked all the same"
     ),
-    "logsafe.redactor.xǁRedactorǁspans__mutmut_132": (
-        "a shape's pattern runs again at its next hit: the same spans, found twice and merged"
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_135": (
+        "every span found so far is checked for holding a known secret's anchor, not only those "
+        "its search just found: the others lie ahead of the backwards scan, so none holds it"
     ),
     **{
         f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
-            "moves where the scan resumes after a known secret: it skips only text already "
-            "masked, or reads on through the secret (where a hit could at most mask more)"
+            "moves where the scan resumes after a known secret: a form that starts at the "
+            "anchor gives the same place, one that ends just before it is skipped though only "
+            "masked text is in it (reading on through it, a hit could at most mask more)"
         )
-        for n in (116, 123, 124)
+        for n in (144, 145)
     },
-    "logsafe.redactor.xǁRedactorǁspans__mutmut_161": "merging a single span gives it back as it is",
+    **{
+        f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
+            "the line searched for the known secrets again after the scan: the same spans, found "
+            "twice and merged"
+        )
+        for n in (142, 143)
+    },
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_153": (
+        "a shape's pattern runs again at its next hit: the same spans, found twice and merged"
+    ),
+    "logsafe.redactor.xǁRedactorǁspans__mutmut_192": "merging a single span gives it back as it is",
     **{
         f"logsafe.redactor.xǁRedactorǁspans__mutmut_{n}": (
             "whether a compiled scan skips the anchor check: text without an anchor cannot hit, "
@@ -442,6 +463,55 @@ EQUIVALENT: dict[str, str] = {
     "ci.github.approvals.xǁApiǁget__mutmut_27": "as get__mutmut_22 (21 s)",
 }
 
+# The digest of each function's syntax tree (function_digest) when its survivors above were judged.
+JUDGED: dict[str, str] = {
+    "ci.checklist.model.x_canonical_json": "0c0b47d8cd8823a7",
+    "ci.checklist.model.x_hmac_key_from": "449b64db55781eb3",
+    "ci.checklist.model.x_sign": "da208a641b8c200d",
+    "ci.checklist.verify.x__same": "cd2c388271ec3a7b",
+    "ci.checklist.verify.x__where": "a3fe6689bf9664c6",
+    "ci.checklist.verify.x_load": "ee23ecae9291cf67",
+    "ci.checklist.verify.x_refusals": "c17f03ece5d2f999",
+    "ci.core.actions.x_append_summary": "5f7e9904d7d84ed2",
+    "ci.core.actions.x_set_output": "da7f1ba4e30a0766",
+    "ci.core.settings.xǁSettingsǁflag": "398142371598c336",
+    "ci.core.sockdiag.x__dump": "bf4d685d4dc85b7e",
+    "ci.core.sockdiag.x_listening_inodes": "9ae569cf5a97bdf9",
+    "ci.deploy.envfile.x__quote": "cf8b0eaf7a957216",
+    "ci.deploy.envfile.x_read": "981b6243e521b436",
+    "ci.deploy.envfile.x_write": "e78d0a606087bd1f",
+    "ci.deploy.lock.x__read": "f6b8af8ac1c971cc",
+    "ci.deploy.rollback.x_chosen": "3e8d18074f3c45a8",
+    "ci.deploy.rollback.x_good_releases": "a8531b342f3db571",
+    "ci.deploy.rollback.x_target": "908623527115daf1",
+    "ci.deploy.tags.x_deploy_tags": "a6ed566fa0f98591",
+    "ci.gates.env.x__documented": "f99be2088cbce63b",
+    "ci.gates.env.x__dotenv_kept_out": "e42083848c1bc206",
+    "ci.gates.env.x__example_has_no_values": "4fc23fd402c50a59",
+    "ci.gates.env_reads.x__env_prefix": "d818a173d67d3bba",
+    "ci.gates.env_reads.x__settings_classes": "dc6e99af47bc9ddb",
+    "ci.gates.env_reads.x_reads_in_tree": "a47af751659a38af",
+    "ci.gates.smoke_probe.x__as_text": "e2da48f69cbf7664",
+    "ci.gates.smoke_probe.x__probe": "511c217d0c68f9db",
+    "ci.gates.smoke_probe.x__state_files_written": "0c8406bd440c2913",
+    "ci.gates.smoke_probe.x_run_smoke": "21f1c221b546d6a4",
+    "ci.gates.smoke_probe.xǁ_Runningǁlog_text": "d5841d88ac1b84d1",
+    "ci.github.approvals.xǁApiǁfrom_environ": "30182c2572644302",
+    "ci.github.approvals.xǁApiǁget": "68329ec027752bd7",
+    "ci.scanning.gitleaks.x__bundled_binary": "b98d22799e0f2e4d",
+    "ci.scanning.gitleaks.x__finding": "fbd4ff837096faec",
+    "ci.scanning.gitleaks.x__read_report": "68013261fe12aa08",
+    "ci.scanning.gitleaks.x_report": "9275621a4cb1093c",
+    "ci.scanning.gitleaks.x_scan": "065de80cd2dec70a",
+    "logsafe.forms.x_named_encodings": "7439e3e8b3e942a9",
+    "logsafe.patterns.x__rarity": "de4100f34f6d47ca",
+    "logsafe.patterns.x__trie": "b3cecfab7f8fda82",
+    "logsafe.redactor.x__field_kind": "96894141955c9c21",
+    "logsafe.redactor.x_apply": "a5af3fcea9b95dd0",
+    "logsafe.redactor.xǁRedactorǁredact_value": "d2b1bc8c10cf6a24",
+    "logsafe.redactor.xǁRedactorǁspans": "fa2b20609f42a193",
+}
+
 # What each module's copy needs besides its sources: everything the tests import or run.
 COPIED = ("ci", "logsafe", "bot", "tests", "pyproject.toml", ".gitleaks.toml", "requirements")
 
@@ -544,11 +614,62 @@ def outcome_of(work: Path, module: Module) -> Outcome:
     killed = sum(status in ("killed", "timeout") for status in statuses.values())
     alive = sorted(name for name, status in statuses.items() if status not in ("killed", "timeout"))
     mutated = tuple(source.removesuffix(".py").replace("/", ".") + "." for source in module.sources)
+    excused = {name for name in alive if name in EQUIVALENT and still_judged(name, work)}
     return Outcome(
         killed,
-        tuple(f"{name} ({statuses[name]})" for name in alive if name not in EQUIVALENT),
-        tuple(name for name in alive if name in EQUIVALENT),
+        tuple(_survivor(name, statuses[name], work) for name in alive if name not in excused),
+        tuple(sorted(excused)),
         tuple(n for n in EQUIVALENT if n.startswith(mutated) and statuses.get(n) is None),
+    )
+
+
+def _survivor(name: str, status: str, work: Path) -> str:
+    return (
+        f"{name} ({status}: {rejudge(name, work)})" if name in EQUIVALENT else f"{name} ({status})"
+    )
+
+
+def function_of(mutant: str) -> str:
+    """The function a mutant was made in, as mutmut names it: `logsafe.redactor.x_apply`,
+    `logsafe.redactor.xǁRedactorǁspans`."""
+    return mutant.rpartition("__mutmut_")[0]
+
+
+def function_digest(function: str, root: Path) -> str | None:
+    """A digest of the function as it reads in the tree at `root`; None when there is no
+    such function (a method: `xǁClassǁname`, a module's function: `x_name`)."""
+    module, _, mangled = function.rpartition(".")
+    path = root / (module.replace(".", "/") + ".py")
+    if not path.is_file():
+        return None
+    scope: list[ast.stmt] = ast.parse(path.read_text(encoding="utf-8")).body
+    if mangled.startswith("xǁ"):
+        _, owner, name = mangled.split("ǁ")
+        classes = [n for n in scope if isinstance(n, ast.ClassDef) and n.name == owner]
+        scope = classes[0].body if classes else []
+    else:
+        name = mangled.removeprefix("x_")
+    for node in scope:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            # Its syntax tree, not its text: comments and layout do not move mutmut's numbers.
+            tree = ast.dump(node, include_attributes=False)
+            return hashlib.sha256(tree.encode("utf-8")).hexdigest()[:16]
+    return None
+
+
+def still_judged(mutant: str, root: Path) -> bool:
+    """Whether the mutant's function reads as it did when its equivalents were judged."""
+    judged = JUDGED.get(function_of(mutant))
+    return judged is not None and judged == function_digest(function_of(mutant), root)
+
+
+def rejudge(mutant: str, root: Path) -> str:
+    """What to do for a listed equivalent whose function changed since it was judged."""
+    function = function_of(mutant)
+    now = function_digest(function, root)
+    return (
+        f"listed as equivalent, but {function} reads otherwise since; "
+        f"once its survivors are judged again, JUDGED[{function!r}] = {now!r}"
     )
 
 

@@ -504,6 +504,14 @@ def test_a_url_keeps_its_host_when_its_user_is_named_like_a_secret_field() -> No
     assert Redactor().redact(text) == f"origin https://x-access-token:{MASK}@github.com/o/r.git"
 
 
+def test_the_scan_reads_a_urls_user_from_its_last_character() -> None:
+    """After a URL's password the scan goes on at the user's last character, the one before
+    the `:`: a user that ends in a field's separator is read as that field, whose value (the
+    rest of the URL) is masked as any secret field's is."""
+    text = "proxy https://token=:hunter2@example.com/p"
+    assert Redactor().redact(text) == f"proxy https://token={MASK}"
+
+
 def test_a_known_secret_in_a_fields_name_is_masked() -> None:
     """A field hit used to take its name with it, unread, as a URL's hit took its user."""
     token = _password(52)
